@@ -1,0 +1,5 @@
+"""``python -m openweights`` runs the command line."""
+
+from openweights.cli import main
+
+main()

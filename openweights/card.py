@@ -1,0 +1,229 @@
+"""Model-card parsing, as the Hub does it, keeping line numbers.
+
+The front matter is the YAML block between ``---`` lines at the very top, found with the Hub's
+own regex and parsed with a safe loader. Every metadata key keeps the line it sits on, so
+findings can point at ``README.md:LINE``. The Markdown body is split into sections by heading.
+
+Hostile input never raises out of ``parse_card``: problems with the front matter are recorded on
+the ``Card`` (rules turn them into findings). Only text that is not text at all is refused, by the
+sources, before it gets here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+# The regex huggingface_hub documents as "exact same regex as in the Hub server".
+FRONT_MATTER = re.compile(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
+_OPENING = re.compile(r"^\s*---[ \t]*(?:\r\n|\r|\n)")
+_ATX = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
+PLACEHOLDER = "[More Information Needed]"
+
+MAX_YAML_NODES = 50_000
+"""Front matter that expands to more nodes than this (an alias bomb) is refused."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """One Markdown section of the card body."""
+
+    title: str
+    """Heading text, without the ``#`` marks."""
+    level: int
+    """Heading level (1-6)."""
+    line: int
+    """1-based line of the heading in the card file."""
+    end_line: int
+    """1-based last line of the section (before the next heading of any level)."""
+    body: str
+    """Text under the heading, up to the next heading of any level."""
+
+    @property
+    def is_placeholder(self) -> bool:
+        """True when the section has no content beyond the template's placeholder."""
+        stripped = re.sub(r"<!--.*?-->", "", self.body, flags=re.S)
+        stripped = stripped.replace(PLACEHOLDER, "").strip(" \t\r\n-*_:>")
+        return not stripped
+
+
+@dataclass(frozen=True)
+class Card:
+    """A parsed model (or dataset) card."""
+
+    path: str
+    """Path of the card inside its repo, for findings (e.g. ``README.md``)."""
+    text: str
+    """The whole card as decoded."""
+    metadata: Mapping[str, Any]
+    """The front-matter mapping; empty when absent or unusable."""
+    front_matter: str
+    """``ok``, ``absent``, ``empty``, ``unclosed``, ``invalid`` or ``not-mapping``."""
+    front_matter_error: str | None
+    """One-line reason when ``front_matter`` is not ``ok``/``absent``."""
+    front_matter_error_line: int | None
+    """1-based line of that problem, where known."""
+    key_lines: Mapping[tuple[str | int, ...], int] = field(default_factory=dict)
+    """Line of every key path in the front matter: ``("license",)``, ``("openness", "code")``."""
+    body_start_line: int = 1
+    """1-based line where the Markdown body starts."""
+    sections: tuple[Section, ...] = ()
+    """The body's sections, in order."""
+
+    @property
+    def body(self) -> str:
+        """The Markdown after the front matter."""
+        return "\n".join(self.text.splitlines()[self.body_start_line - 1 :])
+
+    def line_of(self, *path: str | int) -> int | None:
+        """The line of a metadata key path, or of its nearest parent that has one."""
+        while path:
+            if path in self.key_lines:
+                return self.key_lines[path]
+            path = path[:-1]
+        return None
+
+    def find_sections(self, pattern: str) -> list[Section]:
+        """Sections whose title matches ``pattern`` (a case-insensitive regex)."""
+        rx = re.compile(pattern, re.I)
+        return [s for s in self.sections if rx.search(s.title)]
+
+    def line_at_offset(self, offset: int) -> int:
+        """1-based line of a character offset into ``text``."""
+        return self.text.count("\n", 0, offset) + 1
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader; composition is done by hand so that nodes keep their marks."""
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int], depth: int = 0) -> int:
+    """Node count with aliases expanded; stops early past ``MAX_YAML_NODES``."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    if depth > 200:
+        return MAX_YAML_NODES + 1
+    memo[key] = MAX_YAML_NODES + 1  # a cycle counts as too big
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            size += _expanded_size(k, memo, depth + 1) + _expanded_size(v, memo, depth + 1)
+            if size > MAX_YAML_NODES:
+                break
+    elif isinstance(node, yaml.SequenceNode):
+        for v in node.value:
+            size += _expanded_size(v, memo, depth + 1)
+            if size > MAX_YAML_NODES:
+                break
+    memo[key] = size
+    return size
+
+
+def _record_lines(
+    node: yaml.Node, base_line: int, path: tuple[str | int, ...], out: dict[Any, int]
+) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode):
+                sub = (*path, str(k.value))
+                out.setdefault(sub, base_line + k.start_mark.line)
+                _record_lines(v, base_line, sub, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            sub = (*path, i)
+            out.setdefault(sub, base_line + v.start_mark.line)
+            _record_lines(v, base_line, sub, out)
+
+
+def parse_yaml_block(
+    block: str, base_line: int
+) -> tuple[Any, dict[tuple[str | int, ...], int], str | None, int | None]:
+    """Parse YAML safely: (value, key lines, error, error line). Never raises."""
+    loader = _LineLoader(block)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}, None, None
+        if _expanded_size(node, {}) > MAX_YAML_NODES:
+            return None, {}, "front matter expands too far (YAML alias bomb?)", base_line
+        value = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = base_line + mark.line if mark else base_line
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        return None, {}, f"invalid YAML: {problem}", line
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
+        return None, {}, f"invalid YAML: {type(exc).__name__}", base_line
+    finally:
+        loader.dispose()
+    lines: dict[tuple[str | int, ...], int] = {}
+    _record_lines(node, base_line, (), lines)
+    return value, lines, None, None
+
+
+def split_sections(text: str, first_line: int) -> tuple[Section, ...]:
+    """ATX sections of ``text`` (Markdown), skipping headings inside code fences."""
+    lines = text.splitlines()
+    heads: list[tuple[int, int, str]] = []  # (index, level, title)
+    fence: str | None = None
+    for i, line in enumerate(lines):
+        m = _FENCE.match(line)
+        if m:
+            fence = None if fence == m.group(1) else (fence or m.group(1))
+            continue
+        if fence:
+            continue
+        h = _ATX.match(line.strip()) if line.startswith(("#", " #", "  #", "   #")) else None
+        if h:
+            title = re.sub(r"<[^>]+>", "", h.group(2)).strip(" *_`")
+            heads.append((i, len(h.group(1)), title))
+    sections = []
+    for n, (i, level, title) in enumerate(heads):
+        end = heads[n + 1][0] if n + 1 < len(heads) else len(lines)
+        body = "\n".join(lines[i + 1 : end])
+        sections.append(Section(title, level, first_line + i, first_line + end - 1, body))
+    return tuple(sections)
+
+
+def parse_card(text: str, path: str = "README.md") -> Card:
+    """Parse a card's text. Problems are recorded on the result, never raised."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        return Card(path, text, {}, "empty", "the card is empty", 1)
+    match = FRONT_MATTER.match(text)
+    if match is None:
+        if _OPENING.match(text):
+            # Opens like front matter but never closes: the Hub sees no metadata at all.
+            return Card(
+                path, text, {}, "unclosed", "front matter has no closing '---' line", 1,
+                sections=split_sections(text, 1),
+            )
+        return Card(path, text, {}, "absent", None, None, sections=split_sections(text, 1))
+    yaml_first_line = match.group(1).count("\n") + match.group(1).count("\r") - text[
+        : match.end(1)
+    ].count("\r\n") + 1
+    body_start = text.count("\n", 0, match.end()) + 1
+    if match.group(4) == "":
+        body_start = text.count("\n") + 2
+    sections = split_sections(text[match.end() :], body_start)
+    value, key_lines, error, error_line = parse_yaml_block(match.group(2), yaml_first_line)
+    if error:
+        return Card(path, text, {}, "invalid", error, error_line, {}, body_start, sections)
+    if value is None:
+        return Card(path, text, {}, "ok", None, None, {}, body_start, sections)
+    if not isinstance(value, dict):
+        kind = type(value).__name__
+        return Card(
+            path, text, {}, "not-mapping",
+            f"front matter is a {kind}, not a mapping of keys", yaml_first_line,
+            {}, body_start, sections,
+        )
+    meta = {str(k): v for k, v in value.items()}
+    return Card(path, text, meta, "ok", None, None, key_lines, body_start, sections)

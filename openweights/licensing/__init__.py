@@ -1,0 +1,1 @@
+"""License knowledge: the feature vocabulary, the catalogue, the grader and text identification."""

@@ -1,0 +1,100 @@
+"""Sources: the only code that does I/O. Each returns plain data (``Bundle``) for the pipeline.
+
+``local`` reads a model repo on disk (or a single card file); ``hub`` reads the Hugging Face Hub
+through ``huggingface_hub``, following ``base_model`` and ``datasets``. Nothing downstream of a
+source touches the disk or the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class SourceError(Exception):
+    """Input that cannot be graded. ``exit_code`` follows DESIGN.md (2 usage/input, 3 hub)."""
+
+    exit_code = 2
+
+
+class InputError(SourceError):
+    """Unusable input: a missing path, a repo or revision that does not exist, a bad id."""
+
+    exit_code = 2
+
+
+class HubUnavailableError(SourceError):
+    """The Hub could not be reached, or kept failing after retries (retryable)."""
+
+    exit_code = 3
+
+
+@dataclass(frozen=True)
+class ModelMaterial:
+    """What one model repo publishes, as read by a source."""
+
+    id: str
+    """Repo id (``org/name``) or the path as given."""
+    source: str
+    """``hub`` or ``local``."""
+    revision: str | None = None
+    """Resolved commit sha (hub) or None."""
+    card_path: str | None = "README.md"
+    """Path of the card inside the repo (for findings), None when there is no card."""
+    card_text: str | None = None
+    """The card, decoded, or None when the repo has none."""
+    files: tuple[str, ...] = ()
+    """Every file path in the repo (relative, ``/``-separated)."""
+    license_files: Mapping[str, str] = field(default_factory=dict)
+    """Text of LICENSE*, USE_POLICY*, NOTICE and the ``license_link`` target, by repo path."""
+    gated: str | None = None
+    """``auto`` or ``manual`` when the repo is gated on the Hub, else None."""
+    api_card_data: Mapping[str, Any] | None = None
+    """Card metadata as the Hub's API returned it (hub only)."""
+    problems: tuple[str, ...] = ()
+    """Non-fatal read problems (a binary LICENSE, an unreadable file), as one-line messages."""
+    missing: tuple[str, ...] = ()
+    """Evidence the source could not get (offline cache misses, gated files)."""
+
+
+@dataclass(frozen=True)
+class DatasetMaterial:
+    """What one dataset repo publishes, as read by a source."""
+
+    id: str
+    """Dataset repo id."""
+    revision: str | None = None
+    """Resolved commit sha."""
+    card_text: str | None = None
+    """The dataset card, or None."""
+    api_card_data: Mapping[str, Any] | None = None
+    """Card metadata from the API."""
+    license_files: Mapping[str, str] = field(default_factory=dict)
+    """LICENSE* texts by path."""
+    gated: str | None = None
+    """``auto`` / ``manual`` / None."""
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """Everything a source gathered for one subject: the model, its ancestors, its datasets."""
+
+    subject: ModelMaterial
+    """The model being graded."""
+    ancestors: Mapping[str, ModelMaterial | None] = field(default_factory=dict)
+    """Every ``base_model`` reached (recursively), by id; None when the repo was not found."""
+    datasets: Mapping[str, DatasetMaterial | None] = field(default_factory=dict)
+    """Every dataset named by the subject, by id; None when not found."""
+    lineage_resolvable: bool = False
+    """True when the source could look base models up (hub); False for local input."""
+    lineage_truncated: tuple[str, ...] = ()
+    """Ids not followed because of the depth limit or a cycle (with the reason)."""
+
+
+class Source(Protocol):
+    """A place models come from."""
+
+    def fetch(self, target: str) -> Bundle:
+        """Gather the material for ``target``; raise ``SourceError`` when it cannot be graded."""
+        ...
