@@ -1,3 +1,3 @@
-"""owcheck: grade an AI model's weights, training code and training data against the four freedoms."""
+"""owcheck: grade a model's weights, training code and training data on the four freedoms."""
 
 __version__ = "0.1.0"

@@ -202,13 +202,21 @@ def parse_card(text: str, path: str = "README.md") -> Card:
         if _OPENING.match(text):
             # Opens like front matter but never closes: the Hub sees no metadata at all.
             return Card(
-                path, text, {}, "unclosed", "front matter has no closing '---' line", 1,
+                path,
+                text,
+                {},
+                "unclosed",
+                "front matter has no closing '---' line",
+                1,
                 sections=split_sections(text, 1),
             )
         return Card(path, text, {}, "absent", None, None, sections=split_sections(text, 1))
-    yaml_first_line = match.group(1).count("\n") + match.group(1).count("\r") - text[
-        : match.end(1)
-    ].count("\r\n") + 1
+    yaml_first_line = (
+        match.group(1).count("\n")
+        + match.group(1).count("\r")
+        - text[: match.end(1)].count("\r\n")
+        + 1
+    )
     body_start = text.count("\n", 0, match.end()) + 1
     if match.group(4) == "":
         body_start = text.count("\n") + 2
@@ -221,9 +229,15 @@ def parse_card(text: str, path: str = "README.md") -> Card:
     if not isinstance(value, dict):
         kind = type(value).__name__
         return Card(
-            path, text, {}, "not-mapping",
-            f"front matter is a {kind}, not a mapping of keys", yaml_first_line,
-            {}, body_start, sections,
+            path,
+            text,
+            {},
+            "not-mapping",
+            f"front matter is a {kind}, not a mapping of keys",
+            yaml_first_line,
+            {},
+            body_start,
+            sections,
         )
     meta = {str(k): v for k, v in value.items()}
     return Card(path, text, meta, "ok", None, None, key_lines, body_start, sections)

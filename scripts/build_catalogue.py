@@ -74,8 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         current = INDEX.read_text(encoding="utf-8") if INDEX.exists() else ""
         if current != text:
-            print("licenses/index.json is stale: run python scripts/build_catalogue.py",
-                  file=sys.stderr)
+            print(
+                "licenses/index.json is stale: run python scripts/build_catalogue.py",
+                file=sys.stderr,
+            )
             return 1
         return 0
     INDEX.write_text(text, encoding="utf-8")

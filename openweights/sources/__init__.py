@@ -56,6 +56,14 @@ class ModelMaterial:
     """Non-fatal read problems (a binary LICENSE, an unreadable file), as one-line messages."""
     missing: tuple[str, ...] = ()
     """Evidence the source could not get (offline cache misses, gated files)."""
+    requested_revision: str | None = None
+    """The revision asked for (branch, tag or sha) as given; None means the default branch."""
+    tags: tuple[str, ...] = ()
+    """Tags the Hub lists for the repo (incl. computed ones such as ``license:mit``); hub only."""
+    pipeline_tag: str | None = None
+    """The Hub's task for the model (``text-generation``, ``image-text-to-text``); hub only."""
+    library_name: str | None = None
+    """The Hub's library for the model (``transformers``, ``peft``, ``gguf``); hub only."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,12 @@ class DatasetMaterial:
     """LICENSE* texts by path."""
     gated: str | None = None
     """``auto`` / ``manual`` / None."""
+    files: tuple[str, ...] = ()
+    """Every file path in the dataset repo, when known."""
+    problems: tuple[str, ...] = ()
+    """Non-fatal read problems (a binary LICENSE, an unreadable card), as one-line messages."""
+    missing: tuple[str, ...] = ()
+    """Evidence the source could not get (offline cache misses, gated files)."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +104,12 @@ class Bundle:
     """True when the source could look base models up (hub); False for local input."""
     lineage_truncated: tuple[str, ...] = ()
     """Ids not followed because of the depth limit or a cycle (with the reason)."""
+    parents: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Base-model ids each model's card names (subject and every ancestor read), by child id."""
+    relations: Mapping[str, str] = field(default_factory=dict)
+    """``base_model_relation`` stated by a child's card (adapter/merge/...), by child id."""
+    offline: bool = False
+    """True when the source read the local cache only (no network)."""
 
 
 class Source(Protocol):

@@ -1,0 +1,92 @@
+"""The pipeline: bundle -> evidence -> rules -> grade -> report. No I/O here.
+
+Inline suppressions live in the card as HTML comments, e.g.
+``<!-- owcheck: ignore OW301 -- training code is internal -->``. A suppressed finding stays in
+the report (marked, with its reason) and counts in the summary; a suppression that matches no
+finding is reported back as unused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from openweights.evidence import build_evidence
+from openweights.grade import grade
+from openweights.licensing.catalogue import Catalogue, load_catalogue
+from openweights.licensing.grader import DEFAULT_THRESHOLDS, Thresholds
+from openweights.report import Report
+from openweights.rules import Finding, run_rules
+from openweights.sources import Bundle
+
+_SUPPRESS = re.compile(
+    r"<!--\s*owcheck:\s*ignore\s+(?P<codes>[A-Za-z0-9, ]+?)\s*(?:--\s*(?P<reason>.*?))?\s*-->",
+    re.S,
+)
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """An inline ``owcheck: ignore`` comment."""
+
+    code: str
+    """The rule code it silences."""
+    line: int
+    """Where the comment is."""
+    reason: str
+    """Why, as written after ``--`` (may be empty)."""
+
+
+def find_suppressions(text: str) -> list[Suppression]:
+    """Every ``<!-- owcheck: ignore CODE[, CODE] -- reason -->`` in a card."""
+    out = []
+    for m in _SUPPRESS.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        reason = (m.group("reason") or "").strip()
+        for code in re.split(r"[,\s]+", m.group("codes").strip()):
+            if code:
+                out.append(Suppression(code.upper(), line, reason))
+    return out
+
+
+def apply_suppressions(
+    findings: list[Finding], suppressions: list[Suppression]
+) -> tuple[list[Finding], list[tuple[str, int]]]:
+    """Mark suppressed findings; return them and the suppressions that matched nothing."""
+    used: set[int] = set()
+    out = []
+    for f in findings:
+        match = next((i for i, s in enumerate(suppressions) if s.code == f.rule), None)
+        if match is None:
+            out.append(f)
+            continue
+        used.add(match)
+        out.append(replace(f, suppressed=suppressions[match].reason or "suppressed inline"))
+    unused = [(s.code, s.line) for i, s in enumerate(suppressions) if i not in used]
+    return out, unused
+
+
+def check_bundle(
+    bundle: Bundle,
+    catalogue: Catalogue | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    selected: Iterable[str] | None = None,
+) -> Report:
+    """Grade one model's material and lint its card."""
+    catalogue = catalogue or load_catalogue()
+    evidence = build_evidence(bundle, catalogue, thresholds)
+    findings = run_rules(evidence, selected)
+    unused: list[tuple[str, int]] = []
+    if evidence.card is not None:
+        findings, unused = apply_suppressions(findings, find_suppressions(evidence.card.text))
+    subject = bundle.subject
+    return Report(
+        subject_id=subject.id,
+        source=subject.source,
+        revision=subject.revision,
+        grade=grade(evidence),
+        evidence=evidence,
+        findings=tuple(findings),
+        unused_suppressions=tuple(unused),
+    )

@@ -1,0 +1,377 @@
+"""The command line. It only wires sources, the pipeline and formats together.
+
+``owcheck TARGET`` grades a model (a path, or a Hub repo id); the other commands are
+``licenses``, ``license``, ``identify``, ``rules`` and ``explain``. Exit codes (DESIGN.md):
+0 graded and passed every gate; 1 a gate failed; 2 usage error or unusable input; 3 the Hub
+could not be reached.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from openweights import __version__
+
+EXIT_OK, EXIT_GATE, EXIT_INPUT, EXIT_HUB = 0, 1, 2, 3
+REPO_ID = re.compile(
+    r"^(?:https?://(?:www\.)?huggingface\.co/)?[A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?"
+    r"(?:@[\w./-]+)?/?$"
+)
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    help="Grade an AI model's weights, training code and training data against the four "
+    "freedoms. `owcheck TARGET` checks a model repo on disk or a Hugging Face repo id.",
+)
+
+
+class Fmt(str, Enum):
+    """Report formats."""
+
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
+    sarif = "sarif"
+    markdown = "markdown"
+    github = "github"
+
+
+class SimpleFmt(str, Enum):
+    """Formats of the catalogue commands."""
+
+    text = "text"
+    json = "json"
+
+
+class Level(str, Enum):
+    """Finding severities for --fail-on."""
+
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+class GradeLetter(str, Enum):
+    """Grades for --fail-under."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+    F = "F"
+
+
+class ColorMode(str, Enum):
+    """When to colour the text scorecard."""
+
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
+    """Print a one-line error and exit."""
+    typer.echo(f"owcheck: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+
+
+def _want_color(mode: ColorMode) -> bool:
+    if mode is ColorMode.always:
+        return True
+    if mode is ColorMode.never or os.environ.get("NO_COLOR") is not None:
+        return False
+    return os.environ.get("FORCE_COLOR") is not None or sys.stdout.isatty()
+
+
+@app.command("check")
+def check_command(
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="Model repo directory, card file, or Hub repo id (ORG/NAME or ORG/NAME@REV)."
+        ),
+    ],
+    fmt: Annotated[Fmt, typer.Option("--format", "-f", help="Output format.")] = Fmt.text,
+    fail_under: Annotated[
+        GradeLetter | None,
+        typer.Option("--fail-under", help="Exit 1 when the grade is worse than this."),
+    ] = None,
+    fail_on: Annotated[
+        Level | None,
+        typer.Option("--fail-on", help="Exit 1 when a finding has this severity or worse."),
+    ] = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option("--select", help="Only these rules (codes or prefixes, e.g. OW2)."),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="Skip these rules (codes or prefixes).")
+    ] = None,
+    hub: Annotated[
+        bool,
+        typer.Option(
+            "--hub", help="Treat TARGET as a Hub repo id even if a path of that name exists."
+        ),
+    ] = False,
+    revision: Annotated[
+        str | None, typer.Option("--revision", help="Hub revision (branch, tag or commit).")
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            help="Hub token (default: HF_TOKEN or the client's login).",
+            show_default=False,
+        ),
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Grade from the Hub cache only.")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
+    color: Annotated[
+        ColorMode, typer.Option("--color", help="Colour the text scorecard.")
+    ] = ColorMode.auto,
+) -> None:
+    """Grade one model and lint its card."""
+    from openweights.check import check_bundle
+    from openweights.rules import iter_codes
+    from openweights.sources import SourceError
+
+    try:
+        selected = set(iter_codes(select or ["ALL"])) - set(iter_codes(ignore or []))
+    except KeyError as exc:
+        fail(f"unknown rule selector {exc.args[0]!r} (see `owcheck rules`)")
+    try:
+        bundle = _fetch(target, hub, revision, token, offline)
+    except SourceError as exc:
+        fail(str(exc), exc.exit_code)
+    report = check_bundle(bundle, selected=selected)
+    if fmt is Fmt.text:
+        from openweights.formats.text import render as render_text
+
+        _write(render_text(report, color=_want_color(color) and output is None), output)
+    else:
+        from openweights.formats import renderer
+
+        _write(renderer(fmt.value)(report), output)
+    code = EXIT_OK
+    from openweights.grade import grade_at_least
+
+    if fail_under is not None and not grade_at_least(report.grade.letter, fail_under.value):
+        code = EXIT_GATE
+    worst = report.worst_severity()
+    if fail_on is not None and worst is not None:
+        from openweights.rules import Severity
+
+        if worst.rank >= Severity(fail_on.value).rank:
+            code = EXIT_GATE
+    raise typer.Exit(code)
+
+
+def _fetch(target: str, force_hub: bool, revision: str | None, token: str | None, offline: bool):  # type: ignore[no-untyped-def]
+    """Pick the source: an existing path wins over a repo id unless --hub is given."""
+    from openweights.sources import InputError
+
+    if not force_hub and (Path(target).exists() or target in (".", "..")):
+        from openweights.sources.local import LocalSource
+
+        return LocalSource().fetch(target)
+    if not REPO_ID.match(target):
+        raise InputError(f"no such file or directory, and not a Hub repo id: {target}")
+    from openweights.sources.hub import HubSource
+
+    return HubSource(revision=revision, token=token, offline=offline).fetch(target)
+
+
+@app.command("licenses")
+def licenses_command(
+    fmt: Annotated[SimpleFmt, typer.Option("--format", "-f")] = SimpleFmt.text,
+) -> None:
+    """List the license catalogue: id, name, verdict and the four freedoms."""
+    from openweights.formats import catalogue as views
+
+    if fmt is SimpleFmt.json:
+        _write(json.dumps(views.catalogue_json(), indent=2, ensure_ascii=False) + "\n", None)
+    else:
+        _write(views.catalogue_text(), None)
+
+
+@app.command("license")
+def license_command(
+    license_id: Annotated[str, typer.Argument(metavar="ID", help="A catalogue id or alias.")],
+    fmt: Annotated[SimpleFmt, typer.Option("--format", "-f")] = SimpleFmt.text,
+    modality: Annotated[
+        str | None, typer.Option("--modality", help="Grade for a text or multimodal model.")
+    ] = None,
+) -> None:
+    """Show one license: the grid, with each clause and our paraphrase."""
+    from openweights.formats import catalogue as views
+    from openweights.licensing.catalogue import UnknownLicenseError, load_catalogue
+
+    if modality not in (None, "text", "multimodal"):
+        fail("--modality must be text or multimodal")
+    try:
+        entry = load_catalogue().get(license_id)
+    except UnknownLicenseError as exc:
+        fail(str(exc))
+    if fmt is SimpleFmt.json:
+        data = views.license_json(entry, modality)
+        _write(json.dumps(data, indent=2, ensure_ascii=False) + "\n", None)
+    else:
+        _write(views.license_text(entry, modality), None)
+
+
+@app.command("identify")
+def identify_command(
+    file: Annotated[Path, typer.Argument(help="A LICENSE text.")],
+    fmt: Annotated[SimpleFmt, typer.Option("--format", "-f")] = SimpleFmt.text,
+) -> None:
+    """Name the catalogue license a LICENSE text is, with a similarity figure."""
+    from openweights.licensing.identify import identify
+    from openweights.sources import InputError
+    from openweights.sources.local import decode_text
+
+    try:
+        if not file.is_file():
+            raise InputError(f"no such file: {file}")
+        if file.stat().st_size > 2 * 1024 * 1024:
+            raise InputError(f"{file} is larger than 2 MiB; not a license text")
+        text = decode_text(file.read_bytes(), str(file))
+    except InputError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror or exc}")
+    result = identify(text)
+    if fmt is SimpleFmt.json:
+        best = result.best
+        data = {
+            "file": str(file),
+            "status": result.status,
+            "license": best.license_id if best else None,
+            "part": best.part if best else None,
+            "similarity": round(best.similarity, 4) if best else None,
+            "method": best.method if best else None,
+            "description": result.describe(),
+        }
+        _write(json.dumps(data, indent=2) + "\n", None)
+    else:
+        _write(f"{file}: {result.describe()}\n", None)
+    if result.status == "no-match":
+        raise typer.Exit(EXIT_GATE)
+
+
+@app.command("rules")
+def rules_command(
+    fmt: Annotated[SimpleFmt, typer.Option("--format", "-f")] = SimpleFmt.text,
+) -> None:
+    """List every rule: code, name, severity, summary."""
+    from openweights.rules import all_rules
+
+    rules = all_rules()
+    if fmt is SimpleFmt.json:
+        data = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity.value,
+                "component": r.component,
+                "summary": r.summary,
+                "fix": r.fix,
+                "url": r.url,
+            }
+            for r in rules.values()
+        ]
+        _write(json.dumps(data, indent=2) + "\n", None)
+        return
+    lines = [f"{r.code}  {r.name:<32} {r.severity.value:<8} {r.summary}" for r in rules.values()]
+    _write("\n".join(lines) + "\n", None)
+
+
+@app.command("explain")
+def explain_command(
+    code: Annotated[str, typer.Argument(help="A rule code, e.g. OW201, or its name.")],
+) -> None:
+    """Print a rule's documentation, with a failing and a passing example."""
+    from openweights.rules import all_rules
+
+    rules = all_rules()
+    key = code.strip().upper()
+    rule = rules.get(key) or next((r for r in rules.values() if r.name == code.strip()), None)
+    if rule is None:
+        import difflib
+
+        close = difflib.get_close_matches(key, list(rules), n=3, cutoff=0.6)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        fail(f"unknown rule {code!r}{hint}")
+    head = f"{rule.code} {rule.name} ({rule.severity.value}"
+    head += f", {rule.component})" if rule.component else ")"
+    _write(f"{head}\n\n{rule.doc}\n\nFix: {rule.fix}\nDocs: {rule.url}\n", None)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"owcheck {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version_callback, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+) -> None:
+    """owcheck: open-weights license checker and model-card linter."""
+
+
+def _route(argv: list[str]) -> list[str]:
+    """``owcheck TARGET ...`` means ``owcheck check TARGET ...``."""
+    commands = {c.name for c in app.registered_commands} | {"--help", "-h", "--version"}
+    if argv and argv[0] not in commands and not argv[0].startswith("-"):
+        return ["check", *argv]
+    if argv and argv[0].startswith("-") and argv[0] not in commands:
+        return ["check", *argv]
+    return argv
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point; never shows a traceback."""
+    args = _route(list(sys.argv[1:] if argv is None else argv))
+    try:
+        app(args=args, prog_name="owcheck", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        typer.echo("owcheck: interrupted", err=True)
+        raise SystemExit(130) from None
+    except Exception as exc:  # a bug: one line, no traceback, never a token
+        from openweights.secrets import scrub
+
+        typer.echo(f"owcheck: internal error: {scrub(f'{type(exc).__name__}: {exc}')}", err=True)
+        raise SystemExit(EXIT_INPUT) from None

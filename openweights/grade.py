@@ -1,0 +1,205 @@
+"""Grade: the 3x4 grid (component x freedom), the tier and its letter.
+
+A cell is decided by the license that covers the component and by whether the component was
+released at all: you cannot study or modify what was not published. Benign conditions never
+lower a cell (the license grader already treats them as granted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from openweights.evidence import ComponentEvidence, Evidence, LicenseFinding
+from openweights.frameworks import FrameworkVerdicts, judge_frameworks
+from openweights.licensing.features import Cell, Freedom
+from openweights.licensing.grader import Verdict
+
+COMPONENTS = ("weights", "code", "data")
+TIERS = {
+    "A": "fully-open",
+    "B": "open-source-ai",
+    "C": "open-weights",
+    "D": "restricted-weights",
+    "F": "not-open",
+}
+GRADE_ORDER = "ABCDF"
+
+
+@dataclass(frozen=True)
+class CellVerdict:
+    """One cell of the grid and the reason behind it."""
+
+    mark: Cell
+    """granted / limited / denied / absent / unknown."""
+    reason: str
+    """Short reason citing the clause or the card line."""
+
+
+@dataclass(frozen=True)
+class ComponentGrade:
+    """One row of the grid."""
+
+    evidence: ComponentEvidence
+    """What the row was graded from."""
+    cells: dict[Freedom, CellVerdict] = field(hash=False)
+    """The four cells."""
+
+    @property
+    def name(self) -> str:
+        """``weights``, ``code`` or ``data``."""
+        return self.evidence.name
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The headline: letter, tier, the grid and the frameworks."""
+
+    letter: str
+    """A, B, C, D or F."""
+    tier: str
+    """fully-open, open-source-ai, open-weights, restricted-weights or not-open."""
+    reason: str
+    """One line: why this tier."""
+    components: dict[str, ComponentGrade] = field(hash=False)
+    """The grid rows by component name."""
+    frameworks: FrameworkVerdicts
+    """OSAID, MOF, Debian, FSF and OSS Capital verdicts."""
+
+
+def _license_reason(lic: LicenseFinding, freedom: Freedom) -> str:
+    if lic.grade is None or lic.entry is None:
+        return "license unknown"
+    g = lic.grade.freedoms[freedom]
+    if g.decisive:
+        fe = g.decisive[0]
+        from openweights.licensing.features import FLAGS
+
+        return f"{lic.entry.id} {fe.feature.clause}: {FLAGS[fe.feature.flag].label}"
+    grant = next((c for c in g.conditions if not c.benign), None)
+    if grant:
+        return f"{lic.entry.id} {grant.feature.clause}"
+    return lic.entry.id
+
+
+def _license_cells(comp: ComponentEvidence) -> dict[Freedom, CellVerdict]:
+    lic = comp.license
+    out: dict[Freedom, CellVerdict] = {}
+    for freedom in Freedom:
+        if lic.grade is None:
+            out[freedom] = CellVerdict(
+                Cell.UNKNOWN,
+                "no license found" if lic.raw is None else f"license {lic.raw!r} not recognised",
+            )
+        else:
+            g = lic.grade.freedoms[freedom]
+            out[freedom] = CellVerdict(g.cell, _license_reason(lic, freedom))
+    return out
+
+
+def _absent(reason: str) -> dict[Freedom, CellVerdict]:
+    return {f: CellVerdict(Cell.ABSENT, reason) for f in Freedom}
+
+
+def grade_weights(ev: Evidence) -> dict[Freedom, CellVerdict]:
+    """The weights row."""
+    comp = ev.weights
+    if comp.availability == "not-released":
+        return _absent("weights not released")
+    cells = _license_cells(comp)
+    if ev.bundle.subject.gated == "manual" and cells[Freedom.STUDY].mark is Cell.GRANTED:
+        cells[Freedom.STUDY] = CellVerdict(Cell.LIMITED, "gated: access needs manual approval")
+    return cells
+
+
+def code_complete(ev: Evidence) -> bool:
+    """Training code covering both training and data processing was released."""
+    covers = {c for rel in ev.code_releases for c in rel.covers}
+    return {"training", "data-processing"} <= covers
+
+
+def grade_code(ev: Evidence) -> dict[Freedom, CellVerdict]:
+    """The training-code row."""
+    comp = ev.code
+    if comp.availability == "not-released":
+        return _absent("training code not released")
+    if comp.availability == "unknown":
+        return {f: CellVerdict(Cell.UNKNOWN, "no training code found") for f in Freedom}
+    cells = _license_cells(comp)
+    if not code_complete(ev) and cells[Freedom.STUDY].mark is Cell.GRANTED:
+        cells[Freedom.STUDY] = CellVerdict(Cell.LIMITED, "partial: not the whole pipeline")
+    return cells
+
+
+def grade_data(ev: Evidence) -> dict[Freedom, CellVerdict]:
+    """The training-data row."""
+    comp = ev.data
+    info = ev.data_information
+    if comp.availability == "released":
+        cells = _license_cells(comp)
+        return cells
+    if info.sufficient:
+        # Described well enough to rebuild (OSAID data information), but not released.
+        return {
+            Freedom.USE: CellVerdict(Cell.ABSENT, "data not released"),
+            Freedom.STUDY: CellVerdict(Cell.LIMITED, "data information passes the five-point test"),
+            Freedom.MODIFY: CellVerdict(Cell.LIMITED, "can be rebuilt from the data information"),
+            Freedom.SHARE: CellVerdict(Cell.ABSENT, "data not released"),
+        }
+    if comp.availability == "not-released":
+        return _absent("data not released, description insufficient")
+    return {
+        f: CellVerdict(Cell.UNKNOWN, "training data not released or not found") for f in Freedom
+    }
+
+
+def _all_granted(cells: dict[Freedom, CellVerdict]) -> bool:
+    return all(c.mark is Cell.GRANTED for c in cells.values())
+
+
+def decide_tier(ev: Evidence, rows: dict[str, dict[Freedom, CellVerdict]]) -> tuple[str, str]:
+    """The grade letter and a one-line reason."""
+    w = ev.weights
+    verdict = w.license.verdict
+    lic = w.license.entry.id if w.license.entry else "unknown"
+    inherited = f" (from base {w.license.origin.repo})" if w.license.origin.repo else ""
+    if w.availability == "not-released":
+        return "F", "weights not released"
+    if verdict is Verdict.UNKNOWN:
+        return "F", "weights license unknown" + (f" ({w.license.raw})" if w.license.raw else "")
+    if verdict is Verdict.NOT_OPEN:
+        return "F", f"weights license {lic}{inherited} is not open"
+    if verdict is Verdict.RESTRICTED:
+        return "D", f"weights license {lic}{inherited} is open with restrictions"
+    code_ok = _all_granted(rows["code"]) and code_complete(ev)
+    data_open = ev.data.availability == "released" and _all_granted(rows["data"])
+    if code_ok and data_open:
+        return "A", "weights, complete training code and training data all open"
+    if code_ok and ev.data_information.sufficient:
+        return (
+            "B",
+            "open weights and code; data not released but described (OSAID data information)",
+        )
+    short = []
+    if not code_ok:
+        short.append("training code not shown complete and open")
+    if not (data_open or ev.data_information.sufficient):
+        short.append("training data neither open nor described well enough")
+    return "C", f"open weights ({lic}); " + "; ".join(short)
+
+
+def grade(ev: Evidence) -> Grade:
+    """Grade the evidence: grid, tier, frameworks."""
+    rows = {"weights": grade_weights(ev), "code": grade_code(ev), "data": grade_data(ev)}
+    letter, reason = decide_tier(ev, rows)
+    comps = {
+        "weights": ComponentGrade(ev.weights, rows["weights"]),
+        "code": ComponentGrade(ev.code, rows["code"]),
+        "data": ComponentGrade(ev.data, rows["data"]),
+    }
+    frameworks = judge_frameworks(ev, letter, rows)
+    return Grade(letter, TIERS[letter], reason, comps, frameworks)
+
+
+def grade_at_least(letter: str, threshold: str) -> bool:
+    """True when ``letter`` is as good as ``threshold`` or better (A best)."""
+    return GRADE_ORDER.index(letter) <= GRADE_ORDER.index(threshold)

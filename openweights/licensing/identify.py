@@ -1,0 +1,644 @@
+"""Name the catalogue license a text is, by comparing word-shingle fingerprints.
+
+No license text ships with owcheck. ``scripts/build_fingerprints.py`` reads the reference texts
+(the shared corpus), normalises them with ``normalise`` below, cuts the words into overlapping
+runs of ``SHINGLE`` words and stores only a 32-bit hash of each run in
+``licenses/fingerprints.json``. ``identify`` treats a text the same way and compares hash sets.
+
+Normalisation follows the SPDX License List matching guidelines where they apply to word
+shingles: case, whitespace, punctuation, quote and dash styles, bullets and list numbering,
+code-comment prefixes and separator lines do not count; copyright notice lines are dropped;
+``http`` and ``https`` are the same; varietal spellings (licence/license, ...) are merged;
+Markdown and HTML markup is ignored; a "how to apply" appendix after the terms is dropped.
+License titles are kept, unlike the guideline: the version in a title (Llama 3.1 vs 3.2) is
+much of what tells close relatives apart.
+
+Similarity is Sørensen-Dice between the reference and the part of the text it covers: the text
+is trimmed to the span between the first and last place the reference matches, so a short
+project header, a copyright line or notes after the license do not lower the figure, while
+clauses added or changed inside the license do. A Llama license with its acceptable use policy
+appended matches both parts together.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import struct
+import sys
+import unicodedata
+import zlib
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from openweights.licensing.catalogue import Catalogue, load_catalogue
+from openweights.resources import bundled_path
+
+SHINGLE = 3
+"""Words per shingle. Long enough that shared legal boilerplate between unrelated licenses
+rarely lines up, short enough that one changed word spoils only a handful of shingles."""
+
+NORMALISER_VERSION = 1
+"""Bump when ``normalise`` or ``shingle_hashes`` changes: stored fingerprints go stale."""
+
+FORMAT_VERSION = 1
+"""Layout version of ``fingerprints.json``."""
+
+MATCH_THRESHOLD = 0.97
+"""At or above: the text is this license. The closest two different catalogue texts (Llama 3.1
+vs 3.2, which differ only in version numbers, a date and URLs) score about 0.94, and a verbatim
+copy scores 1.0 even with a header, so the bar sits between them."""
+
+NEAR_MISS_THRESHOLD = 0.5
+"""At or above (and below a match): reported as a modified copy of the license. Unrelated
+licenses share well under 0.3 of their shingles; a copy with 1 word in 12 changed keeps about
+0.6."""
+
+PART_PRESENT = 0.5
+"""A second part of a license (the Llama acceptable use policy) counts as present in the text
+when at least this share of its shingles is found there."""
+
+MARKER_CONFIDENCE = 0.6
+"""Similarity reported when only a title phrase names the license: the text was not compared."""
+
+TIE_MARGIN = 0.02
+"""Two fingerprint scores this close are a tie, which a title phrase in the text may break."""
+
+RELATIVES = 0.85
+"""Two texts of different licenses sharing at least this (plain Dice) are close relatives."""
+
+DISTINCTIVE_WEIGHT = 15
+"""How much more a shingle that tells close relatives apart weighs than shared phrasing. Plain
+Dice puts CreativeML OpenRAIL-M and OpenRAIL++-M at 0.99 (one sentence, a name and a date
+differ); weighting what differs pulls relatives well below a match while a verbatim copy still
+scores 1."""
+
+_CANDIDATES = 6
+"""How many best-containing licenses get the full comparison (Llama has five relatives)."""
+
+MARKER_WINDOW = 120
+"""Title phrases are looked for in this many opening words (after a header, where titles
+sit), not in the body, where a license may name others ("compatible with ...")."""
+
+Status = Literal["match", "near-miss", "no-match"]
+Method = Literal["fingerprint", "marker"]
+
+PART_LABELS = {"license": "license", "aup": "acceptable use policy"}
+"""Stored part code -> the label ``Candidate.part`` uses."""
+_BOTH_PARTS = "license and acceptable use policy"
+
+
+# --------------------------------------------------------------------------- normalisation
+
+# A subset of the SPDX equivalent-words list (British/American and similar spellings), plus the
+# joined forms our hyphen rule produces. Every spelling maps to one canonical token.
+_EQUIVALENT_WORDS: dict[str, str] = {
+    "licence": "license",
+    "licences": "licenses",
+    "licenced": "licensed",
+    "licencing": "licensing",
+    "licencor": "licensor",
+    "sublicence": "sublicense",
+    "sublicences": "sublicenses",
+    "sublicenced": "sublicensed",
+    "acknowledgement": "acknowledgment",
+    "acknowledgements": "acknowledgments",
+    "analogue": "analog",
+    "analyse": "analyze",
+    "artefact": "artifact",
+    "artefacts": "artifacts",
+    "authorisation": "authorization",
+    "authorise": "authorize",
+    "authorised": "authorized",
+    "behaviour": "behavior",
+    "calibre": "caliber",
+    "cancelled": "canceled",
+    "catalogue": "catalog",
+    "categorise": "categorize",
+    "centre": "center",
+    "colour": "color",
+    "defence": "defense",
+    "emphasised": "emphasized",
+    "favour": "favor",
+    "favourite": "favorite",
+    "fulfil": "fulfill",
+    "fulfilment": "fulfillment",
+    "initialise": "initialize",
+    "judgement": "judgment",
+    "labelling": "labeling",
+    "labour": "labor",
+    "maximise": "maximize",
+    "modelled": "modeled",
+    "modelling": "modeling",
+    "offence": "offense",
+    "optimise": "optimize",
+    "organisation": "organization",
+    "organisations": "organizations",
+    "organise": "organize",
+    "practise": "practice",
+    "programme": "program",
+    "realise": "realize",
+    "recognise": "recognize",
+    "signalling": "signaling",
+    "utilisation": "utilization",
+    "whilst": "while",
+    "wilful": "willful",
+}
+# Two-word spellings of one word (checked on adjacent tokens).
+_EQUIVALENT_PAIRS: dict[tuple[str, str], str] = {
+    ("per", "cent"): "percent",
+    ("sub", "license"): "sublicense",
+    ("sub", "licence"): "sublicense",
+    ("non", "commercial"): "noncommercial",
+    ("e", "mail"): "email",
+}
+
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_AUTOLINK = re.compile(r"<((?:https?://|www\.)[^<>\s]+)>")
+_HTML_TAG = re.compile(r"</?[a-z][a-z0-9]*(?:\s[^<>]*)?/?>")
+# [text](target) and ![alt](target): keep the text, drop the target (a link's markup).
+_MD_LINK = re.compile(r"\[([^\]\n]*)\]\([^()\s]*(?:\s+\"[^\"\n]*\")?\)")
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")
+# A word broken across a line with a hyphen, and hyphenated compounds: joined, so that
+# "non-exclusive", "non-\nexclusive" and "nonexclusive" are one token. Runs of two or more
+# dashes, and en/em dashes, stay separators ("copyright--then").
+_HYPHEN_BREAK = re.compile(r"[-\u2010\u2011](?<=[^\W\d_].)\n[ \t]*(?=[^\W\d_])")
+_HYPHEN_JOIN = re.compile(r"[\u2010\u2011-](?<=[^\W\d_].)(?=[^\W\d_])")
+_SOFT_HYPHEN = re.compile("[\u00ad\u200b\u200c\u200d\ufeff]")
+_APOSTROPHE = re.compile(r"['\u2018\u2019\u02bc`\u00b4](?<=[^\W_].)(?=[^\W_])")
+_DIGIT_GROUP = re.compile(r",(?<=\d,)(?=\d{3}(?!\d))")
+_SCHEME = re.compile(r"https?://")
+# Leading code-comment, quote, heading, table and bullet characters of a line.
+_LINE_PREFIX = re.compile(r"^[\s#>*+|/;!%=_~\-\u2013\u2014\u2022\u00b7\u25e6\u25aa\u2023\u2219]+")
+# List numbering at the start of a line: 1. 1.2 a) (iv) ... followed by a space.
+_LIST_MARKER = re.compile(
+    r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-z]|[ivxlc]{1,6})[.)]|\((?:\d{1,3}|[a-z]|[ivxlc]{1,6})\))"
+    r"[\s\u2022]+"
+)
+# Parenthesised enumerators inside a line: (a), (iv), (2). "(c)" as a copyright sign goes too,
+# which makes "copyright (c)" and "copyright ©" the same after ``_COPYRIGHT_SIGN``.
+_INLINE_ENUMERATOR = re.compile(r"\((?:[a-z]|[ivxlc]{1,6}|\d{1,3})\)")
+_COPYRIGHT_SIGN = re.compile(r"copyright\s*(?:©|\(c\))")
+_YEAR = r"(?:\d{4}|\[yyyy\]|\[year\]|<year>|\{year\}|\[years?\])"
+_COPYRIGHT_LINE = re.compile(
+    rf"^(?:(?:copyright\b|©|\(c\))[\s,:]*(?:©|\(c\))?[\s,:]*{_YEAR}"
+    r"|copyright\s*(?:©|\(c\))"
+    r"|©"
+    rf"|{_YEAR}(?:\s*[-\u2013,]\s*{_YEAR})*[\s,]*(?:copyright\b|©|\(c\))"
+    r"|copyright\b.*\ball rights reserved\W*$"
+    r"|all rights reserved\W*$)"
+)
+_WORD = re.compile(r"[^\W_]+(?:(?<=\d)\.\d+)*(?:\+\+)?")
+_APPENDIX = ("appendix", "how", "to", "apply")
+
+
+def _clean_line(line: str) -> str | None:
+    """One line without comment/bullet prefixes and list numbering; None for a copyright line."""
+    line = _LINE_PREFIX.sub("", line)
+    for _ in range(3):  # nested numbering such as "1. a. "
+        stripped = _LIST_MARKER.sub("", line, count=1)
+        if stripped == line:
+            break
+        if _COPYRIGHT_LINE.match(line):
+            return None
+        line = stripped
+    if _COPYRIGHT_LINE.match(line):
+        return None
+    return line
+
+
+def normalise(text: str) -> list[str]:
+    """The words of ``text`` after SPDX-style normalisation (see the module docstring)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _SOFT_HYPHEN.sub("", text)
+    text = _HTML_COMMENT.sub(" ", text)
+    text = _AUTOLINK.sub(r"\1", text)
+    text = _HTML_TAG.sub(" ", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_ESCAPE.sub(r"\1", text)
+    text = _HYPHEN_BREAK.sub("", text)
+    lines = (_clean_line(line) for line in text.split("\n"))
+    text = "\n".join(line for line in lines if line is not None)
+    text = _COPYRIGHT_SIGN.sub(" copyright ", text).replace("©", " copyright ")
+    text = _INLINE_ENUMERATOR.sub(" ", text)
+    text = _SCHEME.sub("", text)
+    text = _HYPHEN_JOIN.sub("", text)
+    text = _APOSTROPHE.sub("", text)
+    text = _DIGIT_GROUP.sub("", text)
+    text = text.replace("&", " and ")
+    raw = _WORD.findall(text)
+    words: list[str] = []
+    get = _EQUIVALENT_WORDS.get
+    for word in raw:
+        word = get(word, word)
+        if words and (words[-1], word) in _EQUIVALENT_PAIRS:
+            words[-1] = _EQUIVALENT_PAIRS[(words[-1], word)]
+            continue
+        words.append(word)
+    return _drop_appendix(words)
+
+
+def _drop_appendix(words: list[str]) -> list[str]:
+    """Cut a "how to apply this license" appendix: instructions, not terms (SPDX guideline)."""
+    first = _APPENDIX[0]
+    size = len(_APPENDIX)
+    start = 0
+    while True:
+        try:
+            at = words.index(first, start)
+        except ValueError:
+            return words
+        if tuple(words[at : at + size]) == _APPENDIX:
+            return words[:at]
+        start = at + 1
+
+
+def shingle_hashes(words: Sequence[str]) -> list[int]:
+    """The CRC-32 of every run of ``SHINGLE`` consecutive words, in text order.
+
+    CRC-32 is stable across runs and platforms (``hash()`` is salted) and fast; at a few
+    thousand shingles per license, collisions are too rare to move a similarity figure.
+    """
+    if not words:
+        return []
+    encoded = [w.encode() for w in words]
+    if len(encoded) <= SHINGLE:
+        return [zlib.crc32(b" ".join(encoded))]
+    crc = zlib.crc32
+    join = b" ".join
+    return [crc(join(encoded[i : i + SHINGLE])) for i in range(len(encoded) - SHINGLE + 1)]
+
+
+# --------------------------------------------------------------------------- fingerprints
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """The shingle hashes of one reference text."""
+
+    license_id: str
+    """Catalogue id the text belongs to."""
+    part: str
+    """``license`` or ``aup`` (a Llama acceptable use policy)."""
+    hashes: frozenset[int]
+    """Distinct shingle hashes of the normalised text."""
+
+
+@dataclass(frozen=True)
+class FingerprintSet:
+    """Everything ``identify`` compares against, as read from ``fingerprints.json``."""
+
+    fingerprints: tuple[Fingerprint, ...]
+    """One per reference text."""
+    distinctive: frozenset[int]
+    """Shingles found in one of two close relatives but not the other: they weigh
+    ``DISTINCTIVE_WEIGHT`` times as much as shared phrasing."""
+
+
+def encode_hashes(hashes: Iterable[int]) -> str:
+    """Sorted distinct 32-bit hashes as base64 of little-endian words (compact, fast to load)."""
+    ordered = sorted(set(hashes))
+    return base64.b64encode(struct.pack(f"<{len(ordered)}I", *ordered)).decode("ascii")
+
+
+def decode_hashes(data: str) -> frozenset[int]:
+    """Inverse of ``encode_hashes``."""
+    raw = base64.b64decode(data)
+    words = array("I")
+    if words.itemsize != 4:  # pragma: no cover - no mainstream platform
+        return frozenset(struct.unpack(f"<{len(raw) // 4}I", raw))
+    words.frombytes(raw)
+    if sys.byteorder == "big":  # pragma: no cover - stored little-endian
+        words.byteswap()
+    return frozenset(words)
+
+
+def dice(a: frozenset[int] | set[int], b: frozenset[int] | set[int]) -> float:
+    """Plain Sørensen-Dice of two hash sets."""
+    total = len(a) + len(b)
+    return 2 * len(a & b) / total if total else 0.0
+
+
+def distinctive_hashes(fingerprints: Sequence[Fingerprint]) -> set[int]:
+    """Shingles that tell close relatives apart: for every two texts of different licenses that
+    share at least ``RELATIVES`` of their shingles, those in one but not the other."""
+    found: set[int] = set()
+    for i, a in enumerate(fingerprints):
+        for b in fingerprints[i + 1 :]:
+            if a.license_id != b.license_id and dice(a.hashes, b.hashes) >= RELATIVES:
+                found |= a.hashes ^ b.hashes
+    return found
+
+
+def fingerprints_path() -> Path:
+    """The fingerprint file shipped with the tool."""
+    return bundled_path("licenses") / "fingerprints.json"
+
+
+def read_fingerprints(path: Path) -> FingerprintSet:
+    """Parse a fingerprint file; empty when it is missing or was built by another normaliser."""
+    empty = FingerprintSet((), frozenset())
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return empty
+    if (data.get("format"), data.get("normaliser"), data.get("shingle")) != (
+        FORMAT_VERSION,
+        NORMALISER_VERSION,
+        SHINGLE,
+    ):
+        return empty
+    prints = tuple(
+        Fingerprint(license_id=r["id"], part=r["part"], hashes=decode_hashes(r["hashes"]))
+        for r in data.get("fingerprints", ())
+    )
+    return FingerprintSet(prints, decode_hashes(data.get("distinctive", "")))
+
+
+@cache
+def load_fingerprints() -> FingerprintSet:
+    """The bundled fingerprints, read on first use and kept for the process."""
+    return read_fingerprints(fingerprints_path())
+
+
+@dataclass(frozen=True)
+class _Reference:
+    """Fingerprints of one catalogue entry, as ``identify`` uses them."""
+
+    entry_id: str
+    parts: tuple[Fingerprint, ...]
+
+
+@lru_cache(maxsize=4)
+def _references(catalogue: Catalogue) -> tuple[_Reference, ...]:
+    """Fingerprints grouped by the catalogue entry their id resolves to (others are skipped)."""
+    grouped: dict[str, list[Fingerprint]] = {}
+    for fp in load_fingerprints().fingerprints:
+        entry = catalogue.resolve(fp.license_id)
+        if entry is not None:
+            grouped.setdefault(entry.id, []).append(fp)
+    return tuple(_Reference(k, tuple(v)) for k, v in sorted(grouped.items()))
+
+
+@lru_cache(maxsize=4)
+def _markers(catalogue: Catalogue) -> tuple[tuple[str, str, str], ...]:
+    """(entry id, normalised marker, marker as written) for every marker, longest first."""
+    found: list[tuple[str, str, str]] = []
+    for entry in catalogue:
+        for marker in entry.markers:
+            words = normalise(marker)
+            if words:
+                found.append((entry.id, " ".join(words), marker))
+    found.sort(key=lambda m: (-len(m[1]), m[0]))
+    return tuple(found)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One catalogue license the text was compared with, and how close it came."""
+
+    license_id: str
+    """Catalogue id."""
+    part: str
+    """What the text is of it: ``license``, ``acceptable use policy`` or both."""
+    similarity: float
+    """0..1: Dice over shingles (``fingerprint``) or the fixed marker confidence (``marker``)."""
+    method: Method
+    """``fingerprint`` (text compared) or ``marker`` (only a title phrase names it)."""
+    marker: str | None = None
+    """The title phrase found in the text, for ``marker``."""
+
+
+@dataclass(frozen=True)
+class Identification:
+    """Which catalogue license a text is, if any."""
+
+    status: Status
+    """``match`` (this license), ``near-miss`` (a modified copy) or ``no-match``."""
+    best: Candidate | None
+    """The closest license; None only when the text has no words."""
+    runner_up: Candidate | None
+    """The next closest different license, if any came close at all."""
+    surrounding: float = 0.0
+    """Share of the text outside the span the best license covers (headers, notes), 0..1."""
+
+    @property
+    def license_id(self) -> str | None:
+        """The best license's id when the status is ``match``, else None."""
+        return self.best.license_id if self.best and self.status == "match" else None
+
+    @property
+    def similarity(self) -> float:
+        """The best similarity (0 when nothing was compared)."""
+        return self.best.similarity if self.best else 0.0
+
+    def describe(self) -> str:
+        """One line for people: ``llama3.1 (100 % match)``, ``94 % similar to ...``."""
+        best = self.best
+        if best is None:
+            return "no catalogue license matches (no words in the text)"
+        pct = _percent(best.similarity)
+        if self.status == "no-match":
+            return f"no catalogue license matches (best: {best.license_id} {pct} %)"
+        what = "" if best.part == "license" else f"{best.part}, "
+        if best.method == "marker":
+            return (
+                f"{best.license_id} ({what}named by the title {best.marker!r}; "
+                f"no reference text to compare, {pct} % confidence)"
+            )
+        if self.status == "near-miss":
+            part = "" if best.part == "license" else f" ({best.part})"
+            return f"{pct} % similar to {best.license_id}{part}: modified text?"
+        return f"{best.license_id} ({what}{pct} % match)"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON output."""
+
+        def one(c: Candidate | None) -> dict[str, Any] | None:
+            if c is None:
+                return None
+            return {
+                "license": c.license_id,
+                "part": c.part,
+                "similarity": round(c.similarity, 4),
+                "method": c.method,
+                "marker": c.marker,
+            }
+
+        return {
+            "status": self.status,
+            "best": one(self.best),
+            "runner_up": one(self.runner_up),
+            "surrounding": round(self.surrounding, 4),
+            "description": self.describe(),
+        }
+
+
+def _percent(value: float) -> int:
+    """Whole percent, rounded down so that only identical texts show 100 %."""
+    return int(value * 100 + 1e-9)
+
+
+# --------------------------------------------------------------------------- identification
+
+
+def similarity(
+    shingles: Sequence[int], ref: frozenset[int], distinctive: frozenset[int]
+) -> tuple[float, float]:
+    """Dice between ``ref`` and the span of the text it covers, with distinctive mismatches
+    weighted up; and the share of the text outside that span.
+
+    ``2·common / (2·common + extra + missing)`` where a shingle in ``distinctive`` counts
+    ``DISTINCTIVE_WEIGHT`` times in ``extra`` and ``missing``: shared phrasing is worth the same
+    whoever shares it, but lacking what tells a license from its relative costs more. A verbatim
+    copy scores 1 whatever the weights. The span runs from the first to the last place where two
+    consecutive shingles both match, so one stray shared phrase in a header does not stretch it.
+    """
+    n = len(shingles)
+    if not n or not ref:
+        return 0.0, 1.0 if n else 0.0
+    hits = [h in ref for h in shingles]
+    first = next((i for i in range(n - 1) if hits[i] and hits[i + 1]), None)
+    if first is None:
+        window: Sequence[int] = shingles
+    else:
+        last = next(i for i in range(n - 1, 0, -1) if hits[i] and hits[i - 1])
+        window = shingles[first : last + 1]
+    seen = set(window)
+    common = ref.intersection(seen)
+    common_d = len(distinctive.intersection(common))
+    heavier = DISTINCTIVE_WEIGHT - 1
+    extra = len(seen) - len(common) + heavier * (len(distinctive.intersection(seen)) - common_d)
+    missing = len(ref) - len(common) + heavier * (len(distinctive.intersection(ref)) - common_d)
+    matched = 2 * len(common)
+    return matched / (matched + extra + missing), 1 - len(window) / n
+
+
+def _score(
+    shingles: Sequence[int], present: set[int], ref: _Reference, distinctive: frozenset[int]
+) -> tuple[Candidate, float]:
+    """Compare the text with one entry's fingerprints: best variant per part, parts combined."""
+    best_per_part: dict[str, tuple[float, Fingerprint]] = {}
+    for fp in ref.parts:
+        contained = len(fp.hashes.intersection(present)) / len(fp.hashes) if fp.hashes else 0.0
+        held = best_per_part.get(fp.part)
+        if held is None or contained > held[0]:
+            best_per_part[fp.part] = (contained, fp)
+    ranked = sorted(best_per_part.values(), key=lambda cf: -cf[0])
+    chosen = [fp for contained, fp in ranked if contained >= PART_PRESENT] or [ranked[0][1]]
+    if len(chosen) == 1:
+        hashes = chosen[0].hashes
+        part = PART_LABELS.get(chosen[0].part, chosen[0].part)
+    else:
+        hashes = frozenset().union(*(f.hashes for f in chosen))
+        part = _BOTH_PARTS
+    value, outside = similarity(shingles, hashes, distinctive)
+    return Candidate(ref.entry_id, part, value, "fingerprint"), outside
+
+
+def _status(similarity: float) -> Status:
+    if similarity >= MATCH_THRESHOLD:
+        return "match"
+    if similarity >= NEAR_MISS_THRESHOLD:
+        return "near-miss"
+    return "no-match"
+
+
+def _marker_hits(
+    head: str, catalogue: Catalogue, ids: set[str], kinds: frozenset[str]
+) -> list[Candidate]:
+    """Entries in ``ids`` of a kind in ``kinds`` whose title phrase occurs in ``head`` (the
+    normalised opening words, space-padded), longest phrase first."""
+    hits: list[Candidate] = []
+    seen: set[str] = set()
+    for entry_id, phrase, written in _markers(catalogue):
+        if entry_id in seen or entry_id not in ids:
+            continue
+        entry = catalogue.resolve(entry_id)
+        if entry is None or entry.kind not in kinds:
+            continue
+        if f" {phrase} " in head:
+            seen.add(entry_id)
+            part = PART_LABELS["aup"] if PART_LABELS["aup"] in phrase else "license"
+            hits.append(Candidate(entry_id, part, MARKER_CONFIDENCE, "marker", written))
+    return hits
+
+
+_ANY_KIND = frozenset({"license", "family"})
+_LICENSE_KIND = frozenset({"license"})
+
+
+def _scored(
+    shingles: Sequence[int], references: Sequence[_Reference]
+) -> list[tuple[Candidate, float]]:
+    """Full comparison with each reference, best first (ties by id, for stable output)."""
+    present = set(shingles)
+    distinctive = load_fingerprints().distinctive
+    return sorted(
+        (_score(shingles, present, ref, distinctive) for ref in references),
+        key=lambda cs: (-cs[0].similarity, cs[0].license_id),
+    )
+
+
+def rank(text: str, catalogue: Catalogue | None = None) -> list[Candidate]:
+    """How close ``text`` comes to every fingerprinted catalogue license, best first.
+
+    ``identify`` compares in full only the few likeliest licenses; this compares all of them
+    (for diagnostics and tests).
+    """
+    catalogue = catalogue if catalogue is not None else load_catalogue()
+    shingles = shingle_hashes(normalise(text))
+    if not shingles:
+        return []
+    return [c for c, _ in _scored(shingles, _references(catalogue))]
+
+
+def identify(text: str, catalogue: Catalogue | None = None) -> Identification:
+    """The catalogue license ``text`` is (``match``), resembles (``near-miss``), or neither."""
+    catalogue = catalogue if catalogue is not None else load_catalogue()
+    words = normalise(text)
+    shingles = shingle_hashes(words)
+    if not shingles:
+        return Identification("no-match", None, None)
+    references = _references(catalogue)
+    present = set(shingles)
+
+    # Cheap pass: the share of each reference found anywhere in the text. Only the likeliest
+    # few get the full span-trimmed, weighted comparison.
+    def containment(ref: _Reference) -> float:
+        return max(len(fp.hashes.intersection(present)) / max(len(fp.hashes), 1)
+                   for fp in ref.parts)
+
+    shortlist = sorted(references, key=containment, reverse=True)[:_CANDIDATES]
+    scored = _scored(shingles, shortlist)
+    head = f" {' '.join(words[:MARKER_WINDOW])} "
+    if len(scored) >= 2 and scored[0][0].similarity - scored[1][0].similarity < TIE_MARGIN:
+        # Near-identical scores for two relatives: prefer the one whose title the text carries.
+        first, second = scored[0][0].license_id, scored[1][0].license_id
+        titled = {c.license_id for c in _marker_hits(head, catalogue, {first, second}, _ANY_KIND)}
+        if titled == {second}:
+            scored[0], scored[1] = scored[1], scored[0]
+
+    best, outside = scored[0] if scored else (None, 0.0)
+    runner = scored[1][0] if len(scored) > 1 else None
+    status = _status(best.similarity) if best else "no-match"
+    if status != "match":
+        # A license we hold no text for can still be named by its title. It overrides a near
+        # miss only when it is a single license (not a family): a modified OpenRAIL-M text is
+        # better described as that than as the "openrail" family its title also names.
+        unprinted = {e.id for e in catalogue} - {ref.entry_id for ref in references}
+        kinds = _ANY_KIND if status == "no-match" else _LICENSE_KIND
+        named = _marker_hits(head, catalogue, unprinted, kinds)
+        if named:
+            second_best = best if best is not None else (named[1] if len(named) > 1 else None)
+            return Identification("match", named[0], second_best)
+    return Identification(status, best, runner, outside if best else 0.0)

@@ -1,0 +1,140 @@
+"""The report: one frozen tree that every format renders. Its JSON form is the registry contract.
+
+``schemas/report.schema.json`` describes ``Report.to_dict()``. SCHEMA_VERSION follows the
+rule: major bump when a field is removed or renamed, minor when one is added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from openweights import __version__
+from openweights.evidence import Evidence, LicenseFinding
+from openweights.grade import COMPONENTS, Grade
+from openweights.licensing.features import Freedom
+from openweights.rules import Finding, Severity
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything owcheck concluded about one model."""
+
+    subject_id: str
+    """Repo id or path as given."""
+    source: str
+    """``hub`` or ``local``."""
+    revision: str | None
+    """Resolved commit sha (hub), or None."""
+    grade: Grade
+    """Letter, tier, grid, frameworks."""
+    evidence: Evidence
+    """What the grade was derived from."""
+    findings: tuple[Finding, ...] = field(default=())
+    """Rule findings, active and suppressed, in code order."""
+    unused_suppressions: tuple[tuple[str, int], ...] = ()
+    """Inline suppressions that matched nothing: (code, line)."""
+
+    @property
+    def active_findings(self) -> list[Finding]:
+        """Findings not suppressed."""
+        return [f for f in self.findings if f.suppressed is None]
+
+    def worst_severity(self) -> Severity | None:
+        """The most severe active finding's severity."""
+        return max((f.severity for f in self.active_findings), key=lambda s: s.rank, default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract (schema_version 1.x): every key always present, order fixed."""
+        comps = {}
+        for name in COMPONENTS:
+            cg = self.grade.components[name]
+            ev = cg.evidence
+            comps[name] = {
+                "available": ev.availability,
+                "license": _license_dict(ev.license),
+                "freedoms": {f.value: cg.cells[f].mark.value for f in Freedom},
+                "reasons": {f.value: cg.cells[f].reason for f in Freedom},
+                "evidence": [
+                    {"claim": fact.claim, "origin": str(fact.origin)} for fact in ev.facts
+                ],
+            }
+        fw = self.grade.frameworks
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "owcheck", "version": __version__},
+            "subject": {"id": self.subject_id, "source": self.source, "revision": self.revision},
+            "grade": self.grade.letter,
+            "tier": self.grade.tier,
+            "reason": self.grade.reason,
+            "components": comps,
+            "frameworks": {
+                "osaid": fw.osaid,
+                "mof": fw.mof,
+                "debian": fw.debian,
+                "fsf": fw.fsf,
+                "open_weights_definition": fw.open_weights_definition,
+            },
+            "lineage": [
+                {
+                    "id": link.id,
+                    "relation": link.relation,
+                    "child": link.child,
+                    "found": link.found,
+                    "license": {
+                        "id": link.license.entry.id if link.license.entry else None,
+                        "verdict": link.license.verdict.value,
+                    },
+                }
+                for link in self.evidence.lineage
+            ],
+            "datasets": [
+                {
+                    "id": d.id,
+                    "found": d.found,
+                    "license": {
+                        "id": d.license.entry.id if d.license.entry else None,
+                        "verdict": d.license.verdict.value,
+                    },
+                }
+                for d in self.evidence.datasets
+            ],
+            "findings": [_finding_dict(f) for f in self.findings],
+            "summary": _summary(self.findings),
+        }
+
+
+def _license_dict(lic: LicenseFinding) -> dict[str, Any]:
+    return {
+        "id": lic.entry.id if lic.entry else None,
+        "name": lic.entry.name if lic.entry else None,
+        "verdict": lic.verdict.value,
+        "source": lic.source,
+    }
+
+
+def _finding_dict(f: Finding) -> dict[str, Any]:
+    return {
+        "rule": f.rule,
+        "name": f.name,
+        "severity": f.severity.value,
+        "message": f.message,
+        "component": f.component,
+        "location": {"path": f.path, "line": f.line},
+        "fix": f.fix,
+        "url": f.url,
+        "suppressed": f.suppressed,
+    }
+
+
+def _summary(findings: Sequence[Finding]) -> dict[str, int]:
+    active = [f for f in findings if f.suppressed is None]
+    return {
+        "error": sum(f.severity is Severity.ERROR for f in active),
+        "warning": sum(f.severity is Severity.WARNING for f in active),
+        "info": sum(f.severity is Severity.INFO for f in active),
+        "suppressed": sum(f.suppressed is not None for f in findings),
+    }

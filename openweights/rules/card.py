@@ -1,0 +1,256 @@
+"""OW1xx: the card and its metadata."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from openweights.card import PLACEHOLDER
+from openweights.evidence import Evidence
+from openweights.rules import Hit, Severity, rule
+
+KNOWN_KEYS = (
+    "license",
+    "license_name",
+    "license_link",
+    "license_details",
+    "datasets",
+    "base_model",
+    "base_model_relation",
+    "library_name",
+    "pipeline_tag",
+    "tags",
+    "language",
+    "metrics",
+    "model-index",
+    "new_version",
+    "inference",
+    "widget",
+    "thumbnail",
+    "openness",
+    "extra_gated_prompt",
+    "extra_gated_fields",
+    "extra_gated_heading",
+    "extra_gated_description",
+    "extra_gated_button_content",
+)
+# Spellings seen in the wild that the Hub silently ignores.
+_MISSPELLINGS = {
+    "licence": "license",
+    "licenses": "license",
+    "licence_name": "license_name",
+    "licence_link": "license_link",
+    "base_models": "base_model",
+    "basemodel": "base_model",
+    "base-model": "base_model",
+    "dataset": "datasets",
+    "data_sets": "datasets",
+    "pipeline-tag": "pipeline_tag",
+    "library": "library_name",
+    "license-name": "license_name",
+    "license-link": "license_link",
+}
+
+
+@rule(
+    "OW101",
+    "card-empty",
+    Severity.ERROR,
+    None,
+    "Write the card: metadata between '---' lines, then what the model is and how it was made.",
+)
+def card_empty(ev: Evidence) -> Iterator[Hit]:
+    """The model card is empty.
+
+    An empty README.md tells a reader nothing: no license, no lineage, no training data.
+    Every verdict about the model becomes "unknown".
+
+    Fails::
+
+
+
+    Passes::
+
+        ---
+        license: apache-2.0
+        ---
+        # A small model
+    """
+    if ev.card is not None and ev.card.front_matter == "empty":
+        yield Hit("the model card is empty", 1)
+
+
+@rule(
+    "OW102",
+    "no-front-matter",
+    Severity.WARNING,
+    None,
+    "Add a YAML block between '---' lines at the top of README.md with at least `license:`.",
+)
+def no_front_matter(ev: Evidence) -> Iterator[Hit]:
+    """The card has no YAML metadata block.
+
+    The Hub, registries and owcheck read the license, base model and datasets from the YAML
+    block at the very top of README.md. Without it they have to guess from prose.
+
+    Fails::
+
+        # My model
+        Released under the Apache 2.0 license.
+
+    Passes::
+
+        ---
+        license: apache-2.0
+        ---
+        # My model
+    """
+    if ev.card is not None and ev.card.front_matter == "absent":
+        yield Hit("the card has no YAML metadata block at the top", 1)
+
+
+@rule(
+    "OW103",
+    "front-matter-unusable",
+    Severity.ERROR,
+    None,
+    "Fix the YAML between the '---' lines so that it parses to a mapping of keys.",
+)
+def front_matter_unusable(ev: Evidence) -> Iterator[Hit]:
+    """The card's metadata block cannot be used.
+
+    Invalid YAML, a block that is not a mapping of keys, a missing closing ``---``, or a block
+    that expands without bound (an alias bomb): the Hub then shows no metadata at all.
+
+    Fails::
+
+        ---
+        license: [apache-2.0
+        ---
+        # My model
+
+    Passes::
+
+        ---
+        license: apache-2.0
+        ---
+        # My model
+    """
+    card = ev.card
+    if card is not None and card.front_matter in ("invalid", "not-mapping", "unclosed"):
+        yield Hit(card.front_matter_error or "unusable front matter", card.front_matter_error_line)
+
+
+@rule(
+    "OW104",
+    "metadata-schema",
+    Severity.WARNING,
+    None,
+    "Give the key the type the model-card schema asks for (see schemas/model-card.schema.json).",
+)
+def metadata_schema(ev: Evidence) -> Iterator[Hit]:
+    """A metadata value has the wrong type or an unknown value.
+
+    The Hub and tools expect, for instance, ``license`` to be a string (or a list of strings),
+    ``base_model`` a repo id, ``base_model_relation`` one of adapter, merge, quantized,
+    finetune. The optional ``openness:`` block is checked here too.
+
+    Fails::
+
+        ---
+        license:
+          name: apache-2.0
+        ---
+
+    Passes::
+
+        ---
+        license: apache-2.0
+        base_model_relation: finetune
+        ---
+    """
+    if ev.card is None or not ev.card.metadata:
+        return
+    from openweights.schema_check import load_schema, validate
+
+    for issue in validate(dict(ev.card.metadata), load_schema("model-card.schema.json")):
+        yield Hit(issue.message, ev.card.line_of(*issue.path))
+
+
+@rule(
+    "OW105", "misspelt-key", Severity.WARNING, None, "Rename the key to the spelling the Hub reads."
+)
+def misspelt_key(ev: Evidence) -> Iterator[Hit]:
+    """A metadata key looks like a misspelling of one the Hub reads.
+
+    The Hub ignores unknown keys silently, so ``licence:`` or ``-license:`` (a dash stuck to the
+    key) leaves the model without a license as far as every tool is concerned.
+
+    Fails::
+
+        ---
+        licence: mit
+        ---
+
+    Passes::
+
+        ---
+        license: mit
+        ---
+    """
+    if ev.card is None:
+        return
+    keys = set(ev.card.metadata)
+    for key in ev.card.metadata:
+        if key in KNOWN_KEYS:
+            continue
+        k = key.strip().lstrip("-").strip()
+        target = _MISSPELLINGS.get(k.lower())
+        if target is None and k in KNOWN_KEYS and k != key:
+            target = k
+        if target is None:
+            close = difflib.get_close_matches(k.lower(), KNOWN_KEYS, n=1, cutoff=0.88)
+            target = close[0] if close else None
+        if target and target not in keys:
+            yield Hit(f"key {key!r} looks like a misspelling of {target!r}", ev.card.line_of(key))
+
+
+@rule(
+    "OW106",
+    "template-placeholders",
+    Severity.WARNING,
+    None,
+    "Fill in or delete the sections that still say [More Information Needed].",
+)
+def template_placeholders(ev: Evidence) -> Iterator[Hit]:
+    """The card still holds the template's "[More Information Needed]" placeholders.
+
+    Unfilled template sections look like documentation but say nothing; readers (and owcheck)
+    cannot tell what the model was trained on or how.
+
+    Fails::
+
+        ---
+        license: mit
+        ---
+        ## Training Data
+
+        [More Information Needed]
+
+    Passes::
+
+        ---
+        license: mit
+        ---
+        ## Training Data
+
+        The model was trained on the public-domain books listed in data/sources.csv.
+    """
+    card = ev.card
+    if card is None or PLACEHOLDER not in card.text:
+        return
+    count = card.text.count(PLACEHOLDER)
+    first = card.line_at_offset(card.text.index(PLACEHOLDER))
+    yield Hit(
+        f"{count} template placeholder(s) '[More Information Needed]' left in the card", first
+    )

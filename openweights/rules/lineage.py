@@ -1,0 +1,260 @@
+"""OW5xx: lineage (base models)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from openweights.evidence import Evidence, base_models_in_prose, hub_id_from
+from openweights.rules import Hit, Severity, rule
+
+
+@rule(
+    "OW501",
+    "lineage-not-checked",
+    Severity.INFO,
+    None,
+    "Run owcheck on the Hub id (`owcheck ORG/NAME`) to follow the base model's license.",
+)
+def lineage_not_checked(ev: Evidence) -> Iterator[Hit]:
+    """The model names a base model that owcheck could not look up.
+
+    A fine-tune, adapter, quantization or merge is never more open than its base. On a local
+    repo owcheck does not go to the network, so the base model's terms are not checked: the
+    grade shown is an upper bound.
+
+    Fails::
+
+        ---
+        license: apache-2.0
+        base_model: example/base-model
+        ---
+
+    Passes::
+
+        ---
+        license: apache-2.0
+        ---
+    """
+    if ev.base_models and not ev.bundle.lineage_resolvable:
+        names = ", ".join(raw for raw, _ in ev.base_models)
+        yield Hit(
+            f"base model {names} not looked up (local mode): lineage unknown",
+            ev.base_models[0][1].line,
+        )
+
+
+@rule(
+    "OW502",
+    "base-model-only-in-prose",
+    Severity.WARNING,
+    None,
+    "Add `base_model: ORG/NAME` (and `base_model_relation:`) to the metadata.",
+)
+def base_model_only_in_prose(ev: Evidence) -> Iterator[Hit]:
+    """The text names a base model, but ``base_model`` is missing.
+
+    The Hub's model tree and owcheck's lineage check follow ``base_model`` only. A fine-tune
+    that says "fine-tuned from org/name" in prose escapes its base model's license terms in
+    every tool.
+
+    Fails::
+
+        ---
+        license: apache-2.0
+        ---
+        This model is fine-tuned from example/base-model on our chat data.
+
+    Passes::
+
+        ---
+        license: apache-2.0
+        base_model: example/base-model
+        ---
+        This model is fine-tuned from example/base-model on our chat data.
+    """
+    card = ev.card
+    if card is None or ev.base_models:
+        return
+    for name, line in base_models_in_prose(card):
+        yield Hit(f"the text names base model {name} but `base_model:` is missing", line)
+        return
+
+
+@rule(
+    "OW503",
+    "license-launders-base",
+    Severity.ERROR,
+    "weights",
+    "Use the base model's license (or one its terms allow) for the derived weights.",
+)
+def license_launders_base(ev: Evidence) -> Iterator[Hit]:
+    """The card's license claims more than a base model allows.
+
+    A model derived from a restricted base (say an ``apache-2.0`` fine-tune of a Llama model)
+    still carries the base's terms: Llama's licence binds derivatives and requires its own
+    terms to travel with them. Relabelling it is license laundering; owcheck grades the weights
+    by the most restrictive ancestor.
+
+    Fails::
+
+        ---
+        license: apache-2.0
+        base_model: example/llama-base
+        ---
+        ==> hub:example/llama-base/README.md <==
+        ---
+        license: llama3.1
+        ---
+
+    Passes::
+
+        ---
+        license: llama3.1
+        base_model: example/llama-base
+        ---
+        ==> hub:example/llama-base/README.md <==
+        ---
+        license: llama3.1
+        ---
+    """
+    own = ev.own_license
+    if own.entry is None:
+        return
+    for link in ev.lineage:
+        base = link.license
+        if not link.found or base.entry is None or base.entry.id == own.entry.id:
+            continue
+        if base.verdict.rank > own.verdict.rank:
+            clause = ""
+            if base.grade:
+                feats = base.grade.decisive_clauses()
+                clause = f"; see {base.entry.id} {feats[0].clause}" if feats else ""
+            yield Hit(
+                f"license {own.entry.id} ({own.verdict.value}) claims more than base model "
+                f"{link.id} allows: {base.entry.id} ({base.verdict.value}){clause}",
+                own.origin.line if own.origin.repo is None else None,
+            )
+
+
+@rule(
+    "OW504",
+    "base-model-not-found",
+    Severity.WARNING,
+    None,
+    "Fix `base_model:` to the exact Hub id of the model this one derives from.",
+)
+def base_model_not_found(ev: Evidence) -> Iterator[Hit]:
+    """A ``base_model`` repo cannot be found on the Hub.
+
+    A wrong or deleted base id hides where the model comes from and which terms bind it.
+
+    Fails::
+
+        ---
+        license: apache-2.0
+        base_model: example/missing-base
+        ---
+        ==> hub:example/other/README.md <==
+        ---
+        license: mit
+        ---
+
+    Passes::
+
+        ---
+        license: mit
+        base_model: example/other
+        ---
+        ==> hub:example/other/README.md <==
+        ---
+        license: mit
+        ---
+    """
+    for link in ev.lineage:
+        if not link.found:
+            yield Hit(
+                f"base model {link.id} was not found on the Hub",
+                ev.card.line_of("base_model")
+                if ev.card and link.child == (ev.bundle.subject.id)
+                else None,
+            )
+
+
+@rule(
+    "OW505",
+    "lineage-truncated",
+    Severity.WARNING,
+    None,
+    "Fix `base_model:` so that the chain ends at the original model without loops.",
+)
+def lineage_truncated(ev: Evidence) -> Iterator[Hit]:
+    """The chain of base models has a cycle or is deeper than owcheck follows.
+
+    A model cannot descend from itself; a loop in ``base_model`` is a metadata error, and a
+    very deep chain is cut off, so the oldest ancestors are not checked.
+
+    Fails::
+
+        ---
+        license: mit
+        base_model: example/a
+        ---
+        ==> hub:example/a/README.md <==
+        ---
+        license: mit
+        base_model: example/b
+        ---
+        ==> hub:example/b/README.md <==
+        ---
+        license: mit
+        base_model: example/a
+        ---
+
+    Passes::
+
+        ---
+        license: mit
+        base_model: example/a
+        ---
+        ==> hub:example/a/README.md <==
+        ---
+        license: mit
+        ---
+    """
+    for item in ev.bundle.lineage_truncated:
+        yield Hit(
+            f"lineage not followed past {item}", ev.card.line_of("base_model") if ev.card else None
+        )
+
+
+@rule(
+    "OW506",
+    "base-model-not-an-id",
+    Severity.WARNING,
+    None,
+    "Write `base_model:` as a Hub id (ORG/NAME), not a URL or a description.",
+)
+def base_model_not_an_id(ev: Evidence) -> Iterator[Hit]:
+    """``base_model`` is not written as a Hub repo id.
+
+    The Hub's model tree understands ``org/name`` only; a URL or free text breaks the link
+    (owcheck still follows a huggingface.co URL, but other tools do not).
+
+    Fails::
+
+        ---
+        license: mit
+        base_model: https://huggingface.co/example/base
+        ---
+
+    Passes::
+
+        ---
+        license: mit
+        base_model: example/base
+        ---
+    """
+    for raw, origin in ev.base_models:
+        value = raw.strip()
+        if hub_id_from(value) != value:
+            yield Hit(f"base_model {raw!r} is not a Hub repo id (org/name)", origin.line)

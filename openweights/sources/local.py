@@ -1,0 +1,125 @@
+"""A model repo on disk: a directory with a README.md, or a single card file.
+
+Never touches the network and never imports the hub client: this is the pre-commit path.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from openweights.card import parse_card
+from openweights.sources import Bundle, InputError, ModelMaterial
+
+MAX_CARD_BYTES = 5 * 1024 * 1024
+"""A card larger than this is refused (exit 2): real cards are well under 1 MiB."""
+MAX_LICENSE_BYTES = 1024 * 1024
+"""A LICENSE-like file larger than this is not read (a finding says so)."""
+MAX_FILES = 20_000
+"""Stop listing a repo after this many files (weights are found long before)."""
+
+LICENSE_FILE = re.compile(
+    r"^(licen[cs]e|copying|notice|use_policy|acceptable_use_policy)([-_.][\w.-]*)?$", re.I
+)
+_CARD_NAMES = ("README.md", "readme.md", "Readme.md", "README.MD", "README.markdown")
+_SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", ".venv", "node_modules", ".cache"}
+
+
+def decode_text(data: bytes, what: str) -> str:
+    """Decode a card or license file as the Hub does (UTF-8, BOM tolerated) or refuse it."""
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{what} is a binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{what} is not valid UTF-8 (byte {exc.start})") from None
+
+
+def read_card(path: Path, label: str) -> str:
+    """Read and decode a card file, refusing unusable ones with a one-line reason."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_CARD_BYTES:
+            raise InputError(f"{label} is {size / 1_048_576:.1f} MiB; cards over 5 MiB are refused")
+        data = path.read_bytes()
+    except InputError:
+        raise
+    except OSError as exc:
+        raise InputError(f"cannot read {label}: {exc.strerror or exc}") from None
+    return decode_text(data, label)
+
+
+def _list_files(root: Path) -> tuple[str, ...]:
+    found: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        rel = Path(dirpath).relative_to(root)
+        for name in sorted(filenames):
+            found.append((rel / name).as_posix())
+            if len(found) >= MAX_FILES:
+                return tuple(found)
+    return tuple(found)
+
+
+def _read_license_files(
+    root: Path, files: tuple[str, ...], link: object
+) -> tuple[dict[str, str], list[str]]:
+    wanted = [f for f in files if "/" not in f and LICENSE_FILE.match(f)]
+    if isinstance(link, str) and not re.match(r"^[a-z]+://", link):
+        target = link.strip().lstrip("./")
+        if target in files and target not in wanted:
+            wanted.append(target)
+    texts: dict[str, str] = {}
+    problems: list[str] = []
+    for name in wanted:
+        path = root / name
+        try:
+            if path.stat().st_size > MAX_LICENSE_BYTES:
+                problems.append(f"{name} is larger than 1 MiB and was not read")
+                continue
+            texts[name] = decode_text(path.read_bytes(), name)
+        except InputError as exc:
+            problems.append(str(exc))
+        except OSError as exc:
+            problems.append(f"cannot read {name}: {exc.strerror or exc}")
+    return texts, problems
+
+
+class LocalSource:
+    """Reads a model repo directory, or a lone card file, from disk."""
+
+    def fetch(self, target: str) -> Bundle:
+        """Gather the card, LICENSE texts and file list under ``target``."""
+        path = Path(target)
+        if not path.exists():
+            raise InputError(f"no such file or directory: {target}")
+        if path.is_dir():
+            card_file = next((path / n for n in _CARD_NAMES if (path / n).is_file()), None)
+            if card_file is None:
+                raise InputError(f"no model card (README.md) in {target}")
+            root: Path | None = path
+        else:
+            card_file = path
+            # A README.md stands for its repo; any other file is a lone card.
+            root = path.parent if path.name.lower() == "readme.md" else None
+        card_label = card_file.name if root is not None else str(card_file)
+        text = read_card(card_file, card_label)
+        files: tuple[str, ...] = ()
+        licenses: dict[str, str] = {}
+        problems: list[str] = []
+        if root is not None:
+            files = _list_files(root)
+            link = parse_card(text, card_label).metadata.get("license_link")
+            licenses, problems = _read_license_files(root, files, link)
+        material = ModelMaterial(
+            id=str(path),
+            source="local",
+            card_path=card_label,
+            card_text=text,
+            files=files,
+            license_files=licenses,
+            problems=tuple(problems),
+            missing=() if root is not None else ("repo files (a lone card was given)",),
+        )
+        return Bundle(subject=material, lineage_resolvable=False)

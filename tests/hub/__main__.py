@@ -1,0 +1,67 @@
+"""Run the loopback Hub by hand, to try owcheck without touching huggingface.co.
+
+From the repository root::
+
+    python -m tests.hub --port 8765
+
+It prints the environment to export in another shell, for example::
+
+    export HF_ENDPOINT=http://127.0.0.1:8765
+    export HF_HOME=/tmp/owcheck-loopback     # a throwaway cache
+    export HF_HUB_DISABLE_TELEMETRY=1 HF_HUB_DISABLE_XET=1
+    owcheck acme/plain-7b
+    owcheck launder/llama-style-lora
+
+Then stop the server (Ctrl-C) and run again with ``HF_HUB_OFFLINE=1`` to see
+owcheck grade from the cache alone. ``--fail 503`` starts it answering 503 to everything (exit
+code 3 in owcheck). The fixture repos are under ``tests/hub/repos/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+
+from tests.hub.server import LoopbackHub, iter_repo_ids
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.hub", description=__doc__.split("\n")[0])
+    parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free one)")
+    parser.add_argument("--fail", type=int, default=None, metavar="STATUS",
+                        help="answer every request with this status (e.g. 503)")
+    parser.add_argument("--log", action="store_true", help="print every request as it is served")
+    args = parser.parse_args(argv)
+
+    hub = LoopbackHub(port=args.port).start()
+    if args.fail:
+        hub.fail_with(args.fail)
+    home = tempfile.mkdtemp(prefix="owcheck-loopback-")
+    print("Loopback Hub serving on", hub.endpoint)
+    print("Export in another shell:\n")
+    print(f"  export HF_ENDPOINT={hub.endpoint}")
+    print(f"  export HF_HOME={home}")
+    print("  export HF_HUB_DISABLE_TELEMETRY=1 HF_HUB_DISABLE_XET=1")
+    print("\nModels:  ", " ".join(iter_repo_ids("models")))
+    print("Datasets:", " ".join(iter_repo_ids("datasets")))
+    print("\nCtrl-C to stop.", flush=True)
+    seen = 0
+    try:
+        while True:
+            time.sleep(0.2)
+            if args.log:
+                log = hub.requests
+                for r in log[seen:]:
+                    print(f"{r.status} {r.method} {r.path}{'?' + r.query if r.query else ''}",
+                          flush=True)
+                seen = len(log)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        hub.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

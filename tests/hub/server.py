@@ -1,0 +1,564 @@
+"""A loopback Hugging Face Hub for tests: enough of the Hub's HTTP API for the unmodified client.
+
+Fixture repos live under ``tests/hub/repos/{models,datasets}/<org>/<name>/``. Each repo folder
+holds an optional ``repo.yaml`` and one folder of files per revision (``main/`` by default)::
+
+    # repo.yaml (every key optional)
+    gated: manual              # false | auto | manual
+    gated_files: ["*.safetensors", "config.json"]   # served as 401/403 GatedRepo when gated
+    private: true              # every request answers RepoNotFound (401), like the real Hub
+    revisions:                 # revision name -> folder with that revision's files
+      main: main
+      v1.0: v1.0
+
+Commit shas and ETags are derived from the files (git-blob sha1 for ETags), so they change when a
+fixture changes and tests read them from the server (``hub.sha("models", "org/name", "v1.0")``).
+
+Served: ``GET /api/{models,datasets}/{id}[/revision/{rev}]`` (``expand=`` honoured, ``blobs=true``
+adds sizes), ``GET /api/{models,datasets}/{id}/tree/{rev}[/{path}]``, ``HEAD``/``GET
+/{id}/resolve/{rev}/{file}`` and ``/datasets/{id}/resolve/...`` with ``X-Repo-Commit``, ``ETag``
+and ``Content-Length``; errors carry ``X-Error-Code`` (RepoNotFound, RevisionNotFound,
+EntryNotFound with ``X-Repo-Commit``, GatedRepo); ``/api/agent-harnesses`` answers 404.
+
+Every request is logged (``hub.requests``). ``hub.fail_with(503)`` makes it answer 503 (or any
+status) to every request, or only the next ``count``; ``hub.go_away()`` closes the port and every
+open connection, so clients get connection errors.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import os
+import re
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import yaml
+
+REPOS_DIR = Path(__file__).parent / "repos"
+KINDS = ("models", "datasets")
+DEFAULT_GATED_FILES = ("*.safetensors", "*.bin", "*.gguf", "*.pt", "*.pth", "config.json")
+TIMESTAMP = "2024-06-01T00:00:00.000Z"
+# The Hub's front-matter regex (as documented by huggingface_hub).
+_FRONT_MATTER = re.compile(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One revision of a fixture repo: its commit and its files."""
+
+    name: str
+    """Branch or tag name as served (``main``, ``v1.0``)."""
+    sha: str
+    """40-hex commit id, derived from the files."""
+    files: dict[str, bytes]
+    """File contents by repo path."""
+
+
+@dataclass(frozen=True)
+class FixtureRepo:
+    """A repo the loopback Hub serves."""
+
+    kind: str
+    """``models`` or ``datasets``."""
+    id: str
+    """``org/name``."""
+    revisions: dict[str, Revision]
+    """Revisions by name."""
+    gated: str | bool = False
+    """``auto``/``manual`` or False."""
+    gated_files: tuple[str, ...] = DEFAULT_GATED_FILES
+    """Glob patterns of files that need access when the repo is gated."""
+    private: bool = False
+    """True: the repo answers RepoNotFound to everyone."""
+
+    def resolve(self, rev: str) -> Revision | None:
+        """The revision named ``rev`` (a name or a commit sha), or None."""
+        if rev in self.revisions:
+            return self.revisions[rev]
+        for r in self.revisions.values():
+            if r.sha == rev:
+                return r
+        return None
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    """One request the loopback Hub received."""
+
+    method: str
+    """``GET`` or ``HEAD``."""
+    path: str
+    """URL path, still percent-encoded."""
+    query: str
+    """Raw query string."""
+    status: int
+    """Status code answered."""
+    authorization: str | None
+    """The ``Authorization`` header, if any (tests check the token was sent)."""
+
+
+def blob_sha(data: bytes) -> str:
+    """Git blob sha1 of ``data`` (what the Hub sends as ETag for non-LFS files)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _load_repo(kind: str, repo_id: str, folder: Path) -> FixtureRepo:
+    meta_path = folder / "repo.yaml"
+    meta: dict[str, Any] = {}
+    if meta_path.is_file():
+        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
+    revision_dirs: dict[str, str] = meta.get("revisions") or {"main": "main"}
+    revisions: dict[str, Revision] = {}
+    for name, sub in revision_dirs.items():
+        root = folder / sub
+        files = {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*"))
+            if p.is_file()
+        }
+        digest = hashlib.sha1(f"{kind}/{repo_id}@{name}".encode())
+        for path, data in sorted(files.items()):
+            digest.update(f"\n{path}:{blob_sha(data)}".encode())
+        revisions[str(name)] = Revision(str(name), digest.hexdigest(), files)
+    return FixtureRepo(
+        kind=kind,
+        id=repo_id,
+        revisions=revisions,
+        gated=meta.get("gated", False),
+        gated_files=tuple(meta.get("gated_files") or DEFAULT_GATED_FILES),
+        private=bool(meta.get("private", False)),
+    )
+
+
+def load_repos(root: Path = REPOS_DIR) -> dict[tuple[str, str], FixtureRepo]:
+    """Every fixture repo under ``root``, by ``(kind, id)``."""
+    repos: dict[tuple[str, str], FixtureRepo] = {}
+    for kind in KINDS:
+        base = root / kind
+        if not base.is_dir():
+            continue
+        for org in sorted(p for p in base.iterdir() if p.is_dir()):
+            for name in sorted(p for p in org.iterdir() if p.is_dir()):
+                repo_id = f"{org.name}/{name.name}"
+                repos[(kind, repo_id)] = _load_repo(kind, repo_id, name)
+    return repos
+
+
+def _card_data(readme: bytes | None) -> dict[str, Any] | None:
+    """The README's YAML front matter as the Hub's API returns it (``cardData``)."""
+    if readme is None:
+        return None
+    try:
+        text = readme.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return None
+    try:
+        data = yaml.safe_load(match.group(2))
+    except yaml.YAMLError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+class LoopbackHub:
+    """The loopback Hub: a ThreadingHTTPServer on 127.0.0.1 in a daemon thread."""
+
+    def __init__(self, repos_dir: Path = REPOS_DIR, host: str = "127.0.0.1", port: int = 0):
+        self.repos = load_repos(repos_dir)
+        self._log: list[LoggedRequest] = []
+        self._lock = threading.Lock()
+        self._fail_status: int | None = None
+        self._fail_count: int | None = None
+        self._fail_after = 0
+        self._connections: set[socket.socket] = set()
+        self.echo_auth = False
+        """Hostile-server mode: put the Authorization header into error messages."""
+        self._server = ThreadingHTTPServer((host, port), _make_handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._running = False
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    @property
+    def endpoint(self) -> str:
+        """Base URL to export as ``HF_ENDPOINT``."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> LoopbackHub:
+        """Start serving (idempotent)."""
+        if not self._running:
+            self._thread.start()
+            self._running = True
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close every connection."""
+        self.go_away()
+
+    def go_away(self) -> None:
+        """Close the listening socket and every open connection: clients get connection errors."""
+        if self._running:
+            self._server.shutdown()
+            self._running = False
+        self._server.server_close()
+        with self._lock:
+            conns = list(self._connections)
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def __enter__(self) -> LoopbackHub:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- test controls -------------------------------------------------------------------------
+    @property
+    def requests(self) -> list[LoggedRequest]:
+        """A copy of the request log, oldest first."""
+        with self._lock:
+            return list(self._log)
+
+    def reset_log(self) -> None:
+        """Forget the requests logged so far."""
+        with self._lock:
+            self._log.clear()
+
+    def fail_with(self, status: int | None, count: int | None = None, after: int = 0) -> None:
+        """Answer ``status`` (e.g. 503, 429) to every request, or to the next ``count``; None heals.
+
+        ``after`` lets that many requests through first (to fail in the middle of a run).
+        """
+        with self._lock:
+            self._fail_status = status
+            self._fail_count = count
+            self._fail_after = after
+
+    def sha(self, kind: str, repo_id: str, revision: str = "main") -> str:
+        """Commit sha the server answers for a fixture repo's revision."""
+        rev = self.repos[(kind, repo_id)].resolve(revision)
+        if rev is None:
+            raise KeyError(revision)
+        return rev.sha
+
+    def env(self, tmp_path: Path) -> dict[str, str]:
+        """Environment for a subprocess (owcheck, or the source) that talks to this Hub only."""
+        return hub_env(self.endpoint, tmp_path)
+
+    # -- internals -----------------------------------------------------------------------------
+    def _next_failure(self) -> int | None:
+        with self._lock:
+            if self._fail_status is None:
+                return None
+            if self._fail_after > 0:
+                self._fail_after -= 1
+                return None
+            status = self._fail_status
+            if self._fail_count is not None:
+                self._fail_count -= 1
+                if self._fail_count <= 0:
+                    self._fail_status = self._fail_count = None
+            return status
+
+    def _record(self, entry: LoggedRequest) -> None:
+        with self._lock:
+            self._log.append(entry)
+
+    def _track(self, conn: socket.socket, alive: bool) -> None:
+        with self._lock:
+            if alive:
+                self._connections.add(conn)
+            else:
+                self._connections.discard(conn)
+
+
+def hub_env(endpoint: str, tmp_path: Path) -> dict[str, str]:
+    """Environment that points huggingface_hub at ``endpoint`` with a private cache in ``tmp_path``.
+
+    HF_* variables of the calling environment (a real token, offline mode, another endpoint) are
+    dropped, so a test never talks to huggingface.co or sends a real token.
+    """
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("HF_", "HUGGING_FACE_", "HUGGINGFACE_"))
+        and k not in ("TRANSFORMERS_OFFLINE", "DISABLE_TELEMETRY", "DO_NOT_TRACK")
+    }
+    home = tmp_path / "hf-home"
+    env.update(
+        HF_ENDPOINT=endpoint,
+        HF_HOME=str(home),
+        HF_HUB_CACHE=str(home / "hub"),
+        HF_TOKEN_PATH=str(tmp_path / "no-such-token-file"),
+        HF_HUB_DISABLE_TELEMETRY="1",
+        HF_HUB_DISABLE_XET="1",
+        HF_HUB_DISABLE_PROGRESS_BARS="1",
+        HF_HUB_DISABLE_UPDATE_CHECK="1",
+        PYTHONPATH=os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH")) if p),
+    )
+    return env
+
+
+def _make_handler(hub: LoopbackHub) -> type[BaseHTTPRequestHandler]:
+    class Handler(_Handler):
+        server_hub = hub
+
+    return Handler
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_hub: LoopbackHub
+
+    def setup(self) -> None:
+        super().setup()
+        self.server_hub._track(self.connection, True)
+
+    def finish(self) -> None:
+        self.server_hub._track(self.connection, False)
+        super().finish()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output quiet."""
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_HEAD(self) -> None:
+        self._dispatch()
+
+    # -- answering -----------------------------------------------------------------------------
+    def _send(
+        self, status: int, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> None:
+        self._status = status
+        self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and body:
+            self.wfile.write(body)
+
+    def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        body = json.dumps(payload).encode()
+        self._send(status, body, {"Content-Type": "application/json", **(headers or {})})
+
+    def _error(
+        self, status: int, code: str | None, message: str, extra: dict[str, str] | None = None
+    ) -> None:
+        if self.server_hub.echo_auth:
+            message += f" (sent: {self.headers.get('Authorization')})"
+        headers = {"X-Error-Message": message, **(extra or {})}
+        if code:
+            headers["X-Error-Code"] = code
+        self._json(status, {"error": message}, headers)
+
+    def _dispatch(self) -> None:
+        self._status = 0
+        url = urlsplit(self.path)
+        try:
+            failure = self.server_hub._next_failure()
+            if failure is not None:
+                self._error(failure, None, "the loopback Hub is failing on purpose")
+            else:
+                self._route(url.path, parse_qs(url.query))
+        finally:
+            self.server_hub._record(
+                LoggedRequest(
+                    self.command, url.path, url.query, self._status,
+                    self.headers.get("Authorization"),
+                )
+            )
+
+    def _find(self, kind: str, segments: list[str]) -> tuple[FixtureRepo | None, str, list[str]]:
+        """Split ``segments`` into a repo (two segments, or one) and the rest."""
+        for n in (2, 1):
+            repo_id = "/".join(segments[:n])
+            repo = self.server_hub.repos.get((kind, repo_id))
+            if repo is not None and len(segments) >= n:
+                return repo, repo_id, segments[n:]
+        return None, "/".join(segments[:2]), segments[2:]
+
+    def _route(self, path: str, query: dict[str, list[str]]) -> None:
+        segments = [unquote(s) for s in path.split("/")[1:]]
+        if segments[:2] == ["api", "agent-harnesses"]:
+            self._error(404, None, "Not Found")
+        elif segments and segments[0] == "api" and len(segments) > 2 and segments[1] in KINDS:
+            self._api(segments[1], segments[2:], query)
+        elif segments and segments[0] == "datasets" and "resolve" in segments:
+            self._resolve("datasets", segments[1:])
+        elif "resolve" in segments:
+            self._resolve("models", segments)
+        else:
+            self._error(404, None, "Not Found")
+
+    def _repo_or_error(self, repo: FixtureRepo | None, kind: str, repo_id: str) -> bool:
+        if repo is None:
+            self._error(404, "RepoNotFound", "Repository not found")
+            return False
+        if repo.private:
+            # The real Hub answers 401 to anonymous callers for private (and missing) repos.
+            self._error(401, "RepoNotFound", "Repository not found")
+            return False
+        return True
+
+    def _api(self, kind: str, segments: list[str], query: dict[str, list[str]]) -> None:
+        repo, repo_id, rest = self._find(kind, segments)
+        if not self._repo_or_error(repo, kind, repo_id):
+            return
+        assert repo is not None
+        if not rest:
+            rev_name, tree = "main", None
+        elif rest[0] == "revision" and len(rest) == 2:
+            rev_name, tree = rest[1], None
+        elif rest[0] == "tree" and len(rest) >= 2:
+            rev_name, tree = rest[1], "/".join(rest[2:])
+        else:
+            self._error(404, None, "Not Found")
+            return
+        rev = repo.resolve(rev_name)
+        if rev is None:
+            self._error(404, "RevisionNotFound", f"Invalid rev id: {rev_name}")
+            return
+        if tree is not None:
+            self._tree(rev, tree, query)
+            return
+        self._json(200, self._info(repo, rev, query))
+
+    def _info(self, repo: FixtureRepo, rev: Revision, query: dict[str, list[str]]) -> dict[str, Any]:
+        card = _card_data(rev.files.get("README.md"))
+        tags: list[str] = []
+        if card:
+            tags += [str(t) for t in _as_list(card.get("tags"))]
+            tags += [f"license:{lic}" for lic in _as_list(card.get("license"))]
+            tags += [f"dataset:{d}" for d in _as_list(card.get("datasets"))]
+            tags += [f"base_model:{b}" for b in _as_list(card.get("base_model"))]
+        blobs = query.get("blobs") == ["true"]
+        siblings = []
+        for path, data in sorted(rev.files.items()):
+            sib: dict[str, Any] = {"rfilename": path}
+            if blobs:
+                sib.update(size=len(data), blobId=blob_sha(data))
+            siblings.append(sib)
+        org = repo.id.split("/")[0] if "/" in repo.id else None
+        info: dict[str, Any] = {
+            "_id": hashlib.sha1(repo.id.encode()).hexdigest()[:24],
+            "id": repo.id,
+            "author": org,
+            "sha": rev.sha,
+            "lastModified": TIMESTAMP,
+            "createdAt": TIMESTAMP,
+            "private": False,
+            "gated": repo.gated,
+            "disabled": False,
+            "downloads": 0,
+            "likes": 0,
+            "tags": tags,
+            "cardData": card,
+            "siblings": siblings,
+        }
+        if repo.kind == "models":
+            info["library_name"] = card.get("library_name") if card else None
+            info["pipeline_tag"] = card.get("pipeline_tag") if card else None
+        if card is None:
+            del info["cardData"]
+        expand = query.get("expand")
+        if expand:
+            # With expand, the Hub answers only the properties asked for (plus the ids).
+            info = {k: v for k, v in info.items() if k in ("_id", "id") or k in expand}
+        return info
+
+    def _tree(self, rev: Revision, under: str, query: dict[str, list[str]]) -> None:
+        recursive = query.get("recursive") == ["true"]
+        prefix = f"{under.strip('/')}/" if under.strip("/") else ""
+        entries: list[dict[str, Any]] = []
+        dirs: set[str] = set()
+        for path, data in sorted(rev.files.items()):
+            if not path.startswith(prefix):
+                continue
+            rest = path[len(prefix):]
+            parts = rest.split("/")
+            for i in range(1, len(parts)):
+                d = prefix + "/".join(parts[:i])
+                if d not in dirs and (recursive or i == 1):
+                    dirs.add(d)
+                    entries.append({"type": "directory", "oid": blob_sha(d.encode()), "size": 0,
+                                    "path": d})
+            if recursive or len(parts) == 1:
+                entries.append({"type": "file", "oid": blob_sha(data), "size": len(data),
+                                "path": path})
+        if prefix and not entries:
+            self._error(404, "EntryNotFound", f"{under} does not exist", {"X-Repo-Commit": rev.sha})
+            return
+        self._json(200, entries)
+
+    def _resolve(self, kind: str, segments: list[str]) -> None:
+        at = segments.index("resolve")
+        repo_id = "/".join(segments[:at])
+        repo = self.server_hub.repos.get((kind, repo_id))
+        if not self._repo_or_error(repo, kind, repo_id):
+            return
+        assert repo is not None
+        if len(segments) < at + 3:
+            self._error(404, None, "Not Found")
+            return
+        rev_name, filename = segments[at + 1], "/".join(segments[at + 2:])
+        rev = repo.resolve(rev_name)
+        if rev is None:
+            self._error(404, "RevisionNotFound", f"Invalid rev id: {rev_name}")
+            return
+        data = rev.files.get(filename)
+        if data is None:
+            self._error(404, "EntryNotFound", "Entry not found", {"X-Repo-Commit": rev.sha})
+            return
+        if repo.gated and any(fnmatch.fnmatch(filename, pat) for pat in repo.gated_files):
+            noun = "model" if kind == "models" else "dataset"
+            # Anonymous callers get 401, authenticated ones without access 403 (as on the Hub).
+            status = 403 if self.headers.get("Authorization") else 401
+            self._error(
+                status, "GatedRepo",
+                f"Access to {noun} {repo.id} is restricted. You must have access to it and be "
+                "authenticated to access it. Please log in.",
+            )
+            return
+        self._send(
+            200, data,
+            {
+                "X-Repo-Commit": rev.sha,
+                "ETag": f'"{blob_sha(data)}"',
+                "Content-Type": "application/octet-stream",
+                "Accept-Ranges": "bytes",
+            },
+        )
+
+
+def iter_repo_ids(kind: str) -> Iterator[str]:
+    """Ids of every fixture repo of one kind (for the ``python -m tests.hub`` banner)."""
+    for k, repo_id in sorted(load_repos()):
+        if k == kind:
+            yield repo_id
+
+

@@ -1,0 +1,105 @@
+"""Turn a rule's docstring example into a source Bundle.
+
+An example is a card, optionally followed by other files, each introduced by a line
+``==> PATH <==``. ``hub:ORG/NAME/FILE`` files make up base-model repos and
+``hub-dataset:ORG/NAME/FILE`` dataset repos; their presence switches the bundle to hub mode
+(lineage can be followed). Other paths are files of the model's own repo.
+"""
+
+from __future__ import annotations
+
+import re
+
+from openweights.card import parse_card
+from openweights.evidence import dataset_id_from, hub_id_from
+from openweights.sources import Bundle, DatasetMaterial, ModelMaterial
+from openweights.sources.local import LICENSE_FILE
+
+_MARK = re.compile(r"^==> (.+?) <==$", re.M)
+
+
+def split_files(example: str) -> dict[str, str]:
+    """``{path: text}``; the part before the first marker is README.md."""
+    parts = _MARK.split(example)
+    files = {"README.md": parts[0]}
+    for i in range(1, len(parts), 2):
+        files[parts[i].strip()] = parts[i + 1].lstrip("\n")
+    return files
+
+
+def _repo_of(path: str) -> tuple[str, str]:
+    org, name, *rest = path.split("/")
+    return f"{org}/{name}", "/".join(rest)
+
+
+def bundle_from_example(example: str) -> Bundle:
+    """The Bundle a source would have produced for the example's repo(s)."""
+    files = split_files(example)
+    own = {p: t for p, t in files.items() if ":" not in p}
+    models: dict[str, dict[str, str]] = {}
+    datasets: dict[str, dict[str, str]] = {}
+    for path, text in files.items():
+        if path.startswith("hub:"):
+            repo, name = _repo_of(path[4:])
+            models.setdefault(repo, {})[name] = text
+        elif path.startswith("hub-dataset:"):
+            repo, name = _repo_of(path[12:])
+            datasets.setdefault(repo, {})[name] = text
+    hub = bool(models or datasets)
+    listing = tuple(sorted(own)) if len(own) > 1 or hub else ()
+    subject = ModelMaterial(
+        id="example/model" if hub else "README.md",
+        source="hub" if hub else "local",
+        card_text=own["README.md"],
+        files=listing,
+        license_files={p: t for p, t in own.items() if LICENSE_FILE.match(p)} if listing else {},
+    )
+    ancestors: dict[str, ModelMaterial | None] = {}
+    truncated: list[str] = []
+    if hub:
+        # Follow base_model like the hub source does: each repo once, cycles cut.
+        queue = [subject]
+        seen = {subject.id}
+        while queue:
+            current = queue.pop(0)
+            meta = parse_card(current.card_text or "").metadata
+            bases = meta.get("base_model")
+            for raw in bases if isinstance(bases, list) else [bases] if bases else []:
+                bid = hub_id_from(raw)
+                if not bid:
+                    continue
+                if bid in seen:
+                    truncated.append(f"{bid}: cycle")
+                    continue
+                seen.add(bid)
+                repo = models.get(bid)
+                if repo is None:
+                    ancestors[bid] = None
+                    continue
+                material = ModelMaterial(
+                    id=bid,
+                    source="hub",
+                    card_text=repo.get("README.md"),
+                    files=tuple(sorted(repo)),
+                    license_files={p: t for p, t in repo.items() if LICENSE_FILE.match(p)},
+                )
+                ancestors[bid] = material
+                queue.append(material)
+    found_datasets: dict[str, DatasetMaterial | None] = {}
+    if hub:
+        meta = parse_card(subject.card_text or "").metadata
+        raw_ds = meta.get("datasets")
+        for raw in raw_ds if isinstance(raw_ds, list) else [raw_ds] if raw_ds else []:
+            did = dataset_id_from(raw)
+            if did:
+                repo = datasets.get(did)
+                found_datasets[did] = (
+                    DatasetMaterial(id=did, card_text=repo.get("README.md")) if repo else None
+                )
+    return Bundle(
+        subject=subject,
+        ancestors=ancestors,
+        datasets=found_datasets,
+        lineage_resolvable=hub,
+        lineage_truncated=tuple(truncated),
+    )
