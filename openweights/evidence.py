@@ -7,7 +7,8 @@ Built from a source's ``Bundle`` and the catalogue; no I/O. Every fact carries i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from urllib.parse import unquote
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,13 +85,23 @@ _NOT_CODE = re.compile(
 )
 _HF_DATASET_LINK = re.compile(r"huggingface\.co/datasets/([\w.-]+/[\w.-]+)", re.I)
 _HF_MODEL_LINK = re.compile(r"^https?://(?:www\.)?huggingface\.co/([\w.-]+/[\w.-]+)", re.I)
-_OPEN_SOURCE_CLAIM = re.compile(r"\bopen[- ]source\b", re.I)
-_BASE_IN_PROSE = re.compile(
-    r"\b(?:fine[- ]?tuned?|finetuned|trained|quantized|quantised|merged?|based|built|derived)"
-    r"\s+(?:version\s+)?(?:from|on|of|upon)\s+(?:the\s+)?\[?`?"
-    r"(?:https?://huggingface\.co/)?([A-Za-z0-9][\w.-]*/[\w.-]*[A-Za-z0-9])",
+_MULTIMODAL_WORDS = re.compile(
+    r"\bmulti-?modal\b|\bvision[- ]language\b|\bimage[- ]text[- ]to[- ]text\b"
+    r"|\b[\w.-]*-vision\b|text\s*\\?\+\s*image",
     re.I,
 )
+_OPEN_SOURCE_CLAIM = re.compile(r"\bopen[- ]source\b", re.I)
+_BASE_IN_PROSE = re.compile(
+    r"(?i:\b(?:(?:fine[- ]?tuned?|finetuned|trained|quantized|quantised|merged|derived|converted)"
+    r"(?:\s+(?:version|model))?\s+from|(?:based|built)\s+(?:up)?on|on\s+top\s+of))"
+    r"(?:\s+(?i:the|recent|original|latest)){0,3}\s+"
+    r"(?:\[(?P<link>[^\]\n]{2,80})\]"
+    r"|(?P<name>https?://huggingface\.co/[\w.-]+/[\w.-]+"
+    r"|[A-Za-z][\w.-]*/[\w.-]*[A-Za-z0-9]"
+    r"|[A-Z][\w.]*(?:[- ]?v?\d[\w.]*)+(?:-[\w.]+)*))"
+    r"(?![\w-]*\s+(?:\w+\s+)?architecture)"
+)
+_TEMPLATE_BASE = re.compile(r"finetuned from model(?:\s*\[optional\])?[*:\s]+\[?([^\]\n(]+)", re.I)
 _LICENSE_SENTENCE = re.compile(r"[^.\n]*\blicen[cs]", re.I)
 
 
@@ -341,11 +352,14 @@ def detect_modality(card: Card | None, api: Mapping[str, Any] | None) -> str | N
     tags = {str(t).lower() for t in _as_list(meta.get("tags")) + _as_list((api or {}).get("tags"))}
     if tag in MULTIMODAL_PIPELINES or tags & {"multimodal", "vision", "image-text-to-text"}:
         return "multimodal"
-    title = card.sections[0].title.lower() if card and card.sections else ""
-    if re.search(r"\b(vision|multimodal|vlm)\b", title):
-        return "multimodal"
     if tag in TEXT_PIPELINES:
         return "text"
+    if card is None or tag:
+        return None
+    # No pipeline tag: the opening of the card usually says what goes in and out.
+    opening = card.body[:3000]
+    if _MULTIMODAL_WORDS.search(opening):
+        return "multimodal"
     return None
 
 
@@ -403,10 +417,10 @@ class _Resolver:
                 for name in names:
                     # Bare words ("mit", "gpl") are too ambiguous in prose; need a digit or
                     # two words, or an explicit "license" nearby (handled by the caller).
-                    if len(name) < 5 and not re.search(r"\d", name):
-                        continue
                     words = [re.escape(w) for w in re.split(r"[\s_-]+", name.strip()) if w]
-                    if not words:
+                    # One bare word ("deepseek", "gemma", "apache") is a company or a product
+                    # as often as a license; it needs a version or a second word.
+                    if not words or (len(words) == 1 and not re.search(r"\d", name)):
                         continue
                     body = r"[\s_-]*".join(words)
                     pats.append((re.compile(rf"(?<![\w.]){body}(?![\w+]|\.\d)", re.I), entry))
@@ -456,46 +470,80 @@ def _identify_files(files: Mapping[str, str], catalogue: Catalogue) -> list[Lice
     return out
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\[*])")
+_LICENSE_COLON = re.compile(r"licen[cs]e[*_\s]*[:：][*_\s]*\[?([^\n\](|;,]{2,60})", re.I)
+# Sentences about where something came from describe a base model's terms, not this model's.
+_LINEAGE_CONTEXT = re.compile(
+    r"\b(originally|derived from|based on|base models?|inherit\w*|upstream|original model)\b",
+    re.I,
+)
+
+
 def _component_hint(sentence: str) -> str:
+    """Which component a license sentence is about: weights, code, data or base."""
     s = sentence.lower()
-    if re.search(r"\b(code|source code|repository|software|scripts?)\b", s) and not re.search(
-        r"\b(weights?|model|checkpoints?|parameters)\b", s
-    ):
+    weights_words = re.search(r"\b(weights?|models?|checkpoints?|parameters)\b", s)
+    if re.search(r"\b(code|source code|software|scripts?)\b", s) and not weights_words:
         return "code"
-    if re.search(r"\b(data ?sets?|data|corpus)\b", s) and not re.search(
-        r"\b(weights?|model|checkpoints?)\b", s
-    ):
+    if re.search(r"\b(data ?sets?|training data|corpus|corpora)\b", s) and not weights_words:
         return "data"
+    if _LINEAGE_CONTEXT.search(sentence):
+        return "base"
     return "weights"
+
+
+def _sentences(text: str, first_line: int) -> Iterator[tuple[str, int]]:
+    for line_no, line in enumerate(text.splitlines(), start=first_line):
+        for sentence in _SENTENCE_END.split(line):
+            yield sentence, line_no
 
 
 def _prose_licenses(
     card: Card, res: _Resolver
 ) -> tuple[list[LicenseFinding], list[LicenseFinding]]:
-    """Licenses named in the body: (weights, code). Prefers License sections, then sentences."""
+    """Licenses named in the body: (weights, code), from License sections and license sentences.
+
+    Each sentence is read on its own and sorted by what it is about: code, data, a base model
+    (``originally licensed under``) or the weights. Link targets are decoded, so a link to
+    ``Tongyi%20Qianwen%20LICENSE%20AGREEMENT`` names its license.
+    """
     weights: list[LicenseFinding] = []
     code: list[LicenseFinding] = []
     sections = card.find_sections(r"licen[cs]e|licensing|terms of use")
-    chunks: list[tuple[str, int]] = [(s.body, s.line + 1) for s in sections]
+    chunks: list[tuple[str, int, bool]] = [(s.body, s.line + 1, True) for s in sections]
+    chunks += [(s.title, s.line, True) for s in sections]
     body = card.body
     for m in _LICENSE_SENTENCE.finditer(body):
         end = body.find("\n", m.end())
-        sentence = body[m.start() : end if end != -1 else len(body)]
-        chunks.append((sentence, card.body_start_line + body.count("\n", 0, m.start())))
+        line = body[body.rfind("\n", 0, m.start()) + 1 : end if end != -1 else len(body)]
+        chunks.append((line, card.body_start_line + body.count("\n", 0, m.start()), False))
     seen: set[tuple[str, str]] = set()
-    for text, first_line in chunks:
-        for line_no, line in enumerate(text.splitlines(), start=first_line):
-            if "licen" not in line.lower() and not sections:
+    for text, first_line, in_section in chunks:
+        for sentence, line_no in _sentences(text, first_line):
+            if not in_section and "licen" not in sentence.lower():
                 continue
-            for _s, _e, entry in res.mentions(line):
-                hint = _component_hint(line)
+            decoded = unquote(sentence)
+            found = [entry for _s, _e, entry in res.mentions(decoded)]
+            for m in _LICENSE_COLON.finditer(decoded):
+                short = res.catalogue.resolve(m.group(1).strip(" *_`.").split(" (")[0])
+                if short is not None and short.kind != "placeholder":
+                    found.append(short)
+            hint = _component_hint(decoded)
+            for entry in found:
                 key = (hint, entry.id)
-                if key in seen or hint == "data":
+                if key in seen or hint in ("data", "base"):
                     continue
                 seen.add(key)
-                found = res.finding(entry.id, entry, "body", Origin(card.path, line_no))
-                (code if hint == "code" else weights).append(found)
-    return weights, code
+                finding = res.finding(entry.id, entry, "body", Origin(card.path, line_no))
+                (code if hint == "code" else weights).append(finding)
+    return _most_specific(weights), code
+
+
+def _most_specific(found: list[LicenseFinding]) -> list[LicenseFinding]:
+    """Prose candidates, least open first; family ids only when no member is named."""
+    specific = [f for f in found if f.entry is not None and f.entry.kind == "license"]
+    chosen = specific or found
+    return sorted(chosen, key=lambda f: -f.verdict.rank)
 
 
 def _gate_prompt_license(card: Card, res: _Resolver, catalogue: Catalogue) -> LicenseFinding | None:
@@ -973,12 +1021,22 @@ def iter_sections(card: Card | None, pattern: str) -> Iterable[Section]:
 
 
 def base_models_in_prose(card: Card) -> list[tuple[str, int]]:
-    """Hub ids the body names as a base (``fine-tuned from org/name``), with their lines."""
+    """Models the body names as a base ("fine-tuned from X", "based on X"), with their lines."""
     out = []
     body = card.body
+    for m in _TEMPLATE_BASE.finditer(body):
+        name = m.group(1).strip(" *`[")
+        if name and not name.lower().startswith(("more information", "n/a", "none")):
+            out.append((name, card.body_start_line + body.count("\n", 0, m.start())))
     for m in _BASE_IN_PROSE.finditer(body):
-        out.append((m.group(1), card.body_start_line + body.count("\n", 0, m.start())))
-    return out
+        name = (m.group("link") or m.group("name") or "").strip(" *`")
+        if m.group("link") and (
+            not re.search(r"\d|/", name) or re.search(r"\b(card|paper|report|blog)\b", name, re.I)
+        ):
+            continue  # a link to a document, not a model
+        if name:
+            out.append((name, card.body_start_line + body.count("\n", 0, m.start())))
+    return sorted(set(out), key=lambda t: t[1])
 
 
 def open_source_claims(card: Card) -> list[int]:

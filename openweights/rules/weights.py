@@ -387,7 +387,8 @@ def license_only_in_prose(ev: Evidence) -> Iterator[Hit]:
 
         The weights are released under the Apache 2.0 license.
     """
-    if not ev.declared and ev.own_license.source in ("body", "gated-prompt"):
+    named = [d for d in ev.declared if d.entry is not None and d.entry.kind != "placeholder"]
+    if not named and ev.own_license.source in ("body", "gated-prompt"):
         lic = ev.own_license.entry.id if ev.own_license.entry else ev.own_license.raw
         yield Hit(
             f"license {lic} is named only in the card text, not in `license:`",
@@ -441,10 +442,11 @@ def no_weight_files(ev: Evidence) -> Iterator[Hit]:
     "If parts of the repo are under different licenses, say which part is under which.",
 )
 def license_list(ev: Evidence) -> Iterator[Hit]:
-    """``license:`` lists several licenses; the most restrictive one is applied.
+    """``license:`` is a list; with several licenses the most restrictive one is applied.
 
-    A list does not say which file is under which license, so owcheck assumes the weights may
-    be under any of them and grades the least open.
+    The Hub's model-card spec asks for one license id. A list does not say which file is under
+    which license, so owcheck assumes the weights may be under any of them and grades the least
+    open; a one-item list is simply written the long way.
 
     Fails::
 
@@ -458,13 +460,15 @@ def license_list(ev: Evidence) -> Iterator[Hit]:
         license: mit
         ---
     """
-    if len(ev.declared) > 1:
-        names = ", ".join(str(d.raw) for d in ev.declared)
-        worst = ev.own_license.entry.id if ev.own_license.entry else "unknown"
-        yield Hit(
-            f"license is a list ({names}); grading the least open: {worst}",
-            ev.card.line_of("license") if ev.card else None,
-        )
+    if ev.card is None or not isinstance(ev.card.metadata.get("license"), list):
+        return
+    line = ev.card.line_of("license")
+    if len(ev.declared) == 1:
+        yield Hit(f"license is a one-item list; write it as `license: {ev.declared[0].raw}`", line)
+        return
+    names = ", ".join(str(d.raw) for d in ev.declared)
+    worst = ev.own_license.entry.id if ev.own_license.entry else "unknown"
+    yield Hit(f"license is a list ({names}); grading the least open: {worst}", line)
 
 
 @rule(

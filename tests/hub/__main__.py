@@ -7,7 +7,7 @@ From the repository root::
 It prints the environment to export in another shell, for example::
 
     export HF_ENDPOINT=http://127.0.0.1:8765
-    export HF_HOME=/tmp/owcheck-loopback     # a throwaway cache
+    export HF_HOME="$(mktemp -d)"            # a throwaway cache
     export HF_HUB_DISABLE_TELEMETRY=1 HF_HUB_DISABLE_XET=1
     owcheck acme/plain-7b
     owcheck launder/llama-style-lora
@@ -20,15 +20,16 @@ code 3 in owcheck). The fixture repos are under ``tests/hub/repos/``.
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
 
 from tests.hub.server import LoopbackHub, iter_repo_ids
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.hub", description=__doc__.split("\n")[0])
-    parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free one)")
+    summary = (__doc__ or "").split("\n")[0]
+    parser = argparse.ArgumentParser(prog="python -m tests.hub", description=summary)
+    parser.add_argument("--port", type=int, default=8765,
+                        help="port on 127.0.0.1 (0: any free one)")
     parser.add_argument("--fail", type=int, default=None, metavar="STATUS",
                         help="answer every request with this status (e.g. 503)")
     parser.add_argument("--log", action="store_true", help="print every request as it is served")
@@ -37,11 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     hub = LoopbackHub(port=args.port).start()
     if args.fail:
         hub.fail_with(args.fail)
-    home = tempfile.mkdtemp(prefix="owcheck-loopback-")
     print("Loopback Hub serving on", hub.endpoint)
     print("Export in another shell:\n")
     print(f"  export HF_ENDPOINT={hub.endpoint}")
-    print(f"  export HF_HOME={home}")
+    print('  export HF_HOME="$(mktemp -d)"   # a throwaway cache, kept for offline runs')
     print("  export HF_HUB_DISABLE_TELEMETRY=1 HF_HUB_DISABLE_XET=1")
     print("\nModels:  ", " ".join(iter_repo_ids("models")))
     print("Datasets:", " ".join(iter_repo_ids("datasets")))

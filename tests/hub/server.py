@@ -27,6 +27,7 @@ open connection, so clients get connection errors.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
 import json
@@ -222,10 +223,8 @@ class LoopbackHub:
         with self._lock:
             conns = list(self._connections)
         for conn in conns:
-            try:
+            with contextlib.suppress(OSError):  # already closed by the client
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def __enter__(self) -> LoopbackHub:
         return self.start()
@@ -448,7 +447,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._json(200, self._info(repo, rev, query))
 
-    def _info(self, repo: FixtureRepo, rev: Revision, query: dict[str, list[str]]) -> dict[str, Any]:
+    def _info(
+        self, repo: FixtureRepo, rev: Revision, query: dict[str, list[str]]
+    ) -> dict[str, Any]:
         card = _card_data(rev.files.get("README.md"))
         tags: list[str] = []
         if card:
