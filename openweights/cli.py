@@ -14,11 +14,14 @@ import re
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from openweights import __version__
+
+if TYPE_CHECKING:
+    from openweights.config import Settings
 
 EXIT_OK, EXIT_GATE, EXIT_INPUT, EXIT_HUB = 0, 1, 2, 3
 REPO_ID = re.compile(
@@ -155,21 +158,40 @@ def check_command(
     color: Annotated[
         ColorMode, typer.Option("--color", help="Colour the text scorecard.")
     ] = ColorMode.auto,
+    extend_select: Annotated[
+        list[str] | None,
+        typer.Option("--extend-select", help="Run these rules too, on top of the selection."),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", help="Read this configuration file instead of looking for one."
+        ),
+    ] = None,
+    isolated: Annotated[
+        bool, typer.Option("--isolated", help="Ignore every configuration file.")
+    ] = False,
 ) -> None:
     """Grade one model and lint its card."""
-    from openweights.check import check_bundle
-    from openweights.rules import iter_codes
+    from openweights.config import ConfigError, check_with, gate_failures
     from openweights.sources import SourceError
 
     try:
-        selected = set(iter_codes(select or ["ALL"])) - set(iter_codes(ignore or []))
-    except KeyError as exc:
-        fail(f"unknown rule selector {exc.args[0]!r} (see `owcheck rules`)")
+        settings = _settings(target, hub, config, isolated).override(
+            select=select,
+            extend_select=extend_select,
+            ignore=ignore,
+            fail_under=fail_under.value if fail_under else None,
+            fail_on=fail_on.value if fail_on else None,
+        )
+        settings.selected()
+    except ConfigError as exc:
+        fail(str(exc))
     try:
         bundle = _fetch(target, hub, revision, token, offline)
     except SourceError as exc:
         fail(str(exc), exc.exit_code)
-    report = check_bundle(bundle, selected=selected)
+    report = check_with(bundle, settings)
     if fmt is Fmt.text:
         from openweights.formats.text import render as render_text
 
@@ -178,18 +200,16 @@ def check_command(
         from openweights.formats import renderer
 
         _write(renderer(fmt.value)(report), output)
-    code = EXIT_OK
-    from openweights.grade import grade_at_least
+    raise typer.Exit(EXIT_GATE if gate_failures(report, settings) else EXIT_OK)
 
-    if fail_under is not None and not grade_at_least(report.grade.letter, fail_under.value):
-        code = EXIT_GATE
-    worst = report.worst_severity()
-    if fail_on is not None and worst is not None:
-        from openweights.rules import Severity
 
-        if worst.rank >= Severity(fail_on.value).rank:
-            code = EXIT_GATE
-    raise typer.Exit(code)
+def _settings(target: str, force_hub: bool, config: Path | None, isolated: bool) -> Settings:
+    """The configuration for ``target``: found from the model repo, or from the working
+    directory for a Hub id."""
+    from openweights.config import resolve_settings
+
+    local = not force_hub and (Path(target).exists() or target in (".", ".."))
+    return resolve_settings(Path(target) if local else Path.cwd(), config, isolated)
 
 
 def _fetch(target: str, force_hub: bool, revision: str | None, token: str | None, offline: bool):  # type: ignore[no-untyped-def]

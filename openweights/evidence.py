@@ -363,6 +363,39 @@ def detect_modality(card: Card | None, api: Mapping[str, Any] | None) -> str | N
     return None
 
 
+# Words for license matching: letters and numbers split apart ("llama3.1" -> llama, 3.1), so
+# "Llama 3.1", "llama-3.1" and "llama3.1" read the same.
+_TOKEN = re.compile(r"[a-z]+\+*|\d+(?:\.\d+)*\+*")
+_PHRASES: dict[int, tuple[Catalogue, dict[tuple[str, ...], LicenseEntry], int]] = {}
+
+
+def _phrase_index(catalogue: Catalogue) -> tuple[dict[tuple[str, ...], LicenseEntry], int]:
+    """Every license name and alias as a word tuple, built once per catalogue."""
+    cached = _PHRASES.get(id(catalogue))
+    if cached is not None and cached[0] is catalogue:
+        return cached[1], cached[2]
+    index: dict[tuple[str, ...], LicenseEntry] = {}
+    # Specific licenses before families and placeholders, so a shared phrase names the license.
+    for entry in sorted(catalogue, key=lambda e: e.kind != "license"):
+        if entry.kind == "placeholder":
+            continue
+        names = {entry.name, entry.id, *entry.aliases, *entry.markers, entry.spdx or ""}
+        for name in names:
+            words = tuple(_TOKEN.findall(name.lower()))
+            if not words:
+                continue
+            if len(words) == 1 and not any(c.isdigit() for c in words[0]):
+                # One bare word ("deepseek", "gemma", "mit") is a company or a product as often
+                # as a license: it counts only as "<word> license".
+                index.setdefault((*words, "license"), entry)
+                index.setdefault((*words, "licence"), entry)
+                continue
+            index.setdefault(words, entry)
+    longest = max((len(k) for k in index), default=1)
+    _PHRASES[id(catalogue)] = (catalogue, index, longest)
+    return index, longest
+
+
 class _Resolver:
     """Resolves license mentions against the catalogue and grades them for one model."""
 
@@ -370,7 +403,6 @@ class _Resolver:
         self.catalogue = catalogue
         self.ctx = GradingContext(modality=modality)
         self.th = th
-        self._phrases: list[tuple[re.Pattern[str], LicenseEntry]] | None = None
 
     def finding(
         self, raw: str | None, entry: LicenseEntry | None, source: str, origin: Origin
@@ -404,44 +436,22 @@ class _Resolver:
             out.append(self.finding(name, entry, "metadata", origin))
         return out
 
-    def phrases(self) -> list[tuple[re.Pattern[str], LicenseEntry]]:
-        """Patterns that find a license named in prose (names and distinctive aliases)."""
-        if self._phrases is None:
-            pats: list[tuple[re.Pattern[str], LicenseEntry]] = []
-            for entry in self.catalogue:
-                if entry.kind == "placeholder":
-                    continue
-                names = {entry.name, entry.id, *(entry.aliases), *(entry.markers)}
-                if entry.spdx:
-                    names.add(entry.spdx)
-                for name in names:
-                    # Bare words ("mit", "gpl") are too ambiguous in prose; need a digit or
-                    # two words, or an explicit "license" nearby (handled by the caller).
-                    words = [re.escape(w) for w in re.split(r"[\s_-]+", name.strip()) if w]
-                    # One bare word ("deepseek", "gemma", "apache") is a company or a product
-                    # as often as a license; it needs a version or a second word.
-                    if not words or (len(words) == 1 and not re.search(r"\d", name)):
-                        continue
-                    body = r"[\s_-]*".join(words)
-                    pats.append((re.compile(rf"(?<![\w.]){body}(?![\w+]|\.\d)", re.I), entry))
-            # Longest first: "CC BY-NC-SA 4.0" beats "CC BY 4.0", "Llama 3.1" beats "Llama 3".
-            pats.sort(key=lambda p: -len(p[0].pattern))
-            self._phrases = pats
-        return self._phrases
-
     def mentions(self, text: str) -> list[tuple[int, int, LicenseEntry]]:
-        """Non-overlapping license mentions in ``text``: (start, end, entry)."""
-        taken: list[tuple[int, int, LicenseEntry]] = []
-        for rx, entry in self.phrases():
-            for m in rx.finditer(text):
-                if any(m.start() < e and s < m.end() for s, e, _ in taken):
-                    continue
-                taken.append((m.start(), m.end(), entry))
-        for m in re.finditer(r"\b(MIT|BSD|GPL|ISC)\s+licen[cs]e\b", text, re.I):
-            short = self.catalogue.resolve(m.group(1).lower())
-            if short and not any(m.start() < e and s < m.end() for s, e, _ in taken):
-                taken.append((m.start(), m.end(), short))
-        return sorted(taken, key=lambda t: t[0])
+        """License names in ``text``, longest first at each word: (first word, end word, entry)."""
+        index, longest = _phrase_index(self.catalogue)
+        tokens = _TOKEN.findall(text.lower())
+        found: list[tuple[int, int, LicenseEntry]] = []
+        i = 0
+        while i < len(tokens):
+            for n in range(min(longest, len(tokens) - i), 0, -1):
+                entry = index.get(tuple(tokens[i : i + n]))
+                if entry is not None:
+                    found.append((i, i + n, entry))
+                    i += n
+                    break
+            else:
+                i += 1
+        return found
 
 
 # --------------------------------------------------------------------------- license evidence
@@ -471,6 +481,7 @@ def _identify_files(files: Mapping[str, str], catalogue: Catalogue) -> list[Lice
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\[*])")
+_YAML_KEY = re.compile(r"^\s*-?\s*licen[cs]e(_name)?\s*:", re.I)
 _LICENSE_COLON = re.compile(r"licen[cs]e[*_\s]*[:：][*_\s]*\[?([^\n\](|;,]{2,60})", re.I)
 # Sentences about where something came from describe a base model's terms, not this model's.
 _LINEAGE_CONTEXT = re.compile(
@@ -524,7 +535,10 @@ def _prose_licenses(
                 continue
             decoded = unquote(sentence)
             found = [entry for _s, _e, entry in res.mentions(decoded)]
-            for m in _LICENSE_COLON.finditer(decoded):
+            # A bare "license: x" line is a YAML key that never made it into metadata (broken
+            # front matter), not a statement in the card's text.
+            colon = () if _YAML_KEY.match(decoded) else _LICENSE_COLON.finditer(decoded)
+            for m in colon:
                 short = res.catalogue.resolve(m.group(1).strip(" *_`.").split(" (")[0])
                 if short is not None and short.kind != "placeholder":
                     found.append(short)

@@ -13,9 +13,10 @@ import re
 import subprocess
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -204,6 +205,21 @@ def test_license_with_appended_policy_matches_both_parts(corpus: Path, license_i
     assert result.best.part == "license and acceptable use policy"
 
 
+def test_title_of_an_unprinted_license_beats_a_near_miss(corpus: Path) -> None:
+    # A modified MIT text under its own title (as NOMERGE does): named by the title, with the
+    # resemblance kept as the runner-up.
+    body = _text(corpus, "mit.txt").replace("MIT License", "Frobnicator Model License")
+    body = body.replace("merge, ", "").replace("sell", "lend")
+    result = identify(body, _fake_catalogue())
+    assert result.best is not None and result.runner_up is not None
+    assert (result.status, result.best.license_id, result.best.method) == (
+        "match", "frobnicator-1.0", "marker"
+    )
+    assert result.runner_up.license_id == "mit"
+    assert NEAR_MISS_THRESHOLD <= result.runner_up.similarity < MATCH_THRESHOLD
+    assert "% similar to mit" in result.describe()
+
+
 def test_build_fingerprints_check_passes_on_the_committed_file(corpus: Path) -> None:
     assert build_fingerprints.main(["--check", "--corpus", str(corpus)]) == 0
 
@@ -211,7 +227,8 @@ def test_build_fingerprints_check_passes_on_the_committed_file(corpus: Path) -> 
 def test_build_fingerprints_check_fails_on_a_stale_file(corpus: Path, tmp_path: Path) -> None:
     stale = tmp_path / "fingerprints.json"
     stale.write_text('{"format": 0}\n', encoding="utf-8")
-    assert build_fingerprints.main(["--check", "--corpus", str(corpus), "--output", str(stale)]) == 1
+    argv = ["--check", "--corpus", str(corpus), "--output", str(stale)]
+    assert build_fingerprints.main(argv) == 1
 
 
 # --------------------------------------------------------------------------- corpus-free
@@ -226,8 +243,12 @@ def test_build_fingerprints_check_fails_on_a_stale_file(corpus: Path, tmp_path: 
         ("non-exclusive, non‑exclusive", "nonexclusive nonexclusive"),  # hyphens of any kind
         ("a royalty-\n   free grant", "a royaltyfree grant"),  # word broken across lines
         ("terms — including; terms -- including", "terms including terms including"),  # dashes
-        ("1. Grant\na) Use\n(iv) Share\n- item\n* star\n• dot\n2.1. Scope", "grant use share item star dot scope"),
-        ("// Permission is\n// granted\n# to all\n * parties", "permission is granted to all parties"),
+        (
+            "1. Grant\na) Use\n(iv) Share\n- item\n* star\n• dot\n2.1. Scope",
+            "grant use share item star dot scope",
+        ),
+        ("// Permission is\n// granted\n# to all\n * parties", "permission is granted to all"
+         " parties"),
         ("Terms\n-----\n=====\n*****\nEnd", "terms end"),  # separators
         ("Copyright (c) 2024 Foo Inc.\nPermission granted", "permission granted"),
         ("© 2019-2024 Bar GmbH\nAll rights reserved.\nText", "text"),
@@ -239,10 +260,14 @@ def test_build_fingerprints_check_fails_on_a_stale_file(corpus: Path, tmp_path: 
         ("this licence, sub-licence, sub licence", "this license sublicense sublicense"),
         ("the organisation's behaviour per cent", "the organizations behavior percent"),
         ("Tom & Jerry", "tom and jerry"),
-        ("# Title\n**bold** _it_ [link text](https://x.example/z) `code`", "title bold it link text code"),
+        ("# Title\n**bold** _it_ [link text](https://x.example/z) `code`", "title bold it link"
+         " text code"),
         ("<p>in <b>bold</b></p><!-- note -->", "in bold"),
         ("llama3\\_3 and <https://a.example/b>", "llama3_3 and a.example/b"),
-        ("end of terms and conditions\nAPPENDIX: How to apply the License\nboilerplate", "end of terms and conditions"),
+        (
+            "end of terms and conditions\nAPPENDIX: How to apply the License\nboilerplate",
+            "end of terms and conditions",
+        ),
     ],
 )
 def test_normalisation_rule(left: str, right: str) -> None:
@@ -309,7 +334,7 @@ def test_fingerprint_file_holds_only_hashes_and_known_ids() -> None:
 
 
 def _fake_catalogue() -> Catalogue:
-    records = [
+    records: list[Mapping[str, Any]] = [
         {"id": "frobnicator-1.0", "name": "Frobnicator Model License 1.0",
          "markers": ["Frobnicator Model License"]},
         {"id": "frob-family", "name": "Frob licenses", "kind": "family", "markers": ["Frob"]},
@@ -335,11 +360,14 @@ def test_title_names_a_license_without_a_fingerprint() -> None:
 
 
 def test_title_of_a_fingerprinted_license_is_not_enough() -> None:
-    # MIT has a fingerprint: a heading over other words is not the MIT text.
+    # MIT has a fingerprint: a heading over other words is not the MIT text but a text that
+    # claims to be MIT, so it is reported as a modified MIT, never as a match.
     text = "MIT License\n\nUse these weights kindly, and do tell your friends about the robins."
     result = identify(text, _fake_catalogue())
-    assert result.status == "no-match"
-    assert result.describe().startswith("no catalogue license matches")
+    assert result.status == "near-miss"
+    assert result.license_id is None
+    assert result.best is not None and result.best.license_id == "mit"
+    assert "modified text?" in result.describe()
 
 
 def test_family_title_names_a_family_only_when_nothing_is_close() -> None:
@@ -444,7 +472,7 @@ def test_build_fingerprints_check_without_corpus_passes(tmp_path: Path) -> None:
 def test_build_stores_no_text(tmp_path: Path) -> None:
     corpus = tmp_path / "licenses"
     corpus.mkdir()
-    words = "quixotic marmalade zebras tango nightly beneath copper lanterns".split()
+    words = ["quixotic", "marmalade", "zebras", "tango", "nightly", "beneath", "copper"]
     (corpus / "mit.txt").write_text(" ".join(words * 5), encoding="utf-8")
     (corpus / "unmapped.txt").write_text("anything", encoding="utf-8")
     document, problems = build_fingerprints.build(corpus)

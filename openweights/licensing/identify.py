@@ -114,8 +114,8 @@ _BOTH_PARTS = "license and acceptable use policy"
 
 # --------------------------------------------------------------------------- normalisation
 
-# A subset of the SPDX equivalent-words list (British/American and similar spellings), plus the
-# joined forms our hyphen rule produces. Every spelling maps to one canonical token.
+# A subset of the SPDX equivalent-words list (British/American and similar spellings). Hyphenated
+# forms are already joined ("sub-licence" -> "sublicence") when this applies.
 _EQUIVALENT_WORDS: dict[str, str] = {
     "licence": "license",
     "licences": "licenses",
@@ -171,8 +171,7 @@ _EQUIVALENT_WORDS: dict[str, str] = {
 # Two-word spellings of one word (checked on adjacent tokens).
 _EQUIVALENT_PAIRS: dict[tuple[str, str], str] = {
     ("per", "cent"): "percent",
-    ("sub", "license"): "sublicense",
-    ("sub", "licence"): "sublicense",
+    ("sub", "license"): "sublicense",  # "licence" is already "license" here
     ("non", "commercial"): "noncommercial",
     ("e", "mail"): "email",
 }
@@ -201,8 +200,8 @@ _LIST_MARKER = re.compile(
     r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-z]|[ivxlc]{1,6})[.)]|\((?:\d{1,3}|[a-z]|[ivxlc]{1,6})\))"
     r"[\s\u2022]+"
 )
-# Parenthesised enumerators inside a line: (a), (iv), (2). "(c)" as a copyright sign goes too,
-# which makes "copyright (c)" and "copyright ©" the same after ``_COPYRIGHT_SIGN``.
+# Parenthesised enumerators inside a line: (a), (iv), (2). By then "copyright (c)" and
+# "copyright ©" have been folded into "copyright" and a lone © into the word itself.
 _INLINE_ENUMERATOR = re.compile(r"\((?:[a-z]|[ivxlc]{1,6}|\d{1,3})\)")
 _COPYRIGHT_SIGN = re.compile(r"copyright\s*(?:©|\(c\))")
 _YEAR = r"(?:\d{4}|\[yyyy\]|\[year\]|<year>|\{year\}|\[years?\])"
@@ -214,6 +213,8 @@ _COPYRIGHT_LINE = re.compile(
     r"|copyright\b.*\ball rights reserved\W*$"
     r"|all rights reserved\W*$)"
 )
+# Words: letters and digits; a version number (3.1) stays one token, and "++" stays on its word
+# (OpenRAIL++ is not OpenRAIL).
 _WORD = re.compile(r"[^\W_]+(?:(?<=\d)\.\d+)*(?:\+\+)?")
 _APPENDIX = ("appendix", "how", "to", "apply")
 
@@ -489,11 +490,22 @@ class Identification:
             return "no catalogue license matches"
         if self.status == "no-match":
             return f"no catalogue license matches (best: {best.license_id} {pct} %)"
+        if best.method == "marker" and self.status == "near-miss":
+            return (
+                f"titled {best.marker!r} but only {pct} % similar to {best.license_id}: "
+                "modified text?"
+            )
         if best.method == "marker":
             what = "" if best.part == "license" else f"{best.part}, "
+            near = self.runner_up
+            closest = (
+                f"; text {_percent(near.similarity)} % similar to {near.license_id}"
+                if near and near.method == "fingerprint" and near.similarity >= NEAR_MISS_THRESHOLD
+                else ""
+            )
             return (
                 f"{best.license_id} ({what}named by the title {best.marker!r}; "
-                f"no reference text to compare, {pct} % confidence)"
+                f"no reference text to compare, {pct} % confidence{closest})"
             )
         if self.status == "near-miss":
             part = "" if best.part == "license" else f" ({best.part})"
@@ -733,4 +745,15 @@ def identify(text: str, catalogue: Catalogue | None = None) -> Identification:
         if named:
             second_best = best if best is not None else (named[1] if len(named) > 1 else None)
             return Identification("match", named[0], second_best)
+        if status == "no-match":
+            # A text that carries a known license's title but not its words is a modified
+            # license: report it as a near miss of the license it claims to be.
+            printed = {ref.entry_id for ref in references}
+            claimed = _marker_hits(head, catalogue, printed, _LICENSE_KIND)
+            if claimed:
+                claim = claimed[0]
+                own = [r for r in references if r.entry_id == claim.license_id]
+                sim = _scored(prepared, own)[0][0].similarity if own else 0.0
+                titled_as = Candidate(claim.license_id, claim.part, sim, "marker", claim.marker)
+                return Identification("near-miss", titled_as, best)
     return Identification(status, best, runner, outside if best else 0.0)

@@ -222,7 +222,11 @@ def dataset_not_found(ev: Evidence) -> Iterator[Hit]:
 
         ---
         license: apache-2.0
-        datasets: [example/missing-corpus]
+        datasets: [example/corpus, example/missing-corpus]
+        ---
+        ==> hub-dataset:example/corpus/README.md <==
+        ---
+        license: cc-by-4.0
         ---
 
     Passes::

@@ -193,23 +193,19 @@ def license_file_conflict(ev: Evidence) -> Iterator[Hit]:
         license: apache-2.0
         ---
         ==> LICENSE <==
-        MIT License
+        Grok 2 Community License Agreement
 
-        Copyright (c) 2024 Example Person
-
-        Permission is granted to anyone to use this software for any purpose.
+        (the agreement's terms follow)
 
     Passes::
 
         ---
-        license: mit
+        license: grok2-community
         ---
         ==> LICENSE <==
-        MIT License
+        Grok 2 Community License Agreement
 
-        Copyright (c) 2024 Example Person
-
-        Permission is granted to anyone to use this software for any purpose.
+        (the agreement's terms follow)
     """
     declared = {d.entry.id: d for d in ev.declared if d.entry and d.entry.kind != "placeholder"}
     if not declared:

@@ -1,0 +1,308 @@
+"""Configuration: ``owcheck.toml``, ``.owcheck.toml`` or ``[tool.owcheck]`` in ``pyproject.toml``.
+
+Model repos rarely have a ``pyproject.toml``, so the standalone files come first. Discovery
+starts at the model repo (or the working directory for a Hub id) and walks up to the nearest
+directory that has one, stopping at the root of the git checkout. In each directory the first
+of ``.owcheck.toml``, ``owcheck.toml``, ``pyproject.toml`` (only with a ``[tool.owcheck]``
+table) wins. The command line overrides the file key by key: ``--select`` replaces ``select``,
+``--ignore`` replaces ``ignore``, and so on.
+
+```toml
+select = ["ALL"]            # codes or prefixes
+extend-select = []
+ignore = ["OW501"]
+fail-under = "C"            # exit 1 when the grade is worse
+fail-on = "error"           # exit 1 on a finding of this severity or worse
+
+[rules.OW213]               # per-rule options
+severity = "error"
+
+[thresholds]                # license grading cut-offs
+mau = 100_000_000
+revenue-usd = 100_000_000
+field-exclusion-denies = false
+mutable-policy-denies = false
+```
+
+An invalid file is a one-line error naming the file and the key (exit 2). Only ``tomllib`` is
+imported here: this module is on the pre-commit path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from openweights.licensing.grader import DEFAULT_THRESHOLDS, Thresholds
+from openweights.rules import Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+if TYPE_CHECKING:
+    from openweights.report import Report
+    from openweights.sources import Bundle
+
+CONFIG_FILES = (".owcheck.toml", "owcheck.toml", "pyproject.toml")
+GRADES = ("A", "B", "C", "D", "F")
+SEVERITIES = tuple(s.value for s in Severity)
+KEYS = ("select", "extend-select", "ignore", "fail-under", "fail-on", "rules", "thresholds")
+RULE_OPTIONS = ("severity",)
+THRESHOLD_KEYS = {
+    "mau": "mau",
+    "revenue-usd": "revenue_usd",
+    "field-exclusion-denies": "field_exclusion_denies",
+    "mutable-policy-denies": "mutable_policy_denies",
+}
+
+
+class ConfigError(Exception):
+    """An unusable configuration file or value; the message is one line naming the key."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a run does: the rules, the gates and the grading thresholds."""
+
+    path: Path | None = None
+    """The configuration file these came from, or None."""
+    select: tuple[str, ...] = ("ALL",)
+    """Rule selectors to run (codes or prefixes)."""
+    extend_select: tuple[str, ...] = ()
+    """Selectors added to ``select``."""
+    ignore: tuple[str, ...] = ()
+    """Selectors removed from the selection."""
+    fail_under: str | None = None
+    """Grade gate: exit 1 when the grade is worse than this letter."""
+    fail_on: str | None = None
+    """Severity gate: exit 1 on an active finding of this severity or worse."""
+    severities: Mapping[str, Severity] = field(default_factory=dict)
+    """Per-rule severity overrides, by rule code."""
+    thresholds: Thresholds = DEFAULT_THRESHOLDS
+    """License grading cut-offs."""
+
+    def selected(self) -> set[str]:
+        """The rule codes to run; ConfigError for an unknown selector."""
+        from openweights.rules import iter_codes
+
+        try:
+            chosen = set(iter_codes([*self.select, *self.extend_select]))
+            return chosen - set(iter_codes(self.ignore))
+        except KeyError as exc:
+            raise ConfigError(
+                f"unknown rule selector {exc.args[0]!r} (see `owcheck rules`)"
+            ) from None
+
+    def override(self, **values: Any) -> Settings:
+        """A copy with the given command-line values; None means "not given"."""
+        given = {k: v for k, v in values.items() if v is not None}
+        for key in ("select", "extend_select", "ignore"):
+            if key in given:
+                given[key] = tuple(given[key])
+        return dataclasses.replace(self, **given)
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        return b"tool.owcheck" in path.read_bytes()
+    except OSError:
+        return False
+
+
+def find_config(start: Path) -> Path | None:
+    """The configuration file that applies to ``start`` (a directory or a file), or None."""
+    here = start if start.is_dir() else start.parent
+    here = here.resolve()
+    for directory in (here, *here.parents):
+        for name in CONFIG_FILES:
+            candidate = directory / name
+            if not candidate.is_file():
+                continue
+            if name == "pyproject.toml" and not _has_tool_table(candidate):
+                continue
+            return candidate
+        if (directory / ".git").exists():
+            break  # the checkout's root: configs above it belong to something else
+    return None
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _suggest(key: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _strings(where: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of rule codes or prefixes, e.g. [\"OW2\"]")
+    from openweights.rules import iter_codes
+
+    for v in value:
+        try:
+            list(iter_codes([v]))
+        except KeyError:
+            raise ConfigError(
+                f"{where}: unknown rule selector {v!r} (see `owcheck rules`)"
+            ) from None
+    return tuple(v.strip().upper() for v in value)
+
+
+def _choice(where: str, value: Any, choices: Sequence[str], upper: bool = False) -> str:
+    text = value.strip() if isinstance(value, str) else None
+    if text is not None:
+        text = text.upper() if upper else text.lower()
+    if text is None or text not in choices:
+        raise ConfigError(f"{where} must be one of {', '.join(choices)}, not {value!r}")
+    return text
+
+
+def _rules(prefix: str, value: Any) -> dict[str, Severity]:
+    from openweights.rules import all_rules
+
+    rules = all_rules()
+    by_name = {r.name: r.code for r in rules.values()}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{prefix}rules must be a table of rule codes, e.g. [rules.OW213]")
+    out: dict[str, Severity] = {}
+    for key, options in value.items():
+        code = key.upper() if key.upper() in rules else by_name.get(key)
+        where = f"{prefix}rules.{key}"
+        if code is None:
+            raise ConfigError(f"{where}: unknown rule{_suggest(key.upper(), rules)}")
+        if not isinstance(options, dict):
+            raise ConfigError(f"{where} must be a table of options, e.g. severity = \"error\"")
+        for option, setting in options.items():
+            if option not in RULE_OPTIONS:
+                raise ConfigError(
+                    f"{where}.{option}: unknown rule option{_suggest(option, RULE_OPTIONS)}"
+                )
+            out[code] = Severity(_choice(f"{where}.{option}", setting, SEVERITIES))
+    return out
+
+
+def _thresholds(prefix: str, value: Any) -> Thresholds:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{prefix}thresholds must be a table")
+    given: dict[str, Any] = {}
+    for key, setting in value.items():
+        where = f"{prefix}thresholds.{key}"
+        attr = THRESHOLD_KEYS.get(key)
+        if attr is None:
+            raise ConfigError(f"{where}: unknown key{_suggest(key, THRESHOLD_KEYS)}")
+        if attr in ("mau", "revenue_usd"):
+            if isinstance(setting, bool) or not isinstance(setting, int) or setting < 0:
+                raise ConfigError(f"{where} must be a whole number >= 0, not {setting!r}")
+        elif not isinstance(setting, bool):
+            raise ConfigError(f"{where} must be true or false, not {setting!r}")
+        given[attr] = setting
+    return dataclasses.replace(DEFAULT_THRESHOLDS, **given)
+
+
+def parse_config(table: Mapping[str, Any], path: Path | None = None, prefix: str = "") -> Settings:
+    """Settings from a config table; ``prefix`` (``tool.owcheck.``) is used in messages."""
+    values: dict[str, Any] = {"path": path}
+    for key, value in table.items():
+        where = f"{prefix}{key}"
+        if key not in KEYS:
+            hint = _suggest(key.replace("_", "-"), KEYS)
+            raise ConfigError(f"{where}: unknown key{hint}")
+        if key in ("select", "extend-select", "ignore"):
+            values[key.replace("-", "_")] = _strings(where, value)
+        elif key == "fail-under":
+            values["fail_under"] = _choice(where, value, GRADES, upper=True)
+        elif key == "fail-on":
+            values["fail_on"] = _choice(where, value, SEVERITIES)
+        elif key == "rules":
+            values["severities"] = _rules(prefix, value)
+        else:
+            values["thresholds"] = _thresholds(prefix, value)
+    return Settings(**values)
+
+
+def load_config(path: Path) -> Settings:
+    """Read one configuration file; ConfigError (one line, naming the key) when it is bad."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not valid UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        tool = data.get("tool")
+        table = tool.get("owcheck") if isinstance(tool, dict) else None
+        if table is None:
+            return Settings(path=None)
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: tool.owcheck must be a table")
+        prefix = "tool.owcheck."
+    else:
+        table, prefix = data, ""
+    try:
+        return parse_config(table, path, prefix)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def resolve_settings(start: Path, explicit: Path | None = None, isolated: bool = False) -> Settings:
+    """The settings for a model at ``start``: an explicit file, the discovered one, or defaults."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"no such configuration file: {explicit}")
+        return load_config(explicit)
+    if isolated:
+        return Settings()
+    found = find_config(start)
+    return load_config(found) if found else Settings()
+
+
+# --------------------------------------------------------------------------- applying
+
+
+def check_with(bundle: Bundle, settings: Settings) -> Report:
+    """Run the pipeline with these settings: selection, thresholds, severity overrides."""
+    from openweights.check import check_bundle
+
+    report = check_bundle(bundle, thresholds=settings.thresholds, selected=settings.selected())
+    return apply_severities(report, settings.severities)
+
+
+def apply_severities(report: Report, severities: Mapping[str, Severity]) -> Report:
+    """The report with each overridden rule's findings at the configured severity."""
+    if not severities:
+        return report
+    findings = tuple(
+        dataclasses.replace(f, severity=severities[f.rule]) if f.rule in severities else f
+        for f in report.findings
+    )
+    return dataclasses.replace(report, findings=findings)
+
+
+def gate_failures(report: Report, settings: Settings) -> list[str]:
+    """Why the gates fail, one reason each; empty when every gate passes."""
+    from openweights.grade import grade_at_least
+
+    out = []
+    if settings.fail_under and not grade_at_least(report.grade.letter, settings.fail_under):
+        out.append(f"grade {report.grade.letter} is worse than --fail-under {settings.fail_under}")
+    worst = report.worst_severity()
+    if settings.fail_on and worst is not None and worst.rank >= Severity(settings.fail_on).rank:
+        out.append(f"a finding is {worst.value}, at or above --fail-on {settings.fail_on}")
+    return out
