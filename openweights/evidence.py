@@ -829,6 +829,7 @@ def _material_license(
 
 
 def _lineage(bundle: Bundle, res: _Resolver, catalogue: Catalogue) -> list[LineageLink]:
+    """Ancestors nearest first, each with its own license, from the source's parent map."""
     if not bundle.lineage_resolvable:
         return []
     out: list[LineageLink] = []
@@ -836,24 +837,34 @@ def _lineage(bundle: Bundle, res: _Resolver, catalogue: Catalogue) -> list[Linea
     seen = {bundle.subject.id}
     while queue:
         child_id, child = queue.pop(0)
-        card = parse_card(child.card_text or "", "README.md")
-        meta: Mapping[str, Any] = card.metadata or (child.api_card_data or {})
-        relation = meta.get("base_model_relation")
-        for raw in _as_list(meta.get("base_model")):
-            bid = hub_id_from(raw)
-            if not bid or bid in seen:
+        parents, relation = _parents_of(bundle, child_id, child)
+        for bid in parents:
+            if bid in seen:
                 continue
             seen.add(bid)
             material = bundle.ancestors.get(bid)
-            if material is None:
+            if material is None or material.card_text is None and material.missing:
                 origin = Origin(None, None, "base_model", bid)
                 lic = LicenseFinding(None, None, "base-model", origin)
-                out.append(LineageLink(bid, _rel(relation), child_id, False, lic))
+                out.append(LineageLink(bid, _rel(relation), child_id, material is not None, lic))
                 continue
             lic = _material_license(material, res, catalogue)
             out.append(LineageLink(bid, _rel(relation), child_id, True, lic))
             queue.append((bid, material))
     return out
+
+
+def _parents_of(
+    bundle: Bundle, child_id: str, child: ModelMaterial
+) -> tuple[list[str], Any]:
+    """A model's base ids and stated relation: the source's map, else the card."""
+    if child_id in bundle.parents:
+        return list(bundle.parents[child_id]), bundle.relations.get(child_id)
+    meta: Mapping[str, Any] = parse_card(child.card_text or "", "README.md").metadata or (
+        child.api_card_data or {}
+    )
+    ids = [bid for raw in _as_list(meta.get("base_model")) if (bid := hub_id_from(raw))]
+    return ids, meta.get("base_model_relation")
 
 
 def _rel(value: Any) -> str | None:
