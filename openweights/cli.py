@@ -164,9 +164,7 @@ def check_command(
     ] = None,
     config: Annotated[
         Path | None,
-        typer.Option(
-            "--config", help="Read this configuration file instead of looking for one."
-        ),
+        typer.Option("--config", help="Read this configuration file instead of looking for one."),
     ] = None,
     isolated: Annotated[
         bool, typer.Option("--isolated", help="Ignore every configuration file.")
@@ -200,7 +198,10 @@ def check_command(
         from openweights.formats import renderer
 
         _write(renderer(fmt.value)(report), output)
-    raise typer.Exit(EXIT_GATE if gate_failures(report, settings) else EXIT_OK)
+    failures = gate_failures(report, settings)
+    for reason in failures:
+        typer.echo(f"owcheck: gate failed: {reason}", err=True)
+    raise typer.Exit(EXIT_GATE if failures else EXIT_OK)
 
 
 def _settings(target: str, force_hub: bool, config: Path | None, isolated: bool) -> Settings:
@@ -350,6 +351,151 @@ def explain_command(
     head = f"{rule.code} {rule.name} ({rule.severity.value}"
     head += f", {rule.component})" if rule.component else ")"
     _write(f"{head}\n\n{rule.doc}\n\nFix: {rule.fix}\nDocs: {rule.url}\n", None)
+
+
+class BadgeFmt(str, Enum):
+    """Badge formats."""
+
+    json = "json"
+    svg = "svg"
+
+
+@app.command("init")
+def init_command(
+    target: Annotated[
+        Path, typer.Argument(help="Model repo directory or card file (default: here).")
+    ] = Path("."),
+    weights_released: Annotated[
+        str | None, typer.Option("--weights-released", help="true, false or gated.")
+    ] = None,
+    weights_license: Annotated[
+        str | None, typer.Option("--weights-license", help="License id of the weights.")
+    ] = None,
+    weights_url: Annotated[
+        str | None, typer.Option("--weights-url", help="Where the weights can be obtained.")
+    ] = None,
+    code: Annotated[
+        list[str] | None,
+        typer.Option("--code", help="URL of a code release (repeat it); 'none': no code."),
+    ] = None,
+    code_license: Annotated[
+        str | None, typer.Option("--code-license", help="License of the code.")
+    ] = None,
+    code_covers: Annotated[
+        str | None,
+        typer.Option(
+            "--code-covers",
+            help="What the code covers, comma-separated: training, data-processing, "
+            "evaluation, inference, fine-tuning.",
+        ),
+    ] = None,
+    data_released: Annotated[
+        str | None, typer.Option("--data-released", help="true, false or partial.")
+    ] = None,
+    data_license: Annotated[
+        str | None, typer.Option("--data-license", help="License of the data as a whole.")
+    ] = None,
+    dataset: Annotated[
+        list[str] | None,
+        typer.Option("--dataset", help="Hub dataset id of released data (repeat it)."),
+    ] = None,
+    processing_code: Annotated[
+        str | None, typer.Option("--processing-code", help="URL of the data processing code.")
+    ] = None,
+    labelling: Annotated[
+        str | None, typer.Option("--labelling", help="How the data was labelled, or 'none'.")
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Ask nothing: use the flags and what was found.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the change as a diff; write nothing.")
+    ] = False,
+) -> None:
+    """Write or update the card's `openness:` block; every other byte stays as it was."""
+    from openweights import init as ini
+    from openweights.sources import SourceError
+
+    try:
+        answers = ini.Answers(
+            weights_released=ini.parse_choice(
+                weights_released, ini.WEIGHTS_RELEASED, "--weights-released"
+            )
+            if weights_released is not None
+            else None,
+            weights_license=weights_license,
+            weights_url=weights_url,
+            code_urls=tuple(u for c in code for u in ini.split_list(c)) if code else None,
+            code_license=code_license,
+            code_covers=ini.covers_of(ini.split_list(code_covers)) if code_covers else None,
+            data_released=ini.parse_choice(data_released, ini.DATA_RELEASED, "--data-released")
+            if data_released is not None
+            else None,
+            data_license=data_license,
+            datasets=tuple(dataset) if dataset else None,
+            processing_code=processing_code,
+            labelling=labelling,
+        )
+        card_file, data, plan = ini.prepare(target, answers)
+        if not yes and sys.stdin.isatty():
+            answers = ini.ask(plan, answers, lambda q, d: typer.prompt(q, default=d))
+            card_file, data, plan = ini.prepare(target, answers)
+        problems = ini.validate_block(plan)
+        if problems:
+            raise ini.InitError(problems[0])
+        new = ini.update_card(data, plan)
+    except (ini.InitError, SourceError) as exc:
+        fail(str(exc))
+    if new == data:
+        typer.echo(f"{card_file}: the openness block is already up to date", err=True)
+        return
+    if dry_run:
+        _write(ini.diff(data, new, str(card_file)), None)
+        return
+    try:
+        ini.write_atomic(card_file, new)
+    except OSError as exc:
+        fail(f"cannot write {card_file}: {exc.strerror or exc}")
+    skipped = ini.missing_parts(plan)
+    note = f"; left out {', '.join(skipped)} (say whether released)" if skipped else ""
+    parts = ", ".join(plan) or "empty"
+    typer.echo(f"{card_file}: wrote the openness block ({parts}){note}", err=True)
+
+
+@app.command("badge")
+def badge_command(
+    target: Annotated[str, typer.Argument(help="Model repo directory, card file, or Hub id.")],
+    fmt: Annotated[BadgeFmt, typer.Option("--format", "-f", help="json or svg.")] = BadgeFmt.json,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the badge to this file.")
+    ] = None,
+    label: Annotated[str, typer.Option("--label", help="Left-hand text.")] = "openness",
+    hub: Annotated[bool, typer.Option("--hub", help="Treat TARGET as a Hub repo id.")] = False,
+    revision: Annotated[str | None, typer.Option("--revision", help="Hub revision.")] = None,
+    token: Annotated[
+        str | None, typer.Option("--token", help="Hub token.", show_default=False)
+    ] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Hub cache only.")] = False,
+    config: Annotated[Path | None, typer.Option("--config", help="Configuration file.")] = None,
+    isolated: Annotated[bool, typer.Option("--isolated", help="Ignore config files.")] = False,
+) -> None:
+    """The grade as a badge: a shields.io endpoint JSON, or an SVG."""
+    from openweights import badge
+    from openweights.config import ConfigError, check_with
+    from openweights.sources import SourceError
+
+    try:
+        settings = _settings(target, hub, config, isolated)
+        settings.selected()
+    except ConfigError as exc:
+        fail(str(exc))
+    try:
+        bundle = _fetch(target, hub, revision, token, offline)
+    except SourceError as exc:
+        fail(str(exc), exc.exit_code)
+    report = check_with(bundle, settings)
+    render = badge.render_svg if fmt is BadgeFmt.svg else badge.render_json
+    _write(render(report, label), output)
 
 
 def _version_callback(value: bool) -> None:

@@ -150,7 +150,7 @@ def _strings(where: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where} must be a list of rule codes or prefixes, e.g. [\"OW2\"]")
+        raise ConfigError(f'{where} must be a list of rule codes or prefixes, e.g. ["OW2"]')
     from openweights.rules import iter_codes
 
     for v in value:
@@ -186,7 +186,7 @@ def _rules(prefix: str, value: Any) -> dict[str, Severity]:
         if code is None:
             raise ConfigError(f"{where}: unknown rule{_suggest(key.upper(), rules)}")
         if not isinstance(options, dict):
-            raise ConfigError(f"{where} must be a table of options, e.g. severity = \"error\"")
+            raise ConfigError(f'{where} must be a table of options, e.g. severity = "error"')
         for option, setting in options.items():
             if option not in RULE_OPTIONS:
                 raise ConfigError(

@@ -13,10 +13,13 @@ differently, nothing is written and the error says why.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -87,7 +90,7 @@ def _license_id(finding: Any) -> str | None:
 
 
 def found_block(ev: Evidence) -> dict[str, Any]:
-    """What owcheck can tell on its own, in the block's shape (parts it cannot tell are left out)."""
+    """What owcheck can tell on its own, in the block's shape; what it cannot tell is left out."""
     block: dict[str, Any] = {}
     weights: dict[str, Any] = {}
     released = {"released": True, "gated": "gated", "not-released": False}.get(
@@ -102,6 +105,8 @@ def found_block(ev: Evidence) -> dict[str, Any]:
         block["weights"] = weights
     code = []
     for rel in ev.code_releases:
+        if not set(rel.covers) - {"inference"}:
+            continue  # links to libraries the model runs on are not the model's code release
         entry: dict[str, Any] = {"url": rel.url}
         code_license = _license_id(rel.license)
         if code_license:
@@ -209,6 +214,15 @@ class _BlockDumper(yaml.SafeDumper):
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    # Short lists of plain values read best inline: ``covers: [training, evaluation]``.
+    flow = bool(data) and all(isinstance(v, str | int | float | bool) for v in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_BlockDumper.add_representer(list, _represent_list)
 
 
 def render_block(block: Mapping[str, Any], newline: str = "\n") -> str:
@@ -371,3 +385,147 @@ def covers_of(values: Sequence[str]) -> tuple[str, ...]:
     if bad:
         raise InitError(f"--code-covers: {bad[0]!r} is not one of {', '.join(COVERS)}")
     return tuple(values)
+
+
+# --------------------------------------------------------------------------- questions
+
+
+def _shown(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def ask(plan: Mapping[str, Any], answers: Answers, prompt: Any) -> Answers:
+    """Fill the answers not given by asking ``prompt(question, default) -> str``.
+
+    The default shown is what the block would say anyway; accepting it changes nothing. An
+    empty answer leaves the part as it is; ``none`` states that there is none (for code).
+    """
+    weights = _mapping(plan.get("weights"))
+    data = _mapping(plan.get("data"))
+    code = [c for c in plan.get("code") or [] if isinstance(c, dict)]
+    code_licenses = {c.get("license") for c in code}
+    proc = _mapping(data.get("processing_code"))
+    questions: list[tuple[str, str, Any]] = [
+        (
+            "weights_released",
+            "Are the weights released? (true, false, gated)",
+            weights.get("released"),
+        ),
+        ("weights_license", "License of the weights", weights.get("license")),
+        (
+            "code_urls",
+            "Training code URLs (comma-separated; 'none' if not released)",
+            [c.get("url") for c in code] or None,
+        ),
+        (
+            "code_license",
+            "License of the code",
+            code_licenses.pop() if len(code_licenses) == 1 else None,
+        ),
+        (
+            "code_covers",
+            f"What the code covers ({', '.join(COVERS)})",
+            code[0].get("covers") if code else None,
+        ),
+        (
+            "data_released",
+            "Is the training data released? (true, false, partial)",
+            data.get("released"),
+        ),
+        (
+            "data_license",
+            "License of the data (if released under one license)",
+            data.get("license"),
+        ),
+        (
+            "datasets",
+            "Hub dataset ids of the released data (comma-separated)",
+            data.get("datasets"),
+        ),
+        ("processing_code", "URL of the data processing code", proc.get("url")),
+        ("labelling", "How was the data labelled? ('none' if it was not)", data.get("labelling")),
+    ]
+    given: dict[str, Any] = {}
+    for name, question, current in questions:
+        if getattr(answers, name) is not None:
+            continue
+        if (
+            name.startswith("code_")
+            and name != "code_urls"
+            and not code
+            and not given.get("code_urls")
+        ):
+            continue  # no code to describe
+        default = _shown(current)
+        reply = str(prompt(question, default)).strip()
+        if reply == default or not reply:
+            continue
+        given[name] = _parse_answer(name, reply)
+    return dataclasses.replace(answers, **given)
+
+
+def _parse_answer(name: str, reply: str) -> Any:
+    if name == "weights_released":
+        return parse_choice(reply, WEIGHTS_RELEASED, "the weights' release")
+    if name == "data_released":
+        return parse_choice(reply, DATA_RELEASED, "the data's release")
+    if name in ("code_urls", "datasets"):
+        return split_list(reply)
+    if name == "code_covers":
+        return covers_of(split_list(reply))
+    return reply
+
+
+# --------------------------------------------------------------------------- files
+
+
+def prepare(target: Path, answers: Answers) -> tuple[Path, bytes, dict[str, Any]]:
+    """(card file, its bytes, the block to write) for a model repo or card on disk."""
+    from openweights.evidence import build_evidence
+    from openweights.licensing.catalogue import load_catalogue
+    from openweights.sources.local import LocalSource
+
+    if not target.exists():
+        raise InitError(f"no such file or directory: {target} (init works on a card on disk)")
+    bundle = LocalSource().fetch(str(target))
+    card_file = target / (bundle.subject.card_path or "README.md") if target.is_dir() else target
+    data = card_file.read_bytes()
+    evidence = build_evidence(bundle, load_catalogue())
+    existing = current_block(data.decode("utf-8", errors="replace"))
+    return card_file, data, plan_block(existing, found_block(evidence), answers)
+
+
+def diff(old: bytes, new: bytes, name: str) -> str:
+    """A unified diff of the card, for ``--dry-run``."""
+    import difflib
+
+    a = old.decode("utf-8", errors="replace").splitlines(keepends=True)
+    b = new.decode("utf-8", errors="replace").splitlines(keepends=True)
+    return "".join(difflib.unified_diff(a, b, f"a/{name}", f"b/{name}"))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path``'s content in one step, keeping its permissions."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -52,3 +52,16 @@ def test_component_rules_name_their_component() -> None:
         expected = by_prefix.get(code[:3])
         if expected:
             assert rule.component == expected, code
+
+
+def test_rule_docs_are_generated_from_the_docstrings() -> None:
+    import subprocess
+    import sys
+
+    from tests.support import ROOT
+
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_docs.py"), "--check"],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stderr

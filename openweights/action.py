@@ -1,0 +1,190 @@
+"""The GitHub Action (``action.yml``) in Python: ``python -m openweights.action``.
+
+action.yml hands every input over as an environment variable (never by interpolating it into
+shell text): ``INPUT_TARGET``, ``INPUT_REVISION``, ``INPUT_FAIL_UNDER``, ``INPUT_FAIL_ON``,
+``INPUT_SARIF``, ``INPUT_REPORT``, ``INPUT_CONFIG``, ``INPUT_TOKEN``. This module grades the
+model and then, in order:
+
+- writes the JSON report (``INPUT_REPORT``, default ``$RUNNER_TEMP/owcheck-report.json``) and,
+  when ``INPUT_SARIF`` names a file, the SARIF log;
+- appends the Markdown scorecard and the gate results to ``$GITHUB_STEP_SUMMARY``;
+- prints the text scorecard in a collapsed group and the annotations (at most 10 per level,
+  worst first);
+- sets the outputs ``grade``, ``tier``, ``findings`` (active findings), ``report`` and ``sarif``
+  in ``$GITHUB_OUTPUT``.
+
+It exits 1 only when a gate (``fail-under``, ``fail-on``, or the same keys in the config file)
+fails; 2 for unusable input or configuration, 3 when the Hub cannot be reached.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from openweights.config import ConfigError, Settings, check_with, gate_failures, resolve_settings
+from openweights.formats.github import escape_data, escape_property
+from openweights.report import Report
+from openweights.sources import Bundle, SourceError
+
+INPUTS = ("target", "revision", "fail-under", "fail-on", "sarif", "report", "config", "token")
+"""Every input action.yml passes (as ``INPUT_<NAME>`` with ``-`` as ``_``)."""
+OUTPUTS = ("grade", "tier", "findings", "report", "sarif")
+"""Every output this module sets."""
+MAX_SUMMARY = 1024 * 1024 - 4096
+"""GitHub refuses a step summary over 1 MiB; leave room for what other steps add."""
+
+
+class ActionError(Exception):
+    """An input or environment problem: reported as an error annotation, exit 2."""
+
+    exit_code = 2
+
+
+def read_input(env: Mapping[str, str], name: str) -> str:
+    """An input's value (stripped; empty when unset)."""
+    return env.get("INPUT_" + name.upper().replace("-", "_"), "").strip()
+
+
+def set_outputs(env: Mapping[str, str], values: Mapping[str, str]) -> None:
+    """Append ``name=value`` lines to ``$GITHUB_OUTPUT`` (a heredoc for multi-line values)."""
+    path = env.get("GITHUB_OUTPUT")
+    if not path:
+        return
+    lines = []
+    for name, value in values.items():
+        if "\n" in value or "\r" in value:
+            delimiter = f"ghadelimiter_{secrets.token_hex(8)}"
+            lines.append(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+        else:
+            lines.append(f"{name}={value}\n")
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("".join(lines))
+
+
+def append_summary(env: Mapping[str, str], text: str) -> None:
+    """Append Markdown to ``$GITHUB_STEP_SUMMARY``, cut to GitHub's size limit."""
+    path = env.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    data = text.encode("utf-8")
+    if len(data) > MAX_SUMMARY:
+        data = data[:MAX_SUMMARY].decode("utf-8", errors="ignore").encode("utf-8")
+        data += b"\n\n(summary cut to GitHub's size limit; see the JSON report)\n"
+    with open(path, "ab") as fh:
+        fh.write(data)
+
+
+def _settings(env: Mapping[str, str], target: str, local: bool) -> Settings:
+    fail_under = read_input(env, "fail-under").upper() or None
+    if fail_under is not None and fail_under not in ("A", "B", "C", "D", "F"):
+        raise ActionError(f"input fail-under must be A, B, C, D or F, not {fail_under!r}")
+    fail_on = read_input(env, "fail-on").lower() or None
+    if fail_on is not None and fail_on not in ("error", "warning", "info"):
+        raise ActionError(f"input fail-on must be error, warning or info, not {fail_on!r}")
+    config = read_input(env, "config")
+    start = Path(target) if local else Path.cwd()
+    settings = resolve_settings(start, Path(config) if config else None)
+    settings = settings.override(fail_under=fail_under, fail_on=fail_on)
+    settings.selected()
+    return settings
+
+
+def _fetch(env: Mapping[str, str], target: str, local: bool) -> Bundle:
+    if local:
+        from openweights.sources.local import LocalSource
+
+        return LocalSource().fetch(target)
+    from openweights.sources.hub import HubSource
+
+    revision = read_input(env, "revision") or None
+    token = read_input(env, "token") or None
+    return HubSource(revision=revision, token=token).fetch(target)
+
+
+def _write(path: Path, text: str) -> None:
+    if path.parent != Path(""):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def gate_summary(report: Report, settings: Settings, failures: list[str]) -> str:
+    """The gates, as Markdown lines for the summary."""
+    gates = []
+    if settings.fail_under:
+        gates.append(f"fail-under {settings.fail_under}")
+    if settings.fail_on:
+        gates.append(f"fail-on {settings.fail_on}")
+    if not gates:
+        return "\n**Gates:** none set (the step does not fail on findings).\n"
+    if failures:
+        return "\n**Gates failed:** " + "; ".join(failures) + ".\n"
+    return f"\n**Gates passed:** {', '.join(gates)}.\n"
+
+
+def run(env: Mapping[str, str]) -> int:
+    """Grade, report, annotate, set outputs; return the exit status."""
+    from openweights.formats import renderer
+
+    target = read_input(env, "target") or "."
+    local = Path(target).exists()
+    settings = _settings(env, target, local)
+    report = check_with(_fetch(env, target, local), settings)
+    failures = gate_failures(report, settings)
+
+    default_report = Path(env.get("RUNNER_TEMP") or ".") / "owcheck-report.json"
+    report_path = Path(read_input(env, "report") or default_report)
+    _write(report_path, renderer("json")(report))
+    sarif = read_input(env, "sarif")
+    if sarif:
+        _write(Path(sarif), renderer("sarif")(report))
+
+    append_summary(env, renderer("markdown")(report) + gate_summary(report, settings, failures))
+
+    from openweights.formats.text import render as render_text
+
+    out = sys.stdout
+    out.write(f"::group::owcheck scorecard for {escape_data(report.subject_id)}\n")
+    out.write(render_text(report, color=False))
+    out.write("::endgroup::\n")
+    out.write(renderer("github")(report))
+    for reason in failures:
+        out.write(f"owcheck: gate failed: {reason}\n")
+    out.flush()
+
+    set_outputs(
+        env,
+        {
+            "grade": report.grade.letter,
+            "tier": report.grade.tier,
+            "findings": str(len(report.active_findings)),
+            "report": str(report_path),
+            "sarif": sarif,
+        },
+    )
+    return 1 if failures else 0
+
+
+def main(env: Mapping[str, str] | None = None) -> int:
+    """Entry point: never a traceback; errors become one error annotation."""
+    env = os.environ if env is None else env
+    try:
+        return run(env)
+    except (ActionError, ConfigError, SourceError) as exc:
+        message, code = str(exc), exc.exit_code
+    except Exception as exc:  # a bug: one line, never a token
+        from openweights.secrets import scrub
+
+        message = f"internal error: {type(exc).__name__}: {exc}"
+        message, code = scrub(message, read_input(env, "token")), 2
+    sys.stdout.write(f"::error title={escape_property('owcheck')}::{escape_data(message)}\n")
+    append_summary(env, f"## owcheck\n\nowcheck could not grade the model: {message}\n")
+    sys.stdout.flush()
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,84 @@
+"""The per-card pre-commit hook: ``python -m openweights.hook [options] CARD...``.
+
+pre-commit passes the changed cards in batches; each is graded on its own (a ``README.md``
+stands for its directory, so its LICENSE files count) with the configuration found from its
+directory. Output is one line per finding, ``path:line: severity CODE name: message``, under a
+headline per card. Exit status: 2 if a card could not be read or a config is invalid, else 1
+if a gate failed for any card, else 0. Local files only: never the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from openweights.config import ConfigError, check_with, gate_failures, resolve_settings
+from openweights.formats.locations import finding_path
+from openweights.report import Report
+from openweights.sources import SourceError
+from openweights.sources.local import LocalSource
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="owcheck-card", description="Grade each model card given and lint it."
+    )
+    p.add_argument("cards", nargs="*", metavar="CARD", help="Model cards (README.md files).")
+    p.add_argument("--fail-on", choices=("error", "warning", "info"), default=None)
+    p.add_argument("--fail-under", type=str.upper, choices=tuple("ABCDF"), default=None)
+    p.add_argument("--select", action="append", default=None, help="Only these rules.")
+    p.add_argument("--extend-select", action="append", default=None, help="Also these rules.")
+    p.add_argument("--ignore", action="append", default=None, help="Skip these rules.")
+    p.add_argument("--config", type=Path, default=None, help="Configuration file to use.")
+    p.add_argument("--isolated", action="store_true", help="Ignore configuration files.")
+    return p
+
+
+def format_report(report: Report) -> str:
+    """A headline and one line per active finding (worst first), as linters print them."""
+    g = report.grade
+    card = finding_path(report, None)
+    lines = [f"{card}: grade {g.letter} ({g.tier}): {g.reason}"]
+    for f in sorted(report.active_findings, key=lambda f: (-f.severity.rank, f.rule)):
+        where = finding_path(report, f) + (f":{f.line}" if f.line else "")
+        lines.append(f"  {where}: {f.severity.value} {f.rule} {f.name}: {f.message}")
+    suppressed = [f.rule for f in report.findings if f.suppressed is not None]
+    if suppressed:
+        lines.append(f"  suppressed: {', '.join(suppressed)}")
+    for code, line in report.unused_suppressions:
+        lines.append(f"  {card}:{line}: unused suppression {code} matches no finding")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the hook; returns the exit status."""
+    args = _parser().parse_args(argv)
+    status = 0
+    for card in args.cards:
+        try:
+            settings = resolve_settings(Path(card), args.config, args.isolated).override(
+                select=args.select,
+                extend_select=args.extend_select,
+                ignore=args.ignore,
+                fail_under=args.fail_under,
+                fail_on=args.fail_on,
+            )
+            settings.selected()
+            report = check_with(LocalSource().fetch(card), settings)
+        except (ConfigError, SourceError) as exc:
+            sys.stderr.write(f"owcheck: error: {card}: {exc}\n")
+            status = 2
+            continue
+        sys.stdout.write(format_report(report))
+        failures = gate_failures(report, settings)
+        for reason in failures:
+            sys.stdout.write(f"  gate failed: {reason}\n")
+        if failures and status == 0:
+            status = 1
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
