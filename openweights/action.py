@@ -148,7 +148,11 @@ def run(env: Mapping[str, str]) -> int:
 
     out = sys.stdout
     out.write(f"::group::owcheck scorecard for {escape_data(report.subject_id)}\n")
+    # Card text must never be read as a workflow command: pause command processing.
+    pause = secrets.token_hex(16)
+    out.write(f"::stop-commands::{pause}\n")
     out.write(render_text(report, color=False))
+    out.write(f"::{pause}::\n")
     out.write("::endgroup::\n")
     out.write(renderer("github")(report))
     for reason in failures:
@@ -181,7 +185,9 @@ def main(env: Mapping[str, str] | None = None) -> int:
         message = f"internal error: {type(exc).__name__}: {exc}"
         message, code = scrub(message, read_input(env, "token")), 2
     sys.stdout.write(f"::error title={escape_property('owcheck')}::{escape_data(message)}\n")
-    append_summary(env, f"## owcheck\n\nowcheck could not grade the model: {message}\n")
+    from openweights.formats.markdown import escape
+
+    append_summary(env, f"## owcheck\n\nowcheck could not grade the model: {escape(message)}\n")
     sys.stdout.flush()
     return code
 

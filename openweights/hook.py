@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from openweights.config import ConfigError, check_with, gate_failures, resolve_settings
-from openweights.formats.locations import finding_path
+from openweights.formats.locations import finding_path, repo_path
 from openweights.report import Report
 from openweights.sources import SourceError
 from openweights.sources.local import LocalSource
@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
 def format_report(report: Report) -> str:
     """A headline and one line per active finding (worst first), as linters print them."""
     g = report.grade
-    card = finding_path(report, None)
+    card = repo_path(report, None)
     lines = [f"{card}: grade {g.letter} ({g.tier}): {g.reason}"]
     for f in sorted(report.active_findings, key=lambda f: (-f.severity.rank, f.rule)):
         where = finding_path(report, f) + (f":{f.line}" if f.line else "")
