@@ -179,12 +179,28 @@ def decide_tier(ev: Evidence, rows: dict[str, dict[Freedom, CellVerdict]]) -> tu
             "B",
             "open weights and code; data not released but described (OSAID data information)",
         )
-    short = []
-    if not code_ok:
-        short.append("training code not shown complete and open")
+    short = [_code_gap(ev, rows["code"])] if not code_ok else []
     if not (data_open or ev.data_information.sufficient):
-        short.append("training data neither open nor described well enough")
+        short.append(_data_gap(ev))
     return "C", f"open weights ({lic}); " + "; ".join(short)
+
+
+def _code_gap(ev: Evidence, cells: dict[Freedom, CellVerdict]) -> str:
+    if not ev.code_releases:
+        return "no training code linked"
+    if cells[Freedom.USE].mark is Cell.UNKNOWN:
+        return "training code license not stated"
+    if not _all_granted(cells):
+        return "training code license not open"
+    return "training code covers less than training and data processing"
+
+
+def _data_gap(ev: Evidence) -> str:
+    missing = sum(not ok for ok in ev.data_information.points.values())
+    if ev.data.availability == "released":
+        return "training data license not open or unknown"
+    state = "not released" if ev.data.availability == "not-released" else "not shown released"
+    return f"training data {state}, and its description misses {missing} of 5 points"
 
 
 def grade(ev: Evidence) -> Grade:
