@@ -438,7 +438,9 @@ def init_command(
         )
         card_file, data, plan = ini.prepare(target, answers)
         if not yes and sys.stdin.isatty():
-            answers = ini.ask(plan, answers, lambda q, d: typer.prompt(q, default=d))
+            answers = ini.ask(
+                plan, answers, lambda q, d: typer.prompt(q, default=d, show_default=bool(d))
+            )
             card_file, data, plan = ini.prepare(target, answers)
         problems = ini.validate_block(plan)
         if problems:

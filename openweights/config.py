@@ -235,30 +235,39 @@ def parse_config(table: Mapping[str, Any], path: Path | None = None, prefix: str
     return Settings(**values)
 
 
+def _shown(path: Path) -> str:
+    """``path`` relative to the working directory when it is inside it, for messages."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
 def load_config(path: Path) -> Settings:
     """Read one configuration file; ConfigError (one line, naming the key) when it is bad."""
+    shown = _shown(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise ConfigError(f"cannot read {shown}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not valid UTF-8") from None
+        raise ConfigError(f"{shown}: not valid UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raise ConfigError(f"{shown}: invalid TOML: {exc}") from None
     if path.name == "pyproject.toml":
         tool = data.get("tool")
         table = tool.get("owcheck") if isinstance(tool, dict) else None
         if table is None:
             return Settings(path=None)
         if not isinstance(table, dict):
-            raise ConfigError(f"{path}: tool.owcheck must be a table")
+            raise ConfigError(f"{shown}: tool.owcheck must be a table")
         prefix = "tool.owcheck."
     else:
         table, prefix = data, ""
     try:
         return parse_config(table, path, prefix)
     except ConfigError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+        raise ConfigError(f"{shown}: {exc}") from None
 
 
 def resolve_settings(start: Path, explicit: Path | None = None, isolated: bool = False) -> Settings:
