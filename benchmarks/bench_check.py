@@ -43,7 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("cards", nargs="*", type=Path, default=DEFAULT_CARDS)
     args = parser.parse_args(argv)
-    owcheck = [sys.executable, "-m", "openweights"]
+    # The console script, as a user (and the pre-commit hook) runs it.
+    script = Path(sys.executable).with_name("owcheck")
+    owcheck = [str(script)] if script.exists() else [sys.executable, "-m", "openweights"]
     print(describe("python -c pass", wall_times([sys.executable, "-c", "pass"], args.runs)))
     for card in args.cards:
         times = wall_times([*owcheck, str(card), "--format", "json"], args.runs)

@@ -1,5 +1,5 @@
 """``python -m openweights`` runs the command line."""
 
-from openweights.cli import main
+from openweights.entry import main
 
 main()

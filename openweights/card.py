@@ -98,8 +98,8 @@ class Card:
         return self.text.count("\n", 0, offset) + 1
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader; composition is done by hand so that nodes keep their marks."""
+# libyaml's safe loader when present (ten times faster); nodes keep their marks either way.
+_LineLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int], depth: int = 0) -> int:

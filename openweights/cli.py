@@ -9,8 +9,6 @@ could not be reached.
 from __future__ import annotations
 
 import json
-import os
-import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -22,12 +20,9 @@ from openweights import __version__
 
 if TYPE_CHECKING:
     from openweights.config import Settings
+    from openweights.sources import Bundle
 
-EXIT_OK, EXIT_GATE, EXIT_INPUT, EXIT_HUB = 0, 1, 2, 3
-REPO_ID = re.compile(
-    r"^(?:https?://(?:www\.)?huggingface\.co/)?[A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?"
-    r"(?:@[\w./-]+)?/?$"
-)
+from openweights.run import EXIT_GATE, EXIT_INPUT, EXIT_OK
 
 app = typer.Typer(
     add_completion=False,
@@ -100,14 +95,6 @@ def _write(text: str, output: Path | None) -> None:
         fail(f"cannot write {output}: {exc.strerror or exc}")
 
 
-def _want_color(mode: ColorMode) -> bool:
-    if mode is ColorMode.always:
-        return True
-    if mode is ColorMode.never or os.environ.get("NO_COLOR") is not None:
-        return False
-    return os.environ.get("FORCE_COLOR") is not None or sys.stdout.isatty()
-
-
 @app.command("check")
 def check_command(
     target: Annotated[
@@ -171,61 +158,42 @@ def check_command(
     ] = False,
 ) -> None:
     """Grade one model and lint its card."""
-    from openweights.config import ConfigError, check_with, gate_failures
-    from openweights.sources import SourceError
+    from openweights.run import CheckOptions, run_check
 
-    try:
-        settings = _settings(target, hub, config, isolated).override(
-            select=select,
-            extend_select=extend_select,
-            ignore=ignore,
-            fail_under=fail_under.value if fail_under else None,
-            fail_on=fail_on.value if fail_on else None,
-        )
-        settings.selected()
-    except ConfigError as exc:
-        fail(str(exc))
-    try:
-        bundle = _fetch(target, hub, revision, token, offline)
-    except SourceError as exc:
-        fail(str(exc), exc.exit_code)
-    report = check_with(bundle, settings)
-    if fmt is Fmt.text:
-        from openweights.formats.text import render as render_text
-
-        _write(render_text(report, color=_want_color(color) and output is None), output)
-    else:
-        from openweights.formats import renderer
-
-        _write(renderer(fmt.value)(report), output)
-    failures = gate_failures(report, settings)
-    for reason in failures:
-        typer.echo(f"owcheck: gate failed: {reason}", err=True)
-    raise typer.Exit(EXIT_GATE if failures else EXIT_OK)
+    opts = CheckOptions(
+        target=target,
+        fmt=fmt.value,
+        fail_under=fail_under.value if fail_under else None,
+        fail_on=fail_on.value if fail_on else None,
+        select=tuple(select) if select is not None else None,
+        ignore=tuple(ignore) if ignore is not None else None,
+        extend_select=tuple(extend_select) if extend_select is not None else None,
+        hub=hub,
+        revision=revision,
+        token=token,
+        offline=offline,
+        output=output,
+        color=color.value,
+        config=config,
+        isolated=isolated,
+    )
+    raise typer.Exit(run_check(opts))
 
 
 def _settings(target: str, force_hub: bool, config: Path | None, isolated: bool) -> Settings:
-    """The configuration for ``target``: found from the model repo, or from the working
-    directory for a Hub id."""
-    from openweights.config import resolve_settings
+    """The configuration for ``target`` (see ``openweights.run.settings_for``)."""
+    from openweights.run import settings_for
 
-    local = not force_hub and (Path(target).exists() or target in (".", ".."))
-    return resolve_settings(Path(target) if local else Path.cwd(), config, isolated)
+    return settings_for(target, force_hub, config, isolated)
 
 
-def _fetch(target: str, force_hub: bool, revision: str | None, token: str | None, offline: bool):  # type: ignore[no-untyped-def]
-    """Pick the source: an existing path wins over a repo id unless --hub is given."""
-    from openweights.sources import InputError
+def _fetch(
+    target: str, force_hub: bool, revision: str | None, token: str | None, offline: bool
+) -> Bundle:
+    """The material for ``target`` (see ``openweights.run.fetch``)."""
+    from openweights.run import fetch
 
-    if not force_hub and (Path(target).exists() or target in (".", "..")):
-        from openweights.sources.local import LocalSource
-
-        return LocalSource().fetch(target)
-    if not REPO_ID.match(target):
-        raise InputError(f"no such file or directory, and not a Hub repo id: {target}")
-    from openweights.sources.hub import HubSource
-
-    return HubSource(revision=revision, token=token, offline=offline).fetch(target)
+    return fetch(target, force_hub, revision, token, offline)
 
 
 @app.command("licenses")
@@ -500,6 +468,80 @@ def badge_command(
     _write(render(report, label), output)
 
 
+@app.command("batch")
+def batch_command(
+    ids: Annotated[Path, typer.Argument(help="File with one Hub id (or path) per line; - for "
+                                             "standard input.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Append JSONL reports "
+                                                                      "here (default: stdout).")]
+    = None,
+    errors: Annotated[Path | None, typer.Option("--errors", help="Append targets that could not "
+                                                               "be graded here (JSONL).")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Skip targets already in --output "
+                                                          "or refused in --errors.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=32, help="Models graded at "
+                                                                          "once.")] = 4,
+    fail_under: Annotated[GradeLetter | None, typer.Option(
+        "--fail-under", help="Exit 1 when any model is graded worse than this.")] = None,
+    revision: Annotated[str | None, typer.Option("--revision", help="Hub revision for ids "
+                                                                   "without @REV.")] = None,
+    token: Annotated[str | None, typer.Option("--token", help="Hub token.",
+                                              show_default=False)] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Hub cache only.")] = False,
+    config: Annotated[Path | None, typer.Option("--config", help="Configuration file.")] = None,
+    isolated: Annotated[bool, typer.Option("--isolated", help="Ignore config files.")] = False,
+) -> None:
+    """Grade many models: one JSON report per line, in input order, resumable."""
+    from openweights import batch
+    from openweights.config import ConfigError
+    from openweights.grade import grade_at_least
+    from openweights.run import fetch
+
+    if resume and output is None:
+        fail("--resume needs --output (the file to resume)")
+    try:
+        lines = sys.stdin.read().splitlines() if str(ids) == "-" else (
+            ids.read_text(encoding="utf-8").splitlines())
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {ids}: {getattr(exc, 'strerror', None) or exc}")
+    try:
+        settings = _settings(".", True, config, isolated)
+        selected = settings.selected()
+    except ConfigError as exc:
+        fail(str(exc))
+    targets = batch.read_targets(lines)
+    done = batch.done_targets(output, errors) if resume else set()
+    todo = [t for t in targets if batch.subject_key(t) not in done]
+    worst = EXIT_OK
+    graded = failed = 0
+    out = output.open("a", encoding="utf-8") if output else sys.stdout
+    err_file = errors.open("a", encoding="utf-8") if errors else None
+    try:
+        items = batch.grade_all(
+            todo, lambda t: fetch(t, False, revision, token, offline),
+            settings.thresholds, selected, jobs,
+        )
+        for item in items:
+            batch.write_item(item, out, err_file)
+            if item.report is None:
+                failed += 1
+                worst = max(worst, item.exit_code)
+                if err_file is None:
+                    typer.echo(f"owcheck: error: {item.target}: {item.error}", err=True)
+                continue
+            graded += 1
+            if fail_under and not grade_at_least(item.report.grade.letter, fail_under.value):
+                worst = max(worst, EXIT_GATE)
+    finally:
+        if output:
+            out.close()
+        if err_file:
+            err_file.close()
+    typer.echo(f"owcheck: batch: {graded} graded, {failed} failed, "
+               f"{len(targets) - len(todo)} skipped (already done)", err=True)
+    raise typer.Exit(worst)
+
+
 def _version_callback(value: bool) -> None:
     if value:
         typer.echo(f"owcheck {__version__}")
@@ -518,19 +560,11 @@ def _root(
     """owcheck: open-weights license checker and model-card linter."""
 
 
-def _route(argv: list[str]) -> list[str]:
-    """``owcheck TARGET ...`` means ``owcheck check TARGET ...``."""
-    commands = {c.name for c in app.registered_commands} | {"--help", "-h", "--version"}
-    if argv and argv[0] not in commands and not argv[0].startswith("-"):
-        return ["check", *argv]
-    if argv and argv[0].startswith("-") and argv[0] not in commands:
-        return ["check", *argv]
-    return argv
-
-
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point; never shows a traceback."""
-    args = _route(list(sys.argv[1:] if argv is None else argv))
+    from openweights.entry import route
+
+    args = route(list(sys.argv[1:] if argv is None else argv))
     try:
         app(args=args, prog_name="owcheck", standalone_mode=True)
     except SystemExit:

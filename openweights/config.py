@@ -25,13 +25,12 @@ mutable-policy-denies = false
 ```
 
 An invalid file is a one-line error naming the file and the key (exit 2). Only ``tomllib`` is
-imported here: this module is on the pre-commit path.
+imported, and only when a file is found: this module is on the pre-commit path.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,11 +39,6 @@ from typing import TYPE_CHECKING, Any
 
 from openweights.licensing.grader import DEFAULT_THRESHOLDS, Thresholds
 from openweights.rules import Severity
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 if TYPE_CHECKING:
     from openweights.report import Report
@@ -142,6 +136,8 @@ def find_config(start: Path) -> Path | None:
 
 
 def _suggest(key: str, known: Iterable[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -245,6 +241,12 @@ def _shown(path: Path) -> str:
 
 def load_config(path: Path) -> Settings:
     """Read one configuration file; ConfigError (one line, naming the key) when it is bad."""
+    # Imported here: most runs find no configuration file at all.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+
     shown = _shown(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -7,7 +7,6 @@ Built from a source's ``Bundle`` and the catalogue; no I/O. Every fact carries i
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,7 +101,6 @@ _BASE_IN_PROSE = re.compile(
     r"(?![\w-]*\s+(?:\w+\s+)?architecture)"
 )
 _TEMPLATE_BASE = re.compile(r"finetuned from model(?:\s*\[optional\])?[*:\s]+\[?([^\]\n(]+)", re.I)
-_LICENSE_SENTENCE = re.compile(r"[^.\n]*\blicen[cs]", re.I)
 
 
 @dataclass(frozen=True)
@@ -503,6 +501,13 @@ def _component_hint(sentence: str) -> str:
     return "weights"
 
 
+def unquote(text: str) -> str:
+    """URL-decode link targets (imported lazily: most cards have none)."""
+    from urllib.parse import unquote as _unquote
+
+    return _unquote(text)
+
+
 def _sentences(text: str, first_line: int) -> Iterator[tuple[str, int]]:
     for line_no, line in enumerate(text.splitlines(), start=first_line):
         for sentence in _SENTENCE_END.split(line):
@@ -523,17 +528,15 @@ def _prose_licenses(
     sections = card.find_sections(r"licen[cs]e|licensing|terms of use")
     chunks: list[tuple[str, int, bool]] = [(s.body, s.line + 1, True) for s in sections]
     chunks += [(s.title, s.line, True) for s in sections]
-    body = card.body
-    for m in _LICENSE_SENTENCE.finditer(body):
-        end = body.find("\n", m.end())
-        line = body[body.rfind("\n", 0, m.start()) + 1 : end if end != -1 else len(body)]
-        chunks.append((line, card.body_start_line + body.count("\n", 0, m.start()), False))
+    for number, line in enumerate(card.body.splitlines(), start=card.body_start_line):
+        if "licen" in line.lower():
+            chunks.append((line, number, False))
     seen: set[tuple[str, str]] = set()
     for text, first_line, in_section in chunks:
         for sentence, line_no in _sentences(text, first_line):
             if not in_section and "licen" not in sentence.lower():
                 continue
-            decoded = unquote(sentence)
+            decoded = unquote(sentence) if "%" in sentence else sentence
             found = [entry for _s, _e, entry in res.mentions(decoded)]
             # A bare "license: x" line is a YAML key that never made it into metadata (broken
             # front matter), not a statement in the card's text.
@@ -843,7 +846,7 @@ def _lineage(bundle: Bundle, res: _Resolver, catalogue: Catalogue) -> list[Linea
                 continue
             seen.add(bid)
             material = bundle.ancestors.get(bid)
-            if material is None or material.card_text is None and material.missing:
+            if material is None or (material.card_text is None and material.missing):
                 origin = Origin(None, None, "base_model", bid)
                 lic = LicenseFinding(None, None, "base-model", origin)
                 out.append(LineageLink(bid, _rel(relation), child_id, material is not None, lic))

@@ -8,7 +8,6 @@ a hundred YAML parses keeps start-up fast. A test keeps the index equal to the Y
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -164,6 +163,8 @@ class Catalogue:
 
     def suggest(self, raw: str, n: int = 3) -> list[str]:
         """The closest catalogue ids to ``raw``."""
+        import difflib
+
         ids = [e.id for e in self.entries]
         close = difflib.get_close_matches(normalise_id(raw), ids, n=n, cutoff=0.5)
         if close:

@@ -1,0 +1,136 @@
+"""The console script: a fast path for `owcheck TARGET ...`, typer for everything else.
+
+Typer (and the pydantic it may bring) costs more start-up time than grading a card does. The
+common invocation, `owcheck TARGET [options]` as run by the pre-commit hook, is parsed here by
+a small table-driven parser and handed to ``openweights.run.run_check``. Anything else
+(another command, --help, a bad option or value) goes to the full typer command line, which
+owns help and usage errors. A test keeps the table equal to the typer `check` command's options.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from openweights.run import COLOR_MODES, FORMATS, GRADES, LEVELS, CheckOptions
+
+COMMANDS = ("check", "licenses", "license", "identify", "rules", "explain", "init", "badge",
+            "batch")
+"""Every subcommand of the full command line (a test compares with the typer app)."""
+
+
+class _Refused(Exception):
+    """The fast parser will not take these arguments; the full command line will."""
+
+
+# option -> (field, kind): kind is a tuple of choices, "str", "path", "many" or "flag".
+# argparse would cost as much start-up time as grading does; this covers the check command's
+# options and refuses anything else, which then goes to typer.
+OPTIONS: dict[str, tuple[str, tuple[str, ...] | str]] = {
+    "--format": ("fmt", FORMATS),
+    "-f": ("fmt", FORMATS),
+    "--fail-under": ("fail_under", GRADES),
+    "--fail-on": ("fail_on", LEVELS),
+    "--select": ("select", "many"),
+    "--ignore": ("ignore", "many"),
+    "--extend-select": ("extend_select", "many"),
+    "--hub": ("hub", "flag"),
+    "--revision": ("revision", "str"),
+    "--token": ("token", "str"),
+    "--offline": ("offline", "flag"),
+    "--output": ("output", "path"),
+    "-o": ("output", "path"),
+    "--color": ("color", COLOR_MODES),
+    "--config": ("config", "path"),
+    "--isolated": ("isolated", "flag"),
+}
+
+
+def _parse(args: list[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    rest = list(args)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--":
+            if len(rest) != 1 or "target" in values:
+                raise _Refused(arg)
+            values["target"] = rest.pop()
+            break
+        if not arg.startswith("-") or arg == "-":
+            if "target" in values:
+                raise _Refused(arg)
+            values["target"] = arg
+            continue
+        name, eq, inline = arg.partition("=")
+        if name not in OPTIONS:
+            raise _Refused(arg)
+        field, kind = OPTIONS[name]
+        if kind == "flag":
+            if eq:
+                raise _Refused(arg)
+            values[field] = True
+            continue
+        if eq:
+            value = inline
+        elif rest:
+            value = rest.pop(0)
+        else:
+            raise _Refused(arg)
+        if isinstance(kind, tuple) and value not in kind:
+            raise _Refused(arg)
+        if kind == "many":
+            values.setdefault(field, []).append(value)
+        elif kind == "path":
+            values[field] = Path(value)
+        else:
+            values[field] = value
+    if "target" not in values:
+        raise _Refused("no target")
+    return values
+
+
+def route(argv: list[str]) -> list[str]:
+    """``owcheck TARGET ...`` means ``owcheck check TARGET ...``."""
+    if argv and argv[0] not in (*COMMANDS, "--help", "-h", "--version"):
+        return ["check", *argv]
+    return argv
+
+
+def parse_fast(argv: list[str]) -> CheckOptions | None:
+    """Options for `check`, or None when the full command line should handle ``argv``."""
+    if not argv or argv[0] != "check" or any(a in ("--help", "-h") for a in argv[1:]):
+        return None
+    try:
+        values = _parse(argv[1:])
+    except _Refused:
+        return None
+    for many in ("select", "ignore", "extend_select"):
+        if many in values:
+            values[many] = tuple(values[many])
+    return CheckOptions(**values)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point; never shows a traceback."""
+    args = route(list(sys.argv[1:] if argv is None else argv))
+    opts = parse_fast(args)
+    if opts is None:
+        from openweights.cli import main as full
+
+        full(args)
+        return
+    try:
+        from openweights.run import run_check
+
+        code = run_check(opts)
+    except KeyboardInterrupt:
+        sys.stderr.write("owcheck: interrupted\n")
+        raise SystemExit(130) from None
+    except Exception as exc:  # a bug: one line, no traceback, never a token
+        from openweights.secrets import scrub
+
+        detail = scrub(f"{type(exc).__name__}: {exc}", opts.token)
+        sys.stderr.write(f"owcheck: internal error: {detail}\n")
+        raise SystemExit(2) from None
+    raise SystemExit(code)
