@@ -1,0 +1,34 @@
+"""The README's commands and example output do not drift from the code."""
+
+from __future__ import annotations
+
+import re
+
+from tests.support import ROOT, run_owcheck
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    command = re.search(r'^TEST_COMMAND="(.+)"$', ci, re.M)
+    assert command is not None
+    assert f"```sh\n{command.group(1)}\n```" in README
+
+
+def test_readme_scorecard_is_the_real_output() -> None:
+    block = re.search(r"```text\n(.*?)```", README, re.S)
+    assert block is not None
+    done = run_owcheck("examples/open-model")
+    assert done.returncode == 0
+    shown = [line.rstrip() for line in block.group(1).splitlines()]
+    real = [line.rstrip() for line in done.stdout.splitlines()]
+    assert shown == real
+
+
+def test_readme_documents_every_command() -> None:
+    from openweights.entry import COMMANDS
+
+    for command in COMMANDS:
+        if command != "check":
+            assert f"owcheck {command}" in README, command
