@@ -85,14 +85,12 @@ def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
 
 
 def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
+    from openweights.run import CommandError, write
+
     try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror or exc}")
+        write(text, output)
+    except CommandError as exc:
+        fail(str(exc), exc.exit_code)
 
 
 @app.command("check")

@@ -103,6 +103,9 @@ class Report:
                 for d in self.evidence.datasets
             ],
             "findings": [_finding_dict(f) for f in self.findings],
+            "unused_suppressions": [
+                {"rule": code, "line": line} for code, line in self.unused_suppressions
+            ],
             "summary": _summary(self.findings),
         }
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.support import FIXTURES, run_owcheck, validate_report
+from tests.support import CORPUS, FIXTURES, requires_corpus, run_owcheck, validate_report
 
 REPOS = FIXTURES / "repos"
 
@@ -223,6 +224,7 @@ def test_suppression_is_listed_and_unused_ones_reported(tmp_path: Path) -> None:
     assert [f["rule"] for f in sup] == ["OW301"]
     assert sup[0]["suppressed"] == "training code is internal"
     assert data["summary"]["suppressed"] == 1
+    assert data["unused_suppressions"] == [{"rule": "OW208", "line": 6}]
     text = run_owcheck(str(tmp_path)).stdout
     assert "unused suppression: OW208" in text
 
@@ -230,3 +232,21 @@ def test_suppression_is_listed_and_unused_ones_reported(tmp_path: Path) -> None:
 def test_version() -> None:
     done = run_owcheck("--version")
     assert done.returncode == 0 and done.stdout.startswith("owcheck ")
+
+
+@requires_corpus
+def test_llama_license_text_under_an_apache_tag(tmp_path: Path) -> None:
+    # The repo's card says apache-2.0 but its LICENSE is Meta's Llama 3.1 text (copied in from
+    # the corpus at test time: the project stores no license text).
+    repo = tmp_path / "repo"
+    shutil.copytree(REPOS / "llama-under-apache", repo)
+    shutil.copy(CORPUS / "licenses" / "llama3.1.txt", repo / "LICENSE")
+    (repo / "model.safetensors").write_text("weights\n")
+    data = _json(str(repo))
+    weights = data["components"]["weights"]
+    assert weights["license"]["id"] == "llama3.1"
+    assert weights["license"]["source"] == "license-file"
+    assert data["grade"] == "D"
+    conflict = [f for f in data["findings"] if f["rule"] == "OW205"]
+    assert conflict and conflict[0]["severity"] == "error"
+    assert "apache-2.0" in conflict[0]["message"] and "llama3.1" in conflict[0]["message"]

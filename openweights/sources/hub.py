@@ -50,6 +50,8 @@ from huggingface_hub.hf_api import (
     ExpandModelProperty_T,
     ModelInfo,
 )
+from huggingface_hub.utils import logging as hf_logging
+from huggingface_hub.utils.tqdm import disable_progress_bars
 
 from openweights import __version__
 from openweights.card import parse_card
@@ -343,6 +345,10 @@ class HubSource:
             endpoint=self.endpoint, token=self.token,
             library_name="owcheck", library_version=__version__,
         )
+        # The client's own retry warnings and progress bars would break owcheck's promise of
+        # one line on standard error; failures reach the user through HubUnavailableError.
+        hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+        disable_progress_bars()
 
     # -- public ------------------------------------------------------------------------------
     def fetch(self, target: str) -> Bundle:
