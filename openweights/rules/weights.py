@@ -82,8 +82,8 @@ def other_without_name(ev: Evidence) -> Iterator[Hit]:
 
         ---
         license: other
-        license_name: gemma-terms-of-use
-        license_link: https://ai.google.dev/gemma/terms
+        license_name: my-model-license-1.0
+        license_link: LICENSE
         ---
     """
     card = ev.card
