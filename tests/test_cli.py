@@ -174,7 +174,8 @@ def test_licenses_command_lists_every_entry() -> None:
     llama32 = next(d for d in data if d["id"] == "llama3.2")
     assert llama32["verdict_by_modality"] == {"text": "restricted", "multimodal": "not-open"}
     text = run_owcheck("licenses").stdout
-    assert "llama3.2" in text and "not-open for multimodal" in text
+    assert "llama3.2" in text and "[multimodal: not-open]" in text
+    assert all(len(line) <= 100 for line in text.splitlines())
 
 
 def test_license_command_shows_clauses_and_paraphrases() -> None:

@@ -18,13 +18,6 @@ SHORT = {
 }
 
 
-def _verdict_label(entry: LicenseEntry) -> str:
-    base = grade_license(entry).verdict.value
-    split = verdicts_by_modality(entry)
-    others = {m: v.value for m, v in split.items() if v.value != base}
-    return base + "".join(f" ({v} for {m})" for m, v in others.items())
-
-
 def catalogue_json() -> list[dict[str, Any]]:
     """Every entry: id, name, ids, verdict (and per modality), freedoms."""
     out = []
@@ -47,14 +40,18 @@ def catalogue_json() -> list[dict[str, Any]]:
 
 
 def catalogue_text() -> str:
-    """A table of the catalogue, one line per license."""
+    """A table of the catalogue, one line per license, within 100 columns."""
     buf = io.StringIO()
-    buf.write(f"{'id':<34} {'verdict':<34} U S M H  name\n")
+    buf.write(f"{'id':<34} {'verdict':<10} U S M H  name\n")
     for entry in load_catalogue():
         g = grade_license(entry)
         marks = " ".join(SHORT[g.freedoms[f].cell] for f in Freedom)
-        name = entry.name if len(entry.name) <= 60 else entry.name[:57] + "..."
-        buf.write(f"{entry.id:<34} {_verdict_label(entry):<34} {marks}  {name}\n")
+        split = {m: v.value for m, v in verdicts_by_modality(entry).items()
+                 if v is not g.verdict}
+        note = "".join(f"[{m}: {v}] " for m, v in split.items())
+        name = note + entry.name
+        name = name if len(name) <= 43 else name[:40] + "..."
+        buf.write(f"{entry.id:<34} {g.verdict.value:<10} {marks}  {name}\n")
     buf.write("\nU S M H = use, study, modify, share: G granted, L limited, D denied, ? unknown\n")
     return buf.getvalue()
 
