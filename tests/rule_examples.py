@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from openweights.card import parse_card
-from openweights.evidence import dataset_id_from, hub_id_from
+from openweights.repoids import repo_id_from
 from openweights.sources import Bundle, DatasetMaterial, ModelMaterial
 from openweights.sources.local import LICENSE_FILE
 
@@ -65,7 +65,7 @@ def bundle_from_example(example: str) -> Bundle:
             meta = parse_card(current.card_text or "").metadata
             bases = meta.get("base_model")
             for raw in bases if isinstance(bases, list) else [bases] if bases else []:
-                bid = hub_id_from(raw)
+                bid = repo_id_from(raw, "model")
                 if not bid:
                     continue
                 if bid in seen:
@@ -90,7 +90,7 @@ def bundle_from_example(example: str) -> Bundle:
         meta = parse_card(subject.card_text or "").metadata
         raw_ds = meta.get("datasets")
         for raw in raw_ds if isinstance(raw_ds, list) else [raw_ds] if raw_ds else []:
-            did = dataset_id_from(raw)
+            did = repo_id_from(raw, "dataset")
             if did:
                 repo = datasets.get(did)
                 found_datasets[did] = (

@@ -498,7 +498,7 @@ def test_target_forms() -> None:
 
 
 def test_card_reference_forms() -> None:
-    from openweights.sources.hub import base_model_ids, dataset_ids, repo_id_from
+    from openweights.repoids import base_model_ids, dataset_ids, repo_id_from
 
     assert repo_id_from("https://huggingface.co/org/base/tree/main") == "org/base"
     assert repo_id_from("https://huggingface.co/datasets/org/d", "model") is None

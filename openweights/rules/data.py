@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from openweights.evidence import Evidence, dataset_id_from
+from openweights.evidence import Evidence
 from openweights.licensing.grader import Verdict
+from openweights.repoids import repo_id_from
 from openweights.rules import Hit, Severity, rule
 
 TRAINING_DATA = r"training\s+data|data\s*sets?|training\s+corpus|pre-?training\s+data|^data$"
@@ -141,7 +142,7 @@ def datasets_only_in_prose(ev: Evidence) -> Iterator[Hit]:
     named = _named_datasets(ev)
     body = card.body
     for m in _DATASET_LINK.finditer(body):
-        did = dataset_id_from(m.group(1))
+        did = repo_id_from(m.group(1), "dataset")
         if did and did.lower() not in named:
             line = card.body_start_line + body.count("\n", 0, m.start())
             yield Hit(f"dataset {did} is linked in the text but not listed in `datasets:`", line)

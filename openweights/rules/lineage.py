@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from openweights.evidence import Evidence, base_models_in_prose, hub_id_from
+from openweights.evidence import Evidence, base_models_in_prose
+from openweights.repoids import repo_id_from
 from openweights.rules import Hit, Severity, rule
 
 
@@ -256,5 +257,5 @@ def base_model_not_an_id(ev: Evidence) -> Iterator[Hit]:
     """
     for raw, origin in ev.base_models:
         value = raw.strip()
-        if hub_id_from(value) != value:
+        if repo_id_from(value, "model") != value:
             yield Hit(f"base_model {raw!r} is not a Hub repo id (org/name)", origin.line)

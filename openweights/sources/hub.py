@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote, unquote, urlsplit
 
 import httpx2
@@ -55,6 +55,12 @@ from huggingface_hub.utils.tqdm import disable_progress_bars
 
 from openweights import __version__
 from openweights.card import parse_card
+from openweights.repoids import (
+    Kind,
+    base_model_ids,
+    dataset_ids,
+    valid_repo_id,
+)
 from openweights.sources import (
     Bundle,
     DatasetMaterial,
@@ -63,7 +69,6 @@ from openweights.sources import (
     ModelMaterial,
 )
 
-Kind = Literal["model", "dataset"]
 T = TypeVar("T")
 
 MAX_FILE_BYTES = 1 << 20
@@ -76,8 +81,6 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 LICENSE_FILE = re.compile(r"^(licen[cs]e|use_policy|notice|acceptable_use_policy)", re.I)
 """Root-level files read as license evidence (LICENSE*, LICENCE*, USE_POLICY*, NOTICE*, ...)."""
 _HUB_HOSTS = frozenset({"huggingface.co", "www.huggingface.co", "hf.co"})
-# The client's own rule (huggingface_hub.utils.validate_repo_id): [namespace/]name, 1-96 chars.
-_REPO_ID = re.compile(r"^(\b[\w\-.]+\b/)?\b[\w\-.]{1,96}\b$")
 _SECRET_PATTERNS = (
     re.compile(r"\bhf_[A-Za-z0-9]{6,}"),
     re.compile(r"\bapi_org_[A-Za-z0-9]{6,}"),
@@ -124,75 +127,6 @@ def parse_target(target: str, endpoint: str | None = None) -> tuple[str, str | N
     if not valid_repo_id(repo_id):
         raise InputError(f"{repo_id!r} is not a valid Hub repo id (expected org/name)")
     return repo_id, revision
-
-
-def valid_repo_id(text: str) -> bool:
-    """True when ``text`` passes the client's repo-id rules (no ``--``/``..``, no ``.git``)."""
-    return (
-        _REPO_ID.fullmatch(text) is not None
-        and "--" not in text and ".." not in text and not text.endswith(".git")
-    )
-
-
-def repo_id_from(value: Any, kind: Kind = "model") -> str | None:
-    """A repo id from a card value (``org/name``, a Hub URL, ``org/name:config``), or None."""
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    m = re.match(r"(?i)^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/(.*)$", text)
-    if m:
-        text = m.group(1)
-        if kind == "dataset":
-            if not text.startswith("datasets/"):
-                return None
-            text = text[len("datasets/"):]
-        elif text.startswith(("datasets/", "spaces/")):
-            return None
-    if kind == "dataset":
-        text = text.split(":", 1)[0]  # org/name:config names a config of the dataset
-    text = text.strip("/")
-    parts = text.split("/")
-    if len(parts) > 2:  # org/name/tree/main, org/name/subset: the repo is the first two parts
-        text = "/".join(parts[:2])
-    return text if valid_repo_id(text) else None
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, (list, tuple)) else [value]
-
-
-def base_model_ids(meta: Mapping[str, Any]) -> tuple[list[str], list[str]]:
-    """Base-model ids a card names, in order, and problems with unusable values."""
-    ids: list[str] = []
-    problems: list[str] = []
-    for value in _as_list(meta.get("base_model")):
-        rid = repo_id_from(value, "model")
-        if rid is None:
-            problems.append(f"base_model value {str(value)[:80]!r} is not a Hub model id")
-        elif rid not in ids:
-            ids.append(rid)
-    return ids, problems
-
-
-def dataset_ids(meta: Mapping[str, Any]) -> tuple[list[str], list[str]]:
-    """Dataset ids from ``datasets:`` and ``openness.data.datasets``, in order, and problems."""
-    values = _as_list(meta.get("datasets"))
-    openness = meta.get("openness")
-    data = openness.get("data") if isinstance(openness, Mapping) else None
-    if isinstance(data, Mapping):
-        for item in _as_list(data.get("datasets")):
-            values.append(item.get("id") if isinstance(item, Mapping) else item)
-    ids: list[str] = []
-    problems: list[str] = []
-    for value in values:
-        rid = repo_id_from(value, "dataset")
-        if rid is None:
-            problems.append(f"datasets value {str(value)[:80]!r} is not a Hub dataset id")
-        elif rid not in ids:
-            ids.append(rid)
-    return ids, problems
 
 
 # --------------------------------------------------------------------------- internal records

@@ -1,0 +1,204 @@
+"""Evidence: what we know about weights, training code and training data, and where it came from.
+
+Built from a source's ``Bundle`` and the catalogue; no I/O. Every fact carries its ``Origin``
+(file and line, or a Hub field) so that each verdict downstream can cite it. The work is split
+by subject: ``licenses`` (the weights license), ``code_data`` (training code and data),
+``lineage`` (base models); ``model`` holds the records.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from openweights.card import Card, parse_card
+from openweights.evidence.code_data import (
+    code_releases,
+    data_component,
+    data_information,
+    datasets_named,
+    openness_block,
+)
+from openweights.evidence.licenses import (
+    Resolver,
+    choose_own_license,
+    gate_prompt_license,
+    identify_files,
+    least_open_license,
+    prose_licenses,
+)
+from openweights.evidence.lineage import base_models, base_models_in_prose, lineage_links
+from openweights.evidence.model import (
+    MULTIMODAL_PIPELINES,
+    TEXT_PIPELINES,
+    WEIGHT_SUFFIXES,
+    CodeRelease,
+    ComponentEvidence,
+    DataInformation,
+    DatasetEvidence,
+    Evidence,
+    Fact,
+    LicenseFileEvidence,
+    LicenseFinding,
+    LineageLink,
+    Origin,
+)
+from openweights.licensing.catalogue import Catalogue
+from openweights.licensing.grader import DEFAULT_THRESHOLDS, Thresholds
+from openweights.repoids import as_list
+from openweights.sources import Bundle
+
+__all__ = [
+    "WEIGHT_SUFFIXES",
+    "CodeRelease",
+    "ComponentEvidence",
+    "DataInformation",
+    "DatasetEvidence",
+    "Evidence",
+    "Fact",
+    "LicenseFileEvidence",
+    "LicenseFinding",
+    "LineageLink",
+    "Origin",
+    "base_models_in_prose",
+    "build_evidence",
+    "detect_modality",
+    "open_source_claims",
+]
+
+_MULTIMODAL_WORDS = re.compile(
+    r"\bmulti-?modal\b|\bvision[- ]language\b|\bimage[- ]text[- ]to[- ]text\b"
+    r"|\b[\w.-]*-vision\b|text\s*\\?\+\s*image",
+    re.I,
+)
+_OPEN_SOURCE_CLAIM = re.compile(r"\bopen[- ]source\b", re.I)
+_OPEN_SOURCE_CLAIM = re.compile(r"\bopen[- ]source\b", re.I)
+
+
+def detect_modality(card: Card | None, api: Mapping[str, Any] | None) -> str | None:
+    """``multimodal`` / ``text`` from pipeline_tag, tags and the card title; None if unclear."""
+    meta: Mapping[str, Any] = card.metadata if card else {}
+    tag = meta.get("pipeline_tag") or (api or {}).get("pipeline_tag")
+    tags = {str(t).lower() for t in as_list(meta.get("tags")) + as_list((api or {}).get("tags"))}
+    if tag in MULTIMODAL_PIPELINES or tags & {"multimodal", "vision", "image-text-to-text"}:
+        return "multimodal"
+    if tag in TEXT_PIPELINES:
+        return "text"
+    if card is None or tag:
+        return None
+    # No pipeline tag: the opening of the card usually says what goes in and out.
+    opening = card.body[:3000]
+    if _MULTIMODAL_WORDS.search(opening):
+        return "multimodal"
+    return None
+
+
+def weights_availability(bundle: Bundle) -> tuple[str, list[Fact]]:
+    m = bundle.subject
+    facts: list[Fact] = []
+    weights = [f for f in m.files if f.lower().endswith(WEIGHT_SUFFIXES)]
+    if m.gated:
+        facts.append(Fact(f"repo is gated ({m.gated} approval)", Origin(None, None, "gated")))
+    if weights:
+        facts.append(Fact(f"{len(weights)} weight file(s), e.g. {weights[0]}", Origin(weights[0])))
+        return ("gated" if m.gated else "released"), facts
+    if m.files:
+        facts.append(Fact("no weight files in the repo", Origin(None, None, "files")))
+    return ("gated" if m.gated else "unknown"), facts
+
+
+def build_evidence(
+    bundle: Bundle, catalogue: Catalogue, thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> Evidence:
+    """Turn a source's bundle into evidence for rules and grading."""
+    m = bundle.subject
+    card = parse_card(m.card_text, m.card_path or "README.md") if m.card_text is not None else None
+    modality = detect_modality(card, m.api_card_data)
+    res = Resolver(catalogue, modality, thresholds)
+    empty = card or parse_card("", m.card_path or "README.md")
+    declared = res.declared(empty.metadata, empty) if card else []
+    files = identify_files(m.license_files, catalogue)
+    prose_w, prose_c = prose_licenses(card, res) if card else ([], [])
+    gate = gate_prompt_license(card, res, catalogue) if card else None
+    own = choose_own_license(declared, files, prose_w, gate, res)
+    lineage = lineage_links(bundle, res, catalogue)
+
+    # Weights: a derivative is never more open than its most restrictive ancestor.
+    weights_license = own
+    for link in lineage:
+        if link.found and link.license.verdict.rank > weights_license.verdict.rank:
+            weights_license = link.license
+    availability, w_facts = weights_availability(bundle)
+    w_facts.insert(0, Fact(f"license: {own.raw or 'none'} ({own.source})", own.origin))
+    for link in lineage:
+        w_facts.append(
+            Fact(
+                f"base model {link.id} ({link.relation or 'derived'}): "
+                f"{link.license.entry.id if link.license.entry else 'license unknown'}",
+                link.license.origin,
+            )
+        )
+    block = openness_block(card)
+    wblock = block.get("weights")
+    if isinstance(wblock, dict) and wblock.get("released") is False:
+        availability = "not-released"
+        w_facts.append(
+            Fact(
+                "openness block: weights not released",
+                Origin(empty.path, empty.line_of("openness", "weights")),
+            )
+        )
+
+    releases = code_releases(card, res, prose_c) if card else []
+    c_license = (
+        least_open_license([c.license for c in releases])
+        if releases
+        else (LicenseFinding(None, None, "none", Origin()))
+    )
+    c_facts = [
+        Fact(
+            f"code: {c.url} ({', '.join(c.covers) or 'role unknown'}; license "
+            f"{c.license.entry.id if c.license.entry else 'not stated'})",
+            c.origin,
+        )
+        for c in releases
+    ]
+    c_avail = "released" if releases else "unknown"
+
+    datasets = datasets_named(card, bundle, res) if card else []
+    info = (
+        data_information(card, datasets)
+        if card
+        else DataInformation(False, False, False, False, False)
+    )
+    d_license, d_avail, d_facts = data_component(card, datasets, res)
+
+    return Evidence(
+        bundle=bundle,
+        card=card,
+        modality=modality,
+        thresholds=thresholds,
+        declared=tuple(declared),
+        license_files=tuple(files),
+        prose_licenses=tuple([*prose_w, *([gate] if gate else [])]),
+        own_license=own,
+        weights=ComponentEvidence("weights", availability, weights_license, tuple(w_facts)),
+        code=ComponentEvidence("code", c_avail, c_license, tuple(c_facts)),
+        data=ComponentEvidence("data", d_avail, d_license, tuple(d_facts)),
+        code_releases=tuple(releases),
+        datasets=tuple(datasets),
+        data_information=info,
+        lineage=tuple(lineage),
+        base_models=tuple(base_models(card, m.api_card_data)),
+        openness=block,
+    )
+
+
+def open_source_claims(card: Card) -> list[int]:
+    """Lines of the body that call the model open source."""
+    body = card.body
+    return [
+        card.body_start_line + body.count("\n", 0, m.start())
+        for m in _OPEN_SOURCE_CLAIM.finditer(body)
+    ]

@@ -1,0 +1,108 @@
+"""Lineage evidence: the base models a card names, followed through the source's material."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from openweights.card import Card, parse_card
+from openweights.evidence.licenses import Resolver, material_license
+from openweights.evidence.model import LicenseFinding, LineageLink, Origin
+from openweights.licensing.catalogue import Catalogue
+from openweights.repoids import as_list, repo_id_from
+from openweights.sources import Bundle, ModelMaterial
+
+_BASE_IN_PROSE = re.compile(
+    r"(?i:\b(?:(?:fine[- ]?tuned?|finetuned|trained|quantized|quantised|merged|derived|converted)"
+    r"(?:\s+(?:version|model))?\s+from|(?:based|built)\s+(?:up)?on|on\s+top\s+of))"
+    r"(?:\s+(?i:the|recent|original|latest)){0,3}\s+"
+    r"(?:\[(?P<link>[^\]\n]{2,80})\]"
+    r"|(?P<name>https?://huggingface\.co/[\w.-]+/[\w.-]+"
+    r"|[A-Za-z][\w.-]*/[\w.-]*[A-Za-z0-9]"
+    r"|[A-Z][\w.]*(?:[- ]?v?\d[\w.]*)+(?:-[\w.]+)*))"
+    r"(?![\w-]*\s+(?:\w+\s+)?architecture)"
+)
+_TEMPLATE_BASE = re.compile(r"finetuned from model(?:\s*\[optional\])?[*:\s]+\[?([^\]\n(]+)", re.I)
+
+
+
+
+def base_models(card: Card | None, api: Mapping[str, Any] | None) -> list[tuple[str, Origin]]:
+    if card is None:
+        return []
+    meta = card.metadata
+    values = as_list(meta.get("base_model"))
+    if not values and api:
+        values = as_list(api.get("base_model"))
+    out = []
+    for i, v in enumerate(values):
+        line = (
+            card.line_of("base_model", i)
+            if isinstance(meta.get("base_model"), list)
+            else (card.line_of("base_model"))
+        )
+        out.append((str(v), Origin(card.path, line)))
+    return out
+
+
+def lineage_links(bundle: Bundle, res: Resolver, catalogue: Catalogue) -> list[LineageLink]:
+    """Ancestors nearest first, each with its own license, from the source's parent map."""
+    if not bundle.lineage_resolvable:
+        return []
+    out: list[LineageLink] = []
+    queue: list[tuple[str, ModelMaterial]] = [(bundle.subject.id, bundle.subject)]
+    seen = {bundle.subject.id}
+    while queue:
+        child_id, child = queue.pop(0)
+        parents, relation = _parents_of(bundle, child_id, child)
+        for bid in parents:
+            if bid in seen:
+                continue
+            seen.add(bid)
+            material = bundle.ancestors.get(bid)
+            if material is None or (material.card_text is None and material.missing):
+                origin = Origin(None, None, "base_model", bid)
+                lic = LicenseFinding(None, None, "base-model", origin)
+                out.append(LineageLink(bid, _rel(relation), child_id, material is not None, lic))
+                continue
+            lic = material_license(material, res, catalogue)
+            out.append(LineageLink(bid, _rel(relation), child_id, True, lic))
+            queue.append((bid, material))
+    return out
+
+
+def _parents_of(
+    bundle: Bundle, child_id: str, child: ModelMaterial
+) -> tuple[list[str], Any]:
+    """A model's base ids and stated relation: the source's map, else the card."""
+    if child_id in bundle.parents:
+        return list(bundle.parents[child_id]), bundle.relations.get(child_id)
+    meta: Mapping[str, Any] = parse_card(child.card_text or "", "README.md").metadata or (
+        child.api_card_data or {}
+    )
+    ids = [bid for raw in as_list(meta.get("base_model")) if (bid := repo_id_from(raw, "model"))]
+    return ids, meta.get("base_model_relation")
+
+
+def _rel(value: Any) -> str | None:
+    return value if value in ("adapter", "merge", "quantized", "finetune") else None
+
+
+def base_models_in_prose(card: Card) -> list[tuple[str, int]]:
+    """Models the body names as a base ("fine-tuned from X", "based on X"), with their lines."""
+    out = []
+    body = card.body
+    for m in _TEMPLATE_BASE.finditer(body):
+        name = m.group(1).strip(" *`[")
+        if name and not name.lower().startswith(("more information", "n/a", "none")):
+            out.append((name, card.body_start_line + body.count("\n", 0, m.start())))
+    for m in _BASE_IN_PROSE.finditer(body):
+        name = (m.group("link") or m.group("name") or "").strip(" *`")
+        if m.group("link") and (
+            not re.search(r"\d|/", name) or re.search(r"\b(card|paper|report|blog)\b", name, re.I)
+        ):
+            continue  # a link to a document, not a model
+        if name:
+            out.append((name, card.body_start_line + body.count("\n", 0, m.start())))
+    return sorted(set(out), key=lambda t: t[1])
