@@ -80,7 +80,9 @@ def render(report: Report, color: bool | None = None) -> str:
         cev = comp.evidence
         lic = cev.license.entry.id if cev.license.entry else (cev.license.raw or "no license")
         label = Text(name, style="bold")
-        label.append(f"\n{cev.availability}\n{lic}", style="dim")
+        origin = str(cev.license.origin) if cev.license.source != "none" else ""
+        label.append(f"\n{cev.availability}\n{lic}" + (f"\n{origin}" if origin else ""),
+                     style="dim")
         table.add_row(label, *(_cell(comp.cells[f].mark, comp.cells[f].reason) for f in Freedom))
         table.add_row()
     out.print(table)
