@@ -36,7 +36,9 @@ def render() -> str:
         "Each rule has a failing and a passing example, and the tests run both. An example is a "
         "model card; a line `==> PATH <==` starts another file of the same repo, "
         "`==> hub:ORG/NAME/FILE <==` a file of a base model on the Hub and "
-        "`==> hub-dataset:ORG/NAME/FILE <==` a file of a dataset on the Hub.",
+        "`==> hub-dataset:ORG/NAME/FILE <==` a file of a dataset on the Hub. A file whose text "
+        "is `(binary)` stands for one that cannot be decoded, and a `(missing)` file lists "
+        "evidence the source could not fetch.",
         "",
         "Suppress a rule in a card with `<!-- owcheck: ignore OW301 -- reason -->`.",
         "",

@@ -46,13 +46,21 @@ def bundle_from_example(example: str) -> Bundle:
             repo, name = _repo_of(path[12:])
             datasets.setdefault(repo, {})[name] = text
     hub = bool(models or datasets)
-    listing = tuple(sorted(own)) if len(own) > 1 or hub else ()
+    # Two special files: "(binary)" content stands for a file a source could not decode, and
+    # a "(missing)" file lists evidence a source could not fetch, one item per line.
+    missing = tuple(line for line in own.pop("(missing)", "").splitlines() if line.strip())
+    problems = tuple(f"{p} is a binary file, not text" for p, t in own.items()
+                     if t.strip() == "(binary)")
+    own = {p: t for p, t in own.items() if t.strip() != "(binary)" or p == "README.md"}
+    listing = tuple(sorted(own)) if len(own) > 1 or hub or problems else ()
     subject = ModelMaterial(
         id="example/model" if hub else "README.md",
         source="hub" if hub else "local",
         card_text=own["README.md"],
         files=listing,
         license_files={p: t for p, t in own.items() if LICENSE_FILE.match(p)} if listing else {},
+        problems=problems,
+        missing=missing,
     )
     ancestors: dict[str, ModelMaterial | None] = {}
     truncated: list[str] = []

@@ -158,7 +158,10 @@ def test_binary_license_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     (tmp_path / "LICENSE").write_bytes(b"\x00\x01\x02\x03" * 100)
     done = run_owcheck(str(tmp_path), "--format", "json")
     assert done.returncode == 0, done.stderr
-    validate_report(json.loads(done.stdout))
+    data = json.loads(done.stdout)
+    validate_report(data)
+    unreadable = [f["message"] for f in data["findings"] if f["rule"] == "OW107"]
+    assert unreadable == ["LICENSE is a binary file, not text"]
 
 
 def test_not_a_path_nor_a_repo_id() -> None:

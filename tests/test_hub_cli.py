@@ -45,6 +45,9 @@ def test_gated_llama_style_model(loopback_hub: Any, tmp_path: Path) -> None:
     assert weights["available"] == "gated"
     assert weights["license"]["id"] == "llama3.1"
     assert weights["freedoms"]["study"] == "limited"  # manual approval
+    # The gated use policy could not be read: the report says so instead of guessing.
+    missing = [f["message"] for f in data["findings"] if f["rule"] == "OW108"]
+    assert any("USE_POLICY.md" in m for m in missing), missing
 
 
 def test_apache_adapter_on_llama_base_is_laundering(loopback_hub: Any, tmp_path: Path) -> None:

@@ -254,3 +254,75 @@ def template_placeholders(ev: Evidence) -> Iterator[Hit]:
     yield Hit(
         f"{count} template placeholder(s) '[More Information Needed]' left in the card", first
     )
+
+
+@rule(
+    "OW107",
+    "unreadable-file",
+    Severity.WARNING,
+    None,
+    "Store license texts and cards as UTF-8 text under 1 MiB, and fix the references.",
+)
+def unreadable_file(ev: Evidence) -> Iterator[Hit]:
+    """A file the grade depends on could not be read, or a reference in the card is unusable.
+
+    A binary or non-UTF-8 LICENSE, one over 1 MiB, a ``license_link`` to a file the repo does
+    not have, or a ``base_model``/``datasets`` value that is not a repo id: owcheck grades
+    without it and says so, rather than guessing.
+
+    Fails::
+
+        ---
+        license: mit
+        ---
+        ==> LICENSE <==
+        (binary)
+
+    Passes::
+
+        ---
+        license: mit
+        ---
+        ==> LICENSE <==
+        The terms are in the card above.
+    """
+    for problem in ev.bundle.subject.problems:
+        yield Hit(problem, None, ev.bundle.subject.card_path)
+
+
+@rule(
+    "OW108",
+    "evidence-missing",
+    Severity.INFO,
+    None,
+    "Run once online (or with a token that can read the files) to fill the cache.",
+)
+def evidence_missing(ev: Evidence) -> Iterator[Hit]:
+    """Some evidence could not be fetched, so the grade rests on less than usual.
+
+    Offline runs read only the cache; gated files need a token with access; a lone card file
+    has no repo around it. Each missing piece is listed so the grade can be read with care.
+
+    Fails::
+
+        ---
+        license: mit
+        ---
+        ==> (missing) <==
+        LICENSE of example/model (gated: no access)
+
+    Passes::
+
+        ---
+        license: mit
+        ---
+    """
+    seen: list[str] = list(ev.bundle.subject.missing)
+    for material in ev.bundle.ancestors.values():
+        if material is not None:
+            seen += [f"{material.id}: {m}" for m in material.missing]
+    for dataset in ev.bundle.datasets.values():
+        if dataset is not None:
+            seen += [f"{dataset.id}: {m}" for m in getattr(dataset, "missing", ())]
+    for item in dict.fromkeys(seen):
+        yield Hit(f"not available: {item}", None, ev.bundle.subject.card_path)
