@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -191,8 +192,13 @@ def split_sections(text: str, first_line: int) -> tuple[Section, ...]:
     return tuple(sections)
 
 
+@lru_cache(maxsize=64)
 def parse_card(text: str, path: str = "README.md") -> Card:
-    """Parse a card's text. Problems are recorded on the result, never raised."""
+    """Parse a card's text. Problems are recorded on the result, never raised.
+
+    Cached: a source and the evidence both read the same cards (the subject's, every
+    ancestor's) within one run, and a Card is never modified after parsing.
+    """
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():

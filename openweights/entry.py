@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from openweights.run import COLOR_MODES, FORMATS, GRADES, LEVELS, CheckOptions
+from openweights.formats import FORMATS
+from openweights.run import COLOR_MODES, GRADES, LEVELS, CheckOptions
 
 COMMANDS = ("check", "licenses", "license", "identify", "rules", "explain", "init", "badge",
             "batch")

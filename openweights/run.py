@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from openweights.sources import Bundle
 
 EXIT_OK, EXIT_GATE, EXIT_INPUT, EXIT_HUB = 0, 1, 2, 3
-FORMATS = ("text", "json", "jsonl", "sarif", "markdown", "github")
 GRADES = ("A", "B", "C", "D", "F")
 LEVELS = ("error", "warning", "info")
 COLOR_MODES = ("auto", "always", "never")

@@ -12,8 +12,7 @@ import re
 
 from openweights.card import parse_card
 from openweights.repoids import repo_id_from
-from openweights.sources import Bundle, DatasetMaterial, ModelMaterial
-from openweights.sources.local import LICENSE_FILE
+from openweights.sources import LICENSE_FILE, Bundle, DatasetMaterial, ModelMaterial
 
 _MARK = re.compile(r"^==> (.+?) <==$", re.M)
 

@@ -17,6 +17,7 @@ from openweights.evidence.code_data import (
     code_releases,
     data_component,
     data_information,
+    datasets_in_prose,
     datasets_named,
     openness_block,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "Origin",
     "base_models_in_prose",
     "build_evidence",
+    "datasets_in_prose",
     "detect_modality",
     "open_source_claims",
 ]

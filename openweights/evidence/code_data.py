@@ -264,3 +264,14 @@ def data_component(
     if not licenses:
         return none, availability, facts
     return least_open_license(licenses), availability, facts
+
+
+def datasets_in_prose(card: Card) -> list[tuple[str, int]]:
+    """Hub datasets the body links to (``huggingface.co/datasets/org/name``), with their lines."""
+    body = card.body
+    out = []
+    for m in _HF_DATASET_LINK.finditer(body):
+        did = repo_id_from(m.group(1), "dataset")
+        if did:
+            out.append((did, card.body_start_line + body.count("\n", 0, m.start())))
+    return out

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib import import_module
+from typing import TYPE_CHECKING
 
-from openweights.report import Report
+if TYPE_CHECKING:
+    from openweights.report import Report
 
 FORMATS = ("text", "json", "jsonl", "sarif", "markdown", "github")
 

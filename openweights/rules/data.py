@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from openweights.evidence import Evidence
+from openweights.evidence import Evidence, datasets_in_prose
 from openweights.licensing.grader import Verdict
-from openweights.repoids import repo_id_from
 from openweights.rules import Hit, Severity, rule
 
 TRAINING_DATA = r"training\s+data|data\s*sets?|training\s+corpus|pre-?training\s+data|^data$"
-_DATASET_LINK = re.compile(r"huggingface\.co/datasets/([\w.-]+/[\w.-]+)", re.I)
 
 
 def _named_datasets(ev: Evidence) -> set[str]:
@@ -140,11 +137,8 @@ def datasets_only_in_prose(ev: Evidence) -> Iterator[Hit]:
     if card is None:
         return
     named = _named_datasets(ev)
-    body = card.body
-    for m in _DATASET_LINK.finditer(body):
-        did = repo_id_from(m.group(1), "dataset")
-        if did and did.lower() not in named:
-            line = card.body_start_line + body.count("\n", 0, m.start())
+    for did, line in datasets_in_prose(card):
+        if did.lower() not in named:
             yield Hit(f"dataset {did} is linked in the text but not listed in `datasets:`", line)
             return
 

@@ -7,9 +7,16 @@ source touches the disk or the network.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+LICENSE_FILE = re.compile(
+    r"^(licen[cs]e|copying|notice|use_policy|acceptable_use_policy)([-_.][\w.-]*)?$", re.I
+)
+"""Root-level files read as license evidence (LICENSE*, COPYING, NOTICE, USE_POLICY*, ...), the
+same for every source."""
 
 
 class SourceError(Exception):

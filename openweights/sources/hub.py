@@ -61,7 +61,9 @@ from openweights.repoids import (
     dataset_ids,
     valid_repo_id,
 )
+from openweights.secrets import scrub
 from openweights.sources import (
+    LICENSE_FILE,
     Bundle,
     DatasetMaterial,
     HubUnavailableError,
@@ -78,14 +80,7 @@ MAX_LICENSE_FILES = 12
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 """HTTP statuses worth retrying; anything else is an answer."""
 
-LICENSE_FILE = re.compile(r"^(licen[cs]e|use_policy|notice|acceptable_use_policy)", re.I)
-"""Root-level files read as license evidence (LICENSE*, LICENCE*, USE_POLICY*, NOTICE*, ...)."""
 _HUB_HOSTS = frozenset({"huggingface.co", "www.huggingface.co", "hf.co"})
-_SECRET_PATTERNS = (
-    re.compile(r"\bhf_[A-Za-z0-9]{6,}"),
-    re.compile(r"\bapi_org_[A-Za-z0-9]{6,}"),
-    re.compile(r"(?i)(bearer\s+)\S+"),
-)
 _MODEL_EXPAND: list[ExpandModelProperty_T] = [
     "cardData", "gated", "sha", "siblings", "tags", "pipeline_tag", "library_name",
 ]
@@ -680,17 +675,9 @@ class HubSource:
             for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
         )
 
-    def _secrets(self) -> list[str]:
-        values = [self.token, os.environ.get("HF_TOKEN"), os.environ.get("HUGGING_FACE_HUB_TOKEN")]
-        return [v for v in values if v and len(v) >= 4]
-
     def _scrub(self, text: str) -> str:
-        """``text`` without any token: the ones in use, and anything shaped like one."""
-        for secret in self._secrets():
-            text = text.replace(secret, "***")
-        for pattern in _SECRET_PATTERNS:
-            text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + "***", text)
-        return text
+        """``text`` without any token: the one in use, the environment's, anything like one."""
+        return scrub(text, self.token)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from openweights.card import parse_card
-from openweights.sources import Bundle, InputError, ModelMaterial
+from openweights.sources import LICENSE_FILE, Bundle, InputError, ModelMaterial
 
 MAX_CARD_BYTES = 5 * 1024 * 1024
 """A card larger than this is refused (exit 2): real cards are well under 1 MiB."""
@@ -19,9 +19,6 @@ MAX_LICENSE_BYTES = 1024 * 1024
 MAX_FILES = 20_000
 """Stop listing a repo after this many files (weights are found long before)."""
 
-LICENSE_FILE = re.compile(
-    r"^(licen[cs]e|copying|notice|use_policy|acceptable_use_policy)([-_.][\w.-]*)?$", re.I
-)
 _CARD_NAMES = ("README.md", "readme.md", "Readme.md", "README.MD", "README.markdown")
 _SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", ".venv", "node_modules", ".cache"}
 
