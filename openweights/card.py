@@ -12,9 +12,10 @@ sources, before it gets here.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import yaml
@@ -25,6 +26,7 @@ _OPENING = re.compile(r"^\s*---[ \t]*(?:\r\n|\r|\n)")
 _ATX = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 PLACEHOLDER = "[More Information Needed]"
+_NEWLINE = re.compile("\n")
 
 MAX_YAML_NODES = 50_000
 """Front matter that expands to more nodes than this (an alias bomb) is refused."""
@@ -44,6 +46,14 @@ class Section:
     """1-based last line of the section (before the next heading of any level)."""
     body: str
     """Text under the heading, up to the next heading of any level."""
+
+    @cached_property
+    def _newlines(self) -> tuple[int, ...]:
+        return newline_offsets(self.body)
+
+    def line_at(self, offset: int) -> int:
+        """1-based line in the card file of a character offset into ``body``."""
+        return self.line + 1 + bisect_right(self._newlines, offset - 1)
 
     @property
     def is_placeholder(self) -> bool:
@@ -76,10 +86,18 @@ class Card:
     sections: tuple[Section, ...] = ()
     """The body's sections, in order."""
 
-    @property
+    @cached_property
     def body(self) -> str:
-        """The Markdown after the front matter."""
+        """The Markdown after the front matter (split once, then kept)."""
         return "\n".join(self.text.splitlines()[self.body_start_line - 1 :])
+
+    @cached_property
+    def _text_newlines(self) -> tuple[int, ...]:
+        return newline_offsets(self.text)
+
+    @cached_property
+    def _body_newlines(self) -> tuple[int, ...]:
+        return newline_offsets(self.body)
 
     def line_of(self, *path: str | int) -> int | None:
         """The line of a metadata key path, or of its nearest parent that has one."""
@@ -95,8 +113,17 @@ class Card:
         return [s for s in self.sections if rx.search(s.title)]
 
     def line_at_offset(self, offset: int) -> int:
-        """1-based line of a character offset into ``text``."""
-        return self.text.count("\n", 0, offset) + 1
+        """1-based line of a character offset into ``text`` (binary search, not a rescan)."""
+        return bisect_right(self._text_newlines, offset - 1) + 1
+
+    def body_line(self, offset: int) -> int:
+        """1-based line in the card file of a character offset into ``body``."""
+        return self.body_start_line + bisect_right(self._body_newlines, offset - 1)
+
+
+def newline_offsets(text: str) -> tuple[int, ...]:
+    """Offsets of every ``\\n`` in ``text``: the table line numbers are looked up in."""
+    return tuple(m.start() for m in _NEWLINE.finditer(text))
 
 
 # libyaml's safe loader when present (ten times faster); nodes keep their marks either way.

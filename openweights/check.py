@@ -9,9 +9,11 @@ finding is reported back as unused.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from openweights.card import newline_offsets
 from openweights.evidence import build_evidence
 from openweights.grade import grade
 from openweights.licensing.catalogue import Catalogue, load_catalogue
@@ -41,8 +43,9 @@ class Suppression:
 def find_suppressions(text: str) -> list[Suppression]:
     """Every ``<!-- owcheck: ignore CODE[, CODE] -- reason -->`` in a card."""
     out = []
+    newlines = newline_offsets(text)
     for m in _SUPPRESS.finditer(text):
-        line = text.count("\n", 0, m.start()) + 1
+        line = bisect_right(newlines, m.start() - 1) + 1
         reason = (m.group("reason") or "").strip()
         for code in re.split(r"[,\s]+", m.group("codes").strip()):
             if code:

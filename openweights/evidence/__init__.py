@@ -199,8 +199,4 @@ def build_evidence(
 
 def open_source_claims(card: Card) -> list[int]:
     """Lines of the body that call the model open source."""
-    body = card.body
-    return [
-        card.body_start_line + body.count("\n", 0, m.start())
-        for m in _OPEN_SOURCE_CLAIM.finditer(body)
-    ]
+    return [card.body_line(m.start()) for m in _OPEN_SOURCE_CLAIM.finditer(card.body)]

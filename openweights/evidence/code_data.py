@@ -67,7 +67,7 @@ def code_releases(
             if repo in seen or _NOT_CODE.search(url):
                 continue
             seen.add(repo)
-            line = section.line + 1 + section.body.count("\n", 0, m.start())
+            line = section.line_at(m.start())
             context = (title + " " + _line_around(section.body, m.start())).lower()
             covers = _guess_covers(context)
             if not covers:
@@ -273,5 +273,5 @@ def datasets_in_prose(card: Card) -> list[tuple[str, int]]:
     for m in _HF_DATASET_LINK.finditer(body):
         did = repo_id_from(m.group(1), "dataset")
         if did:
-            out.append((did, card.body_start_line + body.count("\n", 0, m.start())))
+            out.append((did, card.body_line(m.start())))
     return out

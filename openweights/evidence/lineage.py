@@ -96,7 +96,7 @@ def base_models_in_prose(card: Card) -> list[tuple[str, int]]:
     for m in _TEMPLATE_BASE.finditer(body):
         name = m.group(1).strip(" *`[")
         if name and not name.lower().startswith(("more information", "n/a", "none")):
-            out.append((name, card.body_start_line + body.count("\n", 0, m.start())))
+            out.append((name, card.body_line(m.start())))
     for m in _BASE_IN_PROSE.finditer(body):
         name = (m.group("link") or m.group("name") or "").strip(" *`")
         if m.group("link") and (
@@ -104,5 +104,5 @@ def base_models_in_prose(card: Card) -> list[tuple[str, int]]:
         ):
             continue  # a link to a document, not a model
         if name:
-            out.append((name, card.body_start_line + body.count("\n", 0, m.start())))
+            out.append((name, card.body_line(m.start())))
     return sorted(set(out), key=lambda t: t[1])
