@@ -1,5 +1,5 @@
 """``python -m openweights`` runs the command line."""
 
-from openweights.entry import main
+from openweights.cli import main
 
 main()

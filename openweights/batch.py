@@ -16,10 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from openweights.check import check_bundle
-from openweights.licensing.grader import DEFAULT_THRESHOLDS, Thresholds
 from openweights.report import Report
-from openweights.sources import Bundle, SourceError
+from openweights.sources import SourceError
 
 
 @dataclass(frozen=True)
@@ -88,21 +86,16 @@ def done_targets(output: Path | None, errors: Path | None) -> set[str]:
 
 
 def grade_all(
-    targets: list[str],
-    fetch: Callable[[str], Bundle],
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
-    selected: Iterable[str] | None = None,
-    jobs: int = 4,
+    targets: list[str], grade: Callable[[str], Report], jobs: int = 4
 ) -> Iterator[BatchItem]:
-    """Grade every target (``jobs`` at a time), yielding results in input order."""
-    chosen = set(selected) if selected is not None else None
+    """Grade every target (``jobs`` at a time) with ``grade`` (one session per target, see
+    ``openweights/session.py``), yielding results in input order."""
 
     def one(target: str) -> BatchItem:
         try:
-            bundle = fetch(target)
+            return BatchItem(target, grade(target), None, 0)
         except SourceError as exc:
             return BatchItem(target, None, str(exc), exc.exit_code)
-        return BatchItem(target, check_bundle(bundle, None, thresholds, chosen), None, 0)
 
     if jobs <= 1:
         yield from map(one, targets)

@@ -1,4 +1,5 @@
-"""The pipeline: bundle -> evidence -> rules -> grade -> report. No I/O here.
+"""The pipeline: bundle -> evidence -> rules -> grade -> report, and the settings applied to it
+(rule selection, thresholds, per-rule severities, gates). No I/O here.
 
 Inline suppressions live in the card as HTML comments, e.g.
 ``<!-- owcheck: ignore OW301 -- training code is internal -->``. A suppressed finding stays in
@@ -10,10 +11,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from openweights.card import newline_offsets
+from openweights.choices import Severity
+from openweights.config import Settings
 from openweights.evidence import build_evidence
 from openweights.grade import grade
 from openweights.licensing.catalogue import Catalogue, load_catalogue
@@ -93,3 +96,32 @@ def check_bundle(
         findings=tuple(findings),
         unused_suppressions=tuple(unused),
     )
+
+
+def check_with(bundle: Bundle, settings: Settings) -> Report:
+    """Run the pipeline with these settings: selection, thresholds, severity overrides."""
+    report = check_bundle(bundle, thresholds=settings.thresholds, selected=settings.selected())
+    return apply_severities(report, settings.severities)
+
+
+def apply_severities(report: Report, severities: Mapping[str, Severity]) -> Report:
+    """The report with each overridden rule's findings at the configured severity."""
+    if not severities:
+        return report
+    findings = tuple(
+        replace(f, severity=severities[f.rule]) if f.rule in severities else f
+        for f in report.findings
+    )
+    return replace(report, findings=findings)
+
+
+def gate_failures(report: Report, settings: Settings) -> list[str]:
+    """Why the gates fail, one reason each; empty when every gate passes."""
+    out = []
+    letter = report.grade.letter
+    if settings.fail_under and not letter.at_least(settings.fail_under):
+        out.append(f"grade {letter} is worse than --fail-under {settings.fail_under}")
+    worst = report.worst_severity()
+    if settings.fail_on and worst is not None and worst.rank >= settings.fail_on.rank:
+        out.append(f"a finding is {worst.value}, at or above --fail-on {settings.fail_on}")
+    return out

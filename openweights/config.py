@@ -26,27 +26,24 @@ mutable-policy-denies = false
 
 An invalid file is a one-line error naming the file and the key (exit 2). Only ``tomllib`` is
 imported, and only when a file is found: this module is on the pre-commit path.
+
+This module only parses settings; applying them (selection, severities, gates) is the check's
+work, in ``openweights/check.py``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
+from openweights.choices import Choice, Letter, Severity
 from openweights.licensing.grader import DEFAULT_THRESHOLDS, Thresholds
-from openweights.rules import Severity
-
-if TYPE_CHECKING:
-    from openweights.report import Report
-    from openweights.sources import Bundle
 
 CONFIG_FILES = (".owcheck.toml", "owcheck.toml", "pyproject.toml")
-GRADES = ("A", "B", "C", "D", "F")
-SEVERITIES = tuple(s.value for s in Severity)
 KEYS = ("select", "extend-select", "ignore", "fail-under", "fail-on", "rules", "thresholds")
 RULE_OPTIONS = ("severity",)
 THRESHOLD_KEYS = {
@@ -75,9 +72,9 @@ class Settings:
     """Selectors added to ``select``."""
     ignore: tuple[str, ...] = ()
     """Selectors removed from the selection."""
-    fail_under: str | None = None
+    fail_under: Letter | None = None
     """Grade gate: exit 1 when the grade is worse than this letter."""
-    fail_on: str | None = None
+    fail_on: Severity | None = None
     """Severity gate: exit 1 on an active finding of this severity or worse."""
     severities: Mapping[str, Severity] = field(default_factory=dict)
     """Per-rule severity overrides, by rule code."""
@@ -102,6 +99,10 @@ class Settings:
         for key in ("select", "extend_select", "ignore"):
             if key in given:
                 given[key] = tuple(given[key])
+        if "fail_under" in given:
+            given["fail_under"] = Letter(given["fail_under"])
+        if "fail_on" in given:
+            given["fail_on"] = Severity(given["fail_on"])
         return dataclasses.replace(self, **given)
 
 
@@ -159,13 +160,16 @@ def _strings(where: str, value: Any) -> tuple[str, ...]:
     return tuple(v.strip().upper() for v in value)
 
 
-def _choice(where: str, value: Any, choices: Sequence[str], upper: bool = False) -> str:
+_C = TypeVar("_C", bound=Choice)
+
+
+def _choice(where: str, value: Any, choices: type[_C], upper: bool = False) -> _C:
     text = value.strip() if isinstance(value, str) else None
     if text is not None:
         text = text.upper() if upper else text.lower()
-    if text is None or text not in choices:
-        raise ConfigError(f"{where} must be one of {', '.join(choices)}, not {value!r}")
-    return text
+    if text is None or text not in choices.values():
+        raise ConfigError(f"{where} must be one of {', '.join(choices.values())}, not {value!r}")
+    return choices(text)
 
 
 def _rules(prefix: str, value: Any) -> dict[str, Severity]:
@@ -188,7 +192,7 @@ def _rules(prefix: str, value: Any) -> dict[str, Severity]:
                 raise ConfigError(
                     f"{where}.{option}: unknown rule option{_suggest(option, RULE_OPTIONS)}"
                 )
-            out[code] = Severity(_choice(f"{where}.{option}", setting, SEVERITIES))
+            out[code] = _choice(f"{where}.{option}", setting, Severity)
     return out
 
 
@@ -221,9 +225,9 @@ def parse_config(table: Mapping[str, Any], path: Path | None = None, prefix: str
         if key in ("select", "extend-select", "ignore"):
             values[key.replace("-", "_")] = _strings(where, value)
         elif key == "fail-under":
-            values["fail_under"] = _choice(where, value, GRADES, upper=True)
+            values["fail_under"] = _choice(where, value, Letter, upper=True)
         elif key == "fail-on":
-            values["fail_on"] = _choice(where, value, SEVERITIES)
+            values["fail_on"] = _choice(where, value, Severity)
         elif key == "rules":
             values["severities"] = _rules(prefix, value)
         else:
@@ -282,38 +286,3 @@ def resolve_settings(start: Path, explicit: Path | None = None, isolated: bool =
         return Settings()
     found = find_config(start)
     return load_config(found) if found else Settings()
-
-
-# --------------------------------------------------------------------------- applying
-
-
-def check_with(bundle: Bundle, settings: Settings) -> Report:
-    """Run the pipeline with these settings: selection, thresholds, severity overrides."""
-    from openweights.check import check_bundle
-
-    report = check_bundle(bundle, thresholds=settings.thresholds, selected=settings.selected())
-    return apply_severities(report, settings.severities)
-
-
-def apply_severities(report: Report, severities: Mapping[str, Severity]) -> Report:
-    """The report with each overridden rule's findings at the configured severity."""
-    if not severities:
-        return report
-    findings = tuple(
-        dataclasses.replace(f, severity=severities[f.rule]) if f.rule in severities else f
-        for f in report.findings
-    )
-    return dataclasses.replace(report, findings=findings)
-
-
-def gate_failures(report: Report, settings: Settings) -> list[str]:
-    """Why the gates fail, one reason each; empty when every gate passes."""
-    from openweights.grade import grade_at_least
-
-    out = []
-    if settings.fail_under and not grade_at_least(report.grade.letter, settings.fail_under):
-        out.append(f"grade {report.grade.letter} is worse than --fail-under {settings.fail_under}")
-    worst = report.worst_severity()
-    if settings.fail_on and worst is not None and worst.rank >= Severity(settings.fail_on).rank:
-        out.append(f"a finding is {worst.value}, at or above --fail-on {settings.fail_on}")
-    return out

@@ -1,22 +1,23 @@
 """The outside frameworks, side by side: OSAID 1.0, MOF, Debian ML-Policy, FSF, OSS Capital.
 
-They disagree mostly about training data (research/license-rubric.md §4); owcheck reports all
-of them so that the disagreement stays visible. Each is approximated from what a card shows;
+They disagree mostly about training data; owcheck reports all of them so that the disagreement
+stays visible. Each is approximated from what a card shows;
 docs/accuracy.md lists where the approximation can differ from a human assessment.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from openweights.choices import Letter
+from openweights.evidence import Evidence
 from openweights.licensing.features import Cell, Freedom
 from openweights.licensing.grader import Verdict
 
-if TYPE_CHECKING:
-    from openweights.evidence import Evidence
-    from openweights.grade import CellVerdict
+Marks = Mapping[Freedom, Cell]
+"""One row of the grid as marks only (the grader's cells without their reasons)."""
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,8 @@ class FrameworkVerdicts:
     """OSS Capital Open Weights definition: pass / fail."""
 
 
-def _granted(cells: dict[Freedom, CellVerdict]) -> bool:
-    return all(c.mark is Cell.GRANTED for c in cells.values())
+def _granted(marks: Marks) -> bool:
+    return all(mark is Cell.GRANTED for mark in marks.values())
 
 
 def _has_section(ev: Evidence, pattern: str) -> bool:
@@ -46,18 +47,16 @@ def _has_section(ev: Evidence, pattern: str) -> bool:
     )
 
 
-def judge_frameworks(
-    ev: Evidence, letter: str, rows: dict[str, dict[Freedom, CellVerdict]]
-) -> FrameworkVerdicts:
-    """Derive every framework's verdict from the evidence and the tier."""
-    weights_open = ev.weights.license.verdict is Verdict.OPEN and letter in "ABC"
+def judge_frameworks(ev: Evidence, letter: Letter, rows: Mapping[str, Marks]) -> FrameworkVerdicts:
+    """Derive every framework's verdict from the evidence, the grade and the grid's marks."""
+    weights_open = ev.weights.license.verdict is Verdict.OPEN and letter.at_least(Letter.C)
     code_open = _granted(rows["code"])
     # OSAID: open weights + complete open code + data information (or open data).
-    if letter in "AB":
+    if letter.at_least(Letter.B):
         osaid = "pass"
     elif not weights_open:
         osaid = "fail"
-    elif ev.code.availability == "unknown" or rows["code"][Freedom.USE].mark is Cell.UNKNOWN:
+    elif ev.code.availability == "unknown" or rows["code"][Freedom.USE] is Cell.UNKNOWN:
         osaid = "unknown"
     else:
         osaid = "fail"
@@ -76,11 +75,11 @@ def judge_frameworks(
     class_iii = weights_open and has_eval and has_report and data_card
     covers = {c for r in ev.code_releases for c in r.covers}
     class_ii = class_iii and code_open and {"training", "evaluation"} <= covers
-    class_i = class_ii and letter == "A"
+    class_i = class_ii and letter == Letter.A
     mof = "class-i" if class_i else "class-ii" if class_ii else "class-iii" if class_iii else "none"
     # Debian ML-Policy: free model needs free data and complete training code.
-    debian = "free" if letter == "A" else "toxic-candy" if weights_open else "non-free"
-    fsf = "free" if letter == "A" else "nonfree"
+    debian = "free" if letter == Letter.A else "toxic-candy" if weights_open else "non-free"
+    fsf = "free" if letter == Letter.A else "nonfree"
     # OSS Capital: open weights, training software open, data described with provenance.
     described = _has_section(ev, r"training\s+data|data\s*sets?") or ev.data_information.inventory
     owd = "pass" if weights_open and code_open and described else "fail"

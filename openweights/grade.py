@@ -9,20 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from openweights.choices import Letter, Tier
 from openweights.evidence import ComponentEvidence, Evidence, LicenseFinding
 from openweights.frameworks import FrameworkVerdicts, judge_frameworks
 from openweights.licensing.features import Cell, Freedom
 from openweights.licensing.grader import Verdict
 
 COMPONENTS = ("weights", "code", "data")
-TIERS = {
-    "A": "fully-open",
-    "B": "open-source-ai",
-    "C": "open-weights",
-    "D": "restricted-weights",
-    "F": "not-open",
-}
-GRADE_ORDER = "ABCDF"
 
 
 @dataclass(frozen=True)
@@ -54,9 +47,9 @@ class ComponentGrade:
 class Grade:
     """The headline: letter, tier, the grid and the frameworks."""
 
-    letter: str
+    letter: Letter
     """A, B, C, D or F."""
-    tier: str
+    tier: Tier
     """fully-open, open-source-ai, open-weights, restricted-weights or not-open."""
     reason: str
     """One line: why this tier."""
@@ -156,33 +149,36 @@ def _all_granted(cells: dict[Freedom, CellVerdict]) -> bool:
     return all(c.mark is Cell.GRANTED for c in cells.values())
 
 
-def decide_tier(ev: Evidence, rows: dict[str, dict[Freedom, CellVerdict]]) -> tuple[str, str]:
+def decide_tier(
+    ev: Evidence, rows: dict[str, dict[Freedom, CellVerdict]]
+) -> tuple[Letter, str]:
     """The grade letter and a one-line reason."""
     w = ev.weights
     verdict = w.license.verdict
     lic = w.license.entry.id if w.license.entry else "unknown"
     inherited = f" (from base {w.license.origin.repo})" if w.license.origin.repo else ""
     if w.availability == "not-released":
-        return "F", "weights not released"
+        return Letter.F, "weights not released"
     if verdict is Verdict.UNKNOWN:
-        return "F", "weights license unknown" + (f" ({w.license.raw})" if w.license.raw else "")
+        raw = f" ({w.license.raw})" if w.license.raw else ""
+        return Letter.F, "weights license unknown" + raw
     if verdict is Verdict.NOT_OPEN:
-        return "F", f"weights license {lic}{inherited} is not open"
+        return Letter.F, f"weights license {lic}{inherited} is not open"
     if verdict is Verdict.RESTRICTED:
-        return "D", f"weights license {lic}{inherited} is open with restrictions"
+        return Letter.D, f"weights license {lic}{inherited} is open with restrictions"
     code_ok = _all_granted(rows["code"]) and code_complete(ev)
     data_open = ev.data.availability == "released" and _all_granted(rows["data"])
     if code_ok and data_open:
-        return "A", "weights, complete training code and training data all open"
+        return Letter.A, "weights, complete training code and training data all open"
     if code_ok and ev.data_information.sufficient:
         return (
-            "B",
+            Letter.B,
             "open weights and code; data not released but described (OSAID data information)",
         )
     short = [_code_gap(ev, rows["code"])] if not code_ok else []
     if not (data_open or ev.data_information.sufficient):
         short.append(_data_gap(ev))
-    return "C", f"open weights ({lic}); " + "; ".join(short)
+    return Letter.C, f"open weights ({lic}); " + "; ".join(short)
 
 
 def _code_gap(ev: Evidence, cells: dict[Freedom, CellVerdict]) -> str:
@@ -212,10 +208,6 @@ def grade(ev: Evidence) -> Grade:
         "code": ComponentGrade(ev.code, rows["code"]),
         "data": ComponentGrade(ev.data, rows["data"]),
     }
-    frameworks = judge_frameworks(ev, letter, rows)
-    return Grade(letter, TIERS[letter], reason, comps, frameworks)
-
-
-def grade_at_least(letter: str, threshold: str) -> bool:
-    """True when ``letter`` is as good as ``threshold`` or better (A best)."""
-    return GRADE_ORDER.index(letter) <= GRADE_ORDER.index(threshold)
+    marks = {name: {f: c.mark for f, c in cells.items()} for name, cells in rows.items()}
+    frameworks = judge_frameworks(ev, letter, marks)
+    return Grade(letter, letter.tier, reason, comps, frameworks)

@@ -1,16 +1,23 @@
-"""Hub repo ids as they appear in card metadata: ``org/name``, Hub URLs, ``org/name:config``.
+"""Hub repo ids and repo paths as they appear in card metadata: ``org/name``, Hub URLs,
+``org/name:config``, and the file a ``license_link`` names.
 
-Pure functions, shared by the hub source (what to fetch) and the evidence (what a card names),
-so both read ``base_model`` and ``datasets`` the same way. No I/O, no hub client.
+Pure functions, shared by the sources (what to fetch) and the evidence (what a card names), so
+all of them read ``base_model``, ``datasets`` and ``license_link`` the same way. No I/O, no hub
+client.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
+from urllib.parse import unquote, urlsplit
 
 Kind = Literal["model", "dataset"]
+
+HUB_HOSTS = frozenset({"huggingface.co", "www.huggingface.co", "hf.co"})
+"""Hosts of the public Hub; a source adds its own endpoint's host."""
+_URL = re.compile(r"(?i)^[a-z][a-z0-9+.-]*:")
 
 # The client's own rule (huggingface_hub.utils.validate_repo_id): [namespace/]name, 1-96 chars.
 _REPO_ID = re.compile(r"^(\b[\w\-.]+\b/)?\b[\w\-.]{1,96}\b$")
@@ -84,3 +91,44 @@ def dataset_ids(meta: Mapping[str, Any]) -> tuple[list[str], list[str]]:
         elif rid not in ids:
             ids.append(rid)
     return ids, problems
+
+
+def is_url(text: str) -> bool:
+    """True when ``text`` starts with a URL scheme (``https:``, ``mailto:``...)."""
+    return _URL.match(text.strip()) is not None
+
+
+def license_link_path(
+    value: Any, repo_id: str | None = None, kind: Kind = "model", hosts: Iterable[str] = ()
+) -> str | None:
+    """The repo path a ``license_link`` names, when it is a file of this very repo; else None.
+
+    A relative link (``LICENSE``, ``./LICENSE.md``, ``/LICENSE#terms``) names a repo file; one
+    that leaves the repo (``../x``) names none. A URL names a file only when it is a ``blob``,
+    ``resolve`` or ``raw`` URL of ``repo_id`` on the Hub (``HUB_HOSTS`` or one of ``hosts``);
+    without ``repo_id`` (a repo on disk) a URL never names a repo file.
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if is_url(text):
+        if repo_id is None:
+            return None
+        parts = urlsplit(text)
+        if parts.netloc.lower() not in HUB_HOSTS | {h.lower() for h in hosts}:
+            return None  # a remote license page: not a repo file
+        prefix = ("datasets/" if kind == "dataset" else "") + repo_id + "/"
+        path = unquote(parts.path).lstrip("/")
+        if not path.startswith(prefix):
+            return None  # a file in another repo
+        rest = path[len(prefix):].split("/")
+        if len(rest) < 3 or rest[0] not in ("blob", "resolve", "raw"):
+            return None
+        text = "/".join(rest[2:])
+    text = text.split("#", 1)[0].split("?", 1)[0]
+    while text.startswith("./"):
+        text = text[2:]
+    text = text.lstrip("/")
+    if not text or any(part in ("", ".", "..") for part in text.split("/")):
+        return None
+    return text

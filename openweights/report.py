@@ -67,8 +67,8 @@ class Report:
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "owcheck", "version": __version__},
             "subject": {"id": self.subject_id, "source": self.source, "revision": self.revision},
-            "grade": self.grade.letter,
-            "tier": self.grade.tier,
+            "grade": self.grade.letter.value,
+            "tier": self.grade.tier.value,
             "reason": self.grade.reason,
             "components": comps,
             "frameworks": {

@@ -27,7 +27,7 @@ def test_readme_scorecard_is_the_real_output() -> None:
 
 
 def test_readme_documents_every_command() -> None:
-    from openweights.entry import COMMANDS
+    from openweights.cli.entry import COMMANDS
 
     for command in COMMANDS:
         if command != "check":

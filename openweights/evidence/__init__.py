@@ -42,12 +42,13 @@ from openweights.evidence.model import (
     Fact,
     LicenseFileEvidence,
     LicenseFinding,
+    LicenseLink,
     LineageLink,
     Origin,
 )
 from openweights.licensing.catalogue import Catalogue
 from openweights.licensing.grader import DEFAULT_THRESHOLDS, Thresholds
-from openweights.repoids import as_list
+from openweights.repoids import as_list, is_url, license_link_path
 from openweights.sources import Bundle
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "Fact",
     "LicenseFileEvidence",
     "LicenseFinding",
+    "LicenseLink",
     "LineageLink",
     "Origin",
     "base_models_in_prose",
@@ -74,7 +76,6 @@ _MULTIMODAL_WORDS = re.compile(
     r"|\b[\w.-]*-vision\b|text\s*\\?\+\s*image",
     re.I,
 )
-_OPEN_SOURCE_CLAIM = re.compile(r"\bopen[- ]source\b", re.I)
 _OPEN_SOURCE_CLAIM = re.compile(r"\bopen[- ]source\b", re.I)
 
 
@@ -194,7 +195,41 @@ def build_evidence(
         lineage=tuple(lineage),
         base_models=tuple(base_models(card, m.api_card_data)),
         openness=block,
+        license_link=license_link(card),
+        close_license_ids=close_license_ids(declared, catalogue),
+        metadata_issues=metadata_issues(card),
     )
+
+
+def license_link(card: Card | None) -> LicenseLink | None:
+    """The card's ``license_link`` and the repo file it names (the sources read it the same way)."""
+    value = card.metadata.get("license_link") if card else None
+    if card is None or not isinstance(value, str) or not value.strip():
+        return None
+    origin = Origin(card.path, card.line_of("license_link"))
+    return LicenseLink(value, license_link_path(value), is_url(value), origin)
+
+
+def close_license_ids(
+    declared: list[LicenseFinding], catalogue: Catalogue
+) -> dict[str, tuple[str, ...]]:
+    """For each declared id the catalogue does not know (not ``other:``), the closest ids."""
+    out: dict[str, tuple[str, ...]] = {}
+    for d in declared:
+        raw = str(d.raw) if d.raw else ""
+        if d.entry is None and raw and not raw.startswith("other:") and raw not in out:
+            out[raw] = tuple(catalogue.suggest(raw))
+    return out
+
+
+def metadata_issues(card: Card | None) -> tuple[Fact, ...]:
+    """Where the card's metadata breaks ``schemas/model-card.schema.json``."""
+    if card is None or not card.metadata:
+        return ()
+    from openweights.schema_check import load_schema, validate
+
+    issues = validate(dict(card.metadata), load_schema("model-card.schema.json"))
+    return tuple(Fact(i.message, Origin(card.path, card.line_of(*i.path))) for i in issues)
 
 
 def open_source_claims(card: Card) -> list[int]:

@@ -206,6 +206,20 @@ class LineageLink:
 
 
 @dataclass(frozen=True)
+class LicenseLink:
+    """The card's ``license_link`` and the repo file it names."""
+
+    value: str
+    """The link as written."""
+    path: str | None
+    """The repo file it names (normalised), or None: a URL, or a path that leaves the repo."""
+    remote: bool
+    """True when the link is a URL (a license page, or a file addressed by its Hub URL)."""
+    origin: Origin
+    """Where the card sets it."""
+
+
+@dataclass(frozen=True)
 class ComponentEvidence:
     """What we know about one component (weights, code or data)."""
 
@@ -257,3 +271,10 @@ class Evidence:
     """Raw base_model values as written, with where."""
     openness: Mapping[str, Any] = field(default_factory=dict)
     """The card's ``openness:`` block, if any."""
+    license_link: LicenseLink | None = None
+    """The card's ``license_link``, when it is a non-empty string."""
+    close_license_ids: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Each declared license id the catalogue does not know (``other:`` names aside), with the
+    closest catalogue ids (possibly none)."""
+    metadata_issues: tuple[Fact, ...] = ()
+    """Where the metadata breaks ``schemas/model-card.schema.json``: message and line."""

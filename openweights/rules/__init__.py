@@ -12,27 +12,27 @@ data, OW5xx lineage.
 
 from __future__ import annotations
 
-import enum
 import inspect
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from openweights.choices import Severity
 from openweights.evidence import Evidence
 
+__all__ = [
+    "DOCS_URL",
+    "REGISTRY",
+    "Finding",
+    "Hit",
+    "Rule",
+    "Severity",
+    "all_rules",
+    "iter_codes",
+    "rule",
+    "run_rules",
+]
+
 DOCS_URL = "https://github.com/owcheck/owcheck/blob/main/docs/rules.md"
-
-
-class Severity(str, enum.Enum):
-    """How bad a finding is; ``--fail-on`` gates on it."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        """Higher is worse."""
-        return {"info": 0, "warning": 1, "error": 2}[self.value]
 
 
 @dataclass(frozen=True)

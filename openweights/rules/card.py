@@ -169,12 +169,8 @@ def metadata_schema(ev: Evidence) -> Iterator[Hit]:
         base_model_relation: finetune
         ---
     """
-    if ev.card is None or not ev.card.metadata:
-        return
-    from openweights.schema_check import load_schema, validate
-
-    for issue in validate(dict(ev.card.metadata), load_schema("model-card.schema.json")):
-        yield Hit(issue.message, ev.card.line_of(*issue.path))
+    for issue in ev.metadata_issues:
+        yield Hit(issue.claim, issue.origin.line)
 
 
 @rule(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from openweights.evidence import WEIGHT_SUFFIXES, Evidence, LicenseFinding, open_source_claims
@@ -124,10 +123,8 @@ def unknown_license_id(ev: Evidence) -> Iterator[Hit]:
         ---
     """
     for d in ev.declared:
-        if d.entry is None and d.raw and not str(d.raw).startswith("other:"):
-            from openweights.licensing.catalogue import load_catalogue
-
-            hint = load_catalogue().suggest(str(d.raw))
+        hint = ev.close_license_ids.get(str(d.raw)) if d.entry is None else None
+        if hint is not None:
             extra = f"; did you mean {', '.join(hint)}?" if hint else ""
             yield Hit(f"license {d.raw!r} is not a known license id{extra}", d.origin.line)
 
@@ -301,18 +298,13 @@ def license_link_broken(ev: Evidence) -> Iterator[Hit]:
         ==> LICENSE.md <==
         My license terms.
     """
-    card = ev.card
+    link = ev.license_link
     files = ev.bundle.subject.files
-    if card is None or not files:
+    if link is None or link.remote or not files:
         return
-    link = card.metadata.get("license_link")
-    if not isinstance(link, str) or re.match(r"^[a-z]+://", link.strip()):
-        return
-    target = link.strip().lstrip("./")
-    if target and target not in files:
+    if link.path is None or link.path not in files:
         yield Hit(
-            f"license_link {link!r} names a file that is not in the repo",
-            card.line_of("license_link"),
+            f"license_link {link.value!r} names a file that is not in the repo", link.origin.line
         )
 
 

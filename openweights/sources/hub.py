@@ -56,9 +56,11 @@ from huggingface_hub.utils.tqdm import disable_progress_bars
 from openweights import __version__
 from openweights.card import parse_card
 from openweights.repoids import (
+    HUB_HOSTS,
     Kind,
     base_model_ids,
     dataset_ids,
+    license_link_path,
     valid_repo_id,
 )
 from openweights.secrets import scrub
@@ -80,7 +82,6 @@ MAX_LICENSE_FILES = 12
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 """HTTP statuses worth retrying; anything else is an answer."""
 
-_HUB_HOSTS = frozenset({"huggingface.co", "www.huggingface.co", "hf.co"})
 _MODEL_EXPAND: list[ExpandModelProperty_T] = [
     "cardData", "gated", "sha", "siblings", "tags", "pipeline_tag", "library_name",
 ]
@@ -99,7 +100,7 @@ def parse_target(target: str, endpoint: str | None = None) -> tuple[str, str | N
     revision: str | None = None
     if re.match(r"(?i)^https?://", text):
         parts = urlsplit(text)
-        hosts = set(_HUB_HOSTS)
+        hosts = set(HUB_HOSTS)
         for base in (endpoint, constants.ENDPOINT):
             if base:
                 hosts.add((urlsplit(base).netloc or "").lower())
@@ -472,31 +473,8 @@ class HubSource:
 
     def _license_link_path(self, value: Any, repo_id: str, kind: Kind) -> str | None:
         """The repo path a ``license_link`` points at, when it is a file of this very repo."""
-        if not isinstance(value, str) or not value.strip():
-            return None
-        text = value.strip()
-        if re.match(r"(?i)^[a-z][a-z0-9+.-]*:", text):
-            parts = urlsplit(text)
-            hosts = set(_HUB_HOSTS) | {
-                urlsplit(b).netloc.lower() for b in (self.endpoint, constants.ENDPOINT) if b
-            }
-            if parts.netloc.lower() not in hosts:
-                return None  # a remote license page: not fetched
-            prefix = ("datasets/" if kind == "dataset" else "") + repo_id + "/"
-            path = unquote(parts.path).lstrip("/")
-            if not path.startswith(prefix):
-                return None  # a file in another repo: not fetched
-            rest = path[len(prefix):].split("/")
-            if len(rest) < 3 or rest[0] not in ("blob", "resolve", "raw"):
-                return None
-            text = "/".join(rest[2:])
-        text = text.split("#", 1)[0].split("?", 1)[0]
-        while text.startswith("./"):
-            text = text[2:]
-        text = text.lstrip("/")
-        if not text or any(part in ("", ".", "..") for part in text.split("/")):
-            return None
-        return text
+        hosts = {urlsplit(b).netloc for b in (self.endpoint, constants.ENDPOINT) if b}
+        return license_link_path(value, repo_id, kind, hosts)
 
     # -- info ----------------------------------------------------------------------------------
     def _load_info(

@@ -6,10 +6,10 @@ Never touches the network and never imports the hub client: this is the pre-comm
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 from openweights.card import parse_card
+from openweights.repoids import license_link_path
 from openweights.sources import LICENSE_FILE, Bundle, InputError, ModelMaterial
 
 MAX_CARD_BYTES = 5 * 1024 * 1024
@@ -63,10 +63,9 @@ def _read_license_files(
     root: Path, files: tuple[str, ...], link: object
 ) -> tuple[dict[str, str], list[str]]:
     wanted = [f for f in files if "/" not in f and LICENSE_FILE.match(f)]
-    if isinstance(link, str) and not re.match(r"^[a-z]+://", link):
-        target = link.strip().lstrip("./")
-        if target in files and target not in wanted:
-            wanted.append(target)
+    target = license_link_path(link)
+    if target is not None and target in files and target not in wanted:
+        wanted.append(target)
     texts: dict[str, str] = {}
     problems: list[str] = []
     for name in wanted:

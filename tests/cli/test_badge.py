@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from openweights.badge import COLORS, render_svg, text_width
 from openweights.check import check_bundle
+from openweights.formats.badge import COLORS, render_svg, text_width
 from openweights.sources.local import LocalSource
 from tests.support import FIXTURES, run_owcheck
 

@@ -36,8 +36,8 @@ from openweights.licensing.identify import (
     similarity,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 LICENSES = CORPUS / "licenses"
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from openweights.check import check_bundle
 from openweights.rules import Severity, all_rules
-from tests.rule_examples import bundle_from_example
+from tests.rules.examples import bundle_from_example
 
 RULES = all_rules()
 

@@ -82,7 +82,7 @@ def test_card_hook_entry_grades_each_card(tmp_path: Path) -> None:
     shutil.copytree(REPOS / "tier-a", tmp_path / "a")
     shutil.copytree(REPOS / "no-license", tmp_path / "b")
     (tmp_path / ".git").mkdir()
-    cmd = [sys.executable, "-m", "openweights.hook", "--fail-on", "error"]
+    cmd = [sys.executable, "-m", "openweights.cli.hook", "--fail-on", "error"]
     done = subprocess.run(
         [*cmd, "a/README.md"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
         env={**os.environ, "PYTHONPATH": str(ROOT)},

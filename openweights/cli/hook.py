@@ -1,4 +1,4 @@
-"""The per-card pre-commit hook: ``python -m openweights.hook [options] CARD...``.
+"""The per-card pre-commit hook: ``python -m openweights.cli.hook [options] CARD...``.
 
 pre-commit passes the changed cards in batches; each is graded on its own (a ``README.md``
 stands for its directory, so its LICENSE files count) with the configuration found from its
@@ -14,11 +14,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from openweights.config import ConfigError, check_with, gate_failures, resolve_settings
+from openweights import session
+from openweights.choices import Letter, Severity, SourceChoice
 from openweights.formats.locations import finding_path, repo_path
 from openweights.report import Report
-from openweights.sources import SourceError
-from openweights.sources.local import LocalSource
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,8 +25,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="owcheck-card", description="Grade each model card given and lint it."
     )
     p.add_argument("cards", nargs="*", metavar="CARD", help="Model cards (README.md files).")
-    p.add_argument("--fail-on", choices=("error", "warning", "info"), default=None)
-    p.add_argument("--fail-under", type=str.upper, choices=tuple("ABCDF"), default=None)
+    p.add_argument("--fail-on", choices=Severity.values(), default=None)
+    p.add_argument("--fail-under", type=str.upper, choices=Letter.values(), default=None)
     p.add_argument("--select", action="append", default=None, help="Only these rules.")
     p.add_argument("--extend-select", action="append", default=None, help="Also these rules.")
     p.add_argument("--ignore", action="append", default=None, help="Skip these rules.")
@@ -56,26 +55,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the hook; returns the exit status."""
     args = _parser().parse_args(argv)
     status = 0
+    overrides = session.Overrides(
+        select=tuple(args.select) if args.select is not None else None,
+        extend_select=tuple(args.extend_select) if args.extend_select is not None else None,
+        ignore=tuple(args.ignore) if args.ignore is not None else None,
+        fail_under=Letter(args.fail_under) if args.fail_under else None,
+        fail_on=Severity(args.fail_on) if args.fail_on else None,
+    )
     for card in args.cards:
+        target = session.Target(card, SourceChoice.LOCAL)
         try:
-            settings = resolve_settings(Path(card), args.config, args.isolated).override(
-                select=args.select,
-                extend_select=args.extend_select,
-                ignore=args.ignore,
-                fail_under=args.fail_under,
-                fail_on=args.fail_on,
-            )
-            settings.selected()
-            report = check_with(LocalSource().fetch(card), settings)
-        except (ConfigError, SourceError) as exc:
+            outcome = session.run(target, args.config, args.isolated, overrides)
+        except session.ERRORS as exc:
             sys.stderr.write(f"owcheck: error: {card}: {exc}\n")
             status = 2
             continue
-        sys.stdout.write(format_report(report))
-        failures = gate_failures(report, settings)
-        for reason in failures:
+        sys.stdout.write(format_report(outcome.report))
+        for reason in outcome.gate_failures:
             sys.stdout.write(f"  gate failed: {reason}\n")
-        if failures and status == 0:
+        if outcome.gate_failures and status == 0:
             status = 1
     return status
 

@@ -1,4 +1,4 @@
-"""``owcheck badge``: the grade as a README badge.
+"""The grade as a README badge (``owcheck badge``).
 
 Two forms: a shields.io *endpoint* JSON (commit it, or publish it, and point
 ``https://img.shields.io/endpoint?url=...`` at its raw URL), and a self-contained SVG drawn
@@ -11,10 +11,17 @@ import json
 from typing import Any
 from xml.sax.saxutils import escape
 
+from openweights.choices import BadgeFormat, Letter
 from openweights.report import Report
 
 # Shields' palette, so the SVG matches the endpoint badge.
-COLORS = {"A": "brightgreen", "B": "green", "C": "yellowgreen", "D": "orange", "F": "red"}
+COLORS = {
+    Letter.A: "brightgreen",
+    Letter.B: "green",
+    Letter.C: "yellowgreen",
+    Letter.D: "orange",
+    Letter.F: "red",
+}
 HEX = {
     "brightgreen": "#4c1",
     "green": "#97ca00",
@@ -97,3 +104,8 @@ def render_svg(report: Report, label: str = LABEL) -> str:
         f'<text x="{lw + mw / 2:g}" y="14" textLength="{mw - 10}">{val}</text>'
         "</g></svg>\n"
     )
+
+
+def render(report: Report, fmt: BadgeFormat, label: str = LABEL) -> str:
+    """The badge in format ``fmt``."""
+    return render_svg(report, label) if fmt is BadgeFormat.SVG else render_json(report, label)

@@ -9,8 +9,9 @@ import sys
 
 import pytest
 
-from openweights.cli import app, check_command
-from openweights.entry import COMMANDS, OPTIONS, parse_fast, route
+from openweights.cli.app import app
+from openweights.cli.check import check_command
+from openweights.cli.entry import COMMANDS, OPTIONS, parse_fast, route
 from tests.support import FIXTURES, ROOT
 
 REPOS = FIXTURES / "repos"
@@ -98,8 +99,8 @@ def _run(code: str) -> subprocess.CompletedProcess[str]:
     [str(REPOS / "tier-b"), "-f", "markdown", "--fail-under", "A"],
 ])
 def test_fast_path_and_full_command_line_agree(args: list[str]) -> None:
-    fast = _run(f"from openweights.entry import main; main({args!r})")
-    full = _run(f"from openweights.cli import main; main({['check', *args]!r})")
+    fast = _run(f"from openweights.cli.entry import main; main({args!r})")
+    full = _run(f"from openweights.cli.app import main; main({['check', *args]!r})")
     assert (fast.returncode, fast.stdout, fast.stderr) == (full.returncode, full.stdout,
                                                            full.stderr)
 
@@ -107,7 +108,7 @@ def test_fast_path_and_full_command_line_agree(args: list[str]) -> None:
 def test_pre_commit_path_imports_nothing_heavy() -> None:
     code = (
         "import sys\n"
-        "from openweights.entry import main\n"
+        "from openweights.cli.entry import main\n"
         "try:\n"
         f"    main([{str(REPOS / 'tier-a')!r}, '--fail-on', 'error', '-f', 'json'])\n"
         "except SystemExit as exc:\n"

@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 import yaml
 
-from openweights import action
+from openweights.cli import action
+from tests.formats.test_formats import check_sarif
 from tests.hub.server import LoopbackHub, hub_env
 from tests.support import FIXTURES, ROOT, validate_report
-from tests.test_formats import check_sarif
 
 ACTION_FILE = ROOT / "action.yml"
 ACTION: dict[str, Any] = yaml.safe_load(ACTION_FILE.read_text(encoding="utf-8"))
@@ -264,7 +264,7 @@ def test_config_file_gates_apply_and_inputs_override_them(
     [
         ({"fail-under": "Z"}, "input fail-under must be A, B, C, D or F"),
         ({"fail-on": "fatal"}, "input fail-on must be error, warning or info"),
-        ({"target": "no/such/dir/here"}, "not a valid Hub repo id"),
+        ({"target": "no/such/dir/here"}, "no such file or directory, and not a Hub repo id"),
         ({"config": "missing.toml"}, "no such configuration file"),
     ],
 )

@@ -1,4 +1,4 @@
-"""The GitHub Action (``action.yml``) in Python: ``python -m openweights.action``.
+"""The GitHub Action (``action.yml``) in Python: ``python -m openweights.cli.action``.
 
 action.yml hands every input over as an environment variable (never by interpolating it into
 shell text): ``INPUT_TARGET``, ``INPUT_REVISION``, ``INPUT_FAIL_UNDER``, ``INPUT_FAIL_ON``,
@@ -22,13 +22,13 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from openweights.config import ConfigError, Settings, check_with, gate_failures, resolve_settings
+from openweights import session
+from openweights.choices import Format, Letter, Severity
+from openweights.config import Settings
 from openweights.formats.github import escape_data, escape_property
-from openweights.report import Report
-from openweights.sources import Bundle, SourceError
 
 INPUTS = ("target", "revision", "fail-under", "fail-on", "sarif", "report", "config", "token")
 """Every input action.yml passes (as ``INPUT_<NAME>`` with ``-`` as ``_``)."""
@@ -78,31 +78,17 @@ def append_summary(env: Mapping[str, str], text: str) -> None:
         fh.write(data)
 
 
-def _settings(env: Mapping[str, str], target: str, local: bool) -> Settings:
+def _overrides(env: Mapping[str, str]) -> session.Overrides:
     fail_under = read_input(env, "fail-under").upper() or None
-    if fail_under is not None and fail_under not in ("A", "B", "C", "D", "F"):
-        raise ActionError(f"input fail-under must be A, B, C, D or F, not {fail_under!r}")
+    if fail_under is not None and fail_under not in Letter.values():
+        raise ActionError(f"input fail-under must be {Letter.spelled()}, not {fail_under!r}")
     fail_on = read_input(env, "fail-on").lower() or None
-    if fail_on is not None and fail_on not in ("error", "warning", "info"):
-        raise ActionError(f"input fail-on must be error, warning or info, not {fail_on!r}")
-    config = read_input(env, "config")
-    start = Path(target) if local else Path.cwd()
-    settings = resolve_settings(start, Path(config) if config else None)
-    settings = settings.override(fail_under=fail_under, fail_on=fail_on)
-    settings.selected()
-    return settings
-
-
-def _fetch(env: Mapping[str, str], target: str, local: bool) -> Bundle:
-    if local:
-        from openweights.sources.local import LocalSource
-
-        return LocalSource().fetch(target)
-    from openweights.sources.hub import HubSource
-
-    revision = read_input(env, "revision") or None
-    token = read_input(env, "token") or None
-    return HubSource(revision=revision, token=token).fetch(target)
+    if fail_on is not None and fail_on not in Severity.values():
+        raise ActionError(f"input fail-on must be {Severity.spelled()}, not {fail_on!r}")
+    return session.Overrides(
+        fail_under=Letter(fail_under) if fail_under else None,
+        fail_on=Severity(fail_on) if fail_on else None,
+    )
 
 
 def _write(path: Path, text: str) -> None:
@@ -111,7 +97,7 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def gate_summary(report: Report, settings: Settings, failures: list[str]) -> str:
+def gate_summary(settings: Settings, failures: Sequence[str]) -> str:
     """The gates, as Markdown lines for the summary."""
     gates = []
     if settings.fail_under:
@@ -129,20 +115,24 @@ def run(env: Mapping[str, str]) -> int:
     """Grade, report, annotate, set outputs; return the exit status."""
     from openweights.formats import renderer
 
-    target = read_input(env, "target") or "."
-    local = Path(target).exists()
-    settings = _settings(env, target, local)
-    report = check_with(_fetch(env, target, local), settings)
-    failures = gate_failures(report, settings)
+    overrides = _overrides(env)
+    config = read_input(env, "config")
+    target = session.Target(
+        read_input(env, "target") or ".",
+        revision=read_input(env, "revision") or None,
+        token=read_input(env, "token") or None,
+    )
+    outcome = session.run(target, Path(config) if config else None, overrides=overrides)
+    report, settings, failures = outcome.report, outcome.settings, outcome.gate_failures
 
     default_report = Path(env.get("RUNNER_TEMP") or ".") / "owcheck-report.json"
     report_path = Path(read_input(env, "report") or default_report)
-    _write(report_path, renderer("json")(report))
+    _write(report_path, renderer(Format.JSON)(report))
     sarif = read_input(env, "sarif")
     if sarif:
-        _write(Path(sarif), renderer("sarif")(report))
+        _write(Path(sarif), renderer(Format.SARIF)(report))
 
-    append_summary(env, renderer("markdown")(report) + gate_summary(report, settings, failures))
+    append_summary(env, renderer(Format.MARKDOWN)(report) + gate_summary(settings, failures))
 
     from openweights.formats.text import render as render_text
 
@@ -154,7 +144,7 @@ def run(env: Mapping[str, str]) -> int:
     out.write(render_text(report, color=False))
     out.write(f"::{pause}::\n")
     out.write("::endgroup::\n")
-    out.write(renderer("github")(report))
+    out.write(renderer(Format.GITHUB)(report))
     for reason in failures:
         out.write(f"owcheck: gate failed: {reason}\n")
     out.flush()
@@ -162,14 +152,14 @@ def run(env: Mapping[str, str]) -> int:
     set_outputs(
         env,
         {
-            "grade": report.grade.letter,
-            "tier": report.grade.tier,
+            "grade": report.grade.letter.value,
+            "tier": report.grade.tier.value,
             "findings": str(len(report.active_findings)),
             "report": str(report_path),
             "sarif": sarif,
         },
     )
-    return 1 if failures else 0
+    return outcome.exit_code
 
 
 def main(env: Mapping[str, str] | None = None) -> int:
@@ -177,7 +167,7 @@ def main(env: Mapping[str, str] | None = None) -> int:
     env = os.environ if env is None else env
     try:
         return run(env)
-    except (ActionError, ConfigError, SourceError) as exc:
+    except (ActionError, *session.ERRORS) as exc:
         message, code = str(exc), exc.exit_code
     except Exception as exc:  # a bug: one line, never a token
         from openweights.secrets import scrub

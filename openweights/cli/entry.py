@@ -2,19 +2,21 @@
 
 Typer (and the pydantic it may bring) costs more start-up time than grading a card does. The
 common invocation, `owcheck TARGET [options]` as run by the pre-commit hook, is parsed here by
-a small table-driven parser and handed to ``openweights.run.run_check``. Anything else
-(another command, --help, a bad option or value) goes to the full typer command line, which
-owns help and usage errors. A test keeps the table equal to the typer `check` command's options.
+a small table-driven parser (neither typer nor argparse) and handed to
+``openweights.cli.run.run_check``. Anything else (another command, --help, a bad option or
+value) goes to the full typer command line (``openweights.cli.app``), which owns help and
+usage errors. A test keeps the table equal to the typer `check` command's options.
 """
 
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from openweights.formats import FORMATS
-from openweights.run import COLOR_MODES, GRADES, LEVELS, CheckOptions
+from openweights.choices import ColorMode, Format, Letter, Severity
+from openweights.cli.run import CheckOptions, guarded, run_check
 
 COMMANDS = ("check", "licenses", "license", "identify", "rules", "explain", "init", "badge",
             "batch")
@@ -25,14 +27,13 @@ class _Refused(Exception):
     """The fast parser will not take these arguments; the full command line will."""
 
 
-# option -> (field, kind): kind is a tuple of choices, "str", "path", "many" or "flag".
-# argparse would cost as much start-up time as grading does; this covers the check command's
-# options and refuses anything else, which then goes to typer.
-OPTIONS: dict[str, tuple[str, tuple[str, ...] | str]] = {
-    "--format": ("fmt", FORMATS),
-    "-f": ("fmt", FORMATS),
-    "--fail-under": ("fail_under", GRADES),
-    "--fail-on": ("fail_on", LEVELS),
+# option -> (field, kind): kind is a choice enum, "str", "path", "many" or "flag". This covers
+# the check command's options and refuses anything else, which then goes to typer.
+OPTIONS: dict[str, tuple[str, type[Enum] | str]] = {
+    "--format": ("fmt", Format),
+    "-f": ("fmt", Format),
+    "--fail-under": ("fail_under", Letter),
+    "--fail-on": ("fail_on", Severity),
     "--select": ("select", "many"),
     "--ignore": ("ignore", "many"),
     "--extend-select": ("extend_select", "many"),
@@ -42,7 +43,7 @@ OPTIONS: dict[str, tuple[str, tuple[str, ...] | str]] = {
     "--offline": ("offline", "flag"),
     "--output": ("output", "path"),
     "-o": ("output", "path"),
-    "--color": ("color", COLOR_MODES),
+    "--color": ("color", ColorMode),
     "--config": ("config", "path"),
     "--isolated": ("isolated", "flag"),
 }
@@ -78,9 +79,11 @@ def _parse(args: list[str]) -> dict[str, Any]:
             value = rest.pop(0)
         else:
             raise _Refused(arg)
-        if isinstance(kind, tuple) and value not in kind:
-            raise _Refused(arg)
-        if kind == "many":
+        if isinstance(kind, type):
+            if value not in {m.value for m in kind}:
+                raise _Refused(arg)
+            values[field] = kind(value)
+        elif kind == "many":
             values.setdefault(field, []).append(value)
         elif kind == "path":
             values[field] = Path(value)
@@ -117,21 +120,8 @@ def main(argv: list[str] | None = None) -> None:
     args = route(list(sys.argv[1:] if argv is None else argv))
     opts = parse_fast(args)
     if opts is None:
-        from openweights.cli import main as full
+        from openweights.cli.app import main as full
 
         full(args)
         return
-    try:
-        from openweights.run import run_check
-
-        code = run_check(opts)
-    except KeyboardInterrupt:
-        sys.stderr.write("owcheck: interrupted\n")
-        raise SystemExit(130) from None
-    except Exception as exc:  # a bug: one line, no traceback, never a token
-        from openweights.secrets import scrub
-
-        detail = scrub(f"{type(exc).__name__}: {exc}", opts.token)
-        sys.stderr.write(f"owcheck: internal error: {detail}\n")
-        raise SystemExit(2) from None
-    raise SystemExit(code)
+    raise SystemExit(guarded(lambda: run_check(opts), opts.token))

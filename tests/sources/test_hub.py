@@ -20,7 +20,7 @@ import pytest
 
 from tests.hub.server import LoopbackHub
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "hf_TESTSECRET123"
 WEIGHT_SUFFIXES = (".safetensors", ".gguf", ".bin", "config.json")
 

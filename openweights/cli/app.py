@@ -1,0 +1,75 @@
+"""The full command line (typer): every command registered on one app.
+
+``owcheck TARGET`` grades a model (a path, or a Hub repo id); the other commands are
+``licenses``, ``license``, ``identify``, ``rules``, ``explain``, ``init``, ``badge`` and
+``batch``, each in its own module of this package. The console script reaches this app only
+when its fast path (``openweights/cli/entry.py``) does not take the arguments. Exit codes: 0
+graded and passed every gate; 1 a gate failed; 2 usage error or unusable input; 3 the Hub could
+not be reached (``openweights/session.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from openweights import __version__
+from openweights.cli.badge import badge_command
+from openweights.cli.batch import batch_command
+from openweights.cli.catalogue import (
+    explain_command,
+    identify_command,
+    license_command,
+    licenses_command,
+    rules_command,
+)
+from openweights.cli.check import check_command
+from openweights.cli.init import init_command
+from openweights.cli.run import guarded
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    help="Grade an AI model's weights, training code and training data against the four "
+    "freedoms. `owcheck TARGET` checks a model repo on disk or a Hugging Face repo id.",
+)
+app.command("check")(check_command)
+app.command("licenses")(licenses_command)
+app.command("license")(license_command)
+app.command("identify")(identify_command)
+app.command("rules")(rules_command)
+app.command("explain")(explain_command)
+app.command("init")(init_command)
+app.command("badge")(badge_command)
+app.command("batch")(batch_command)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"owcheck {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version_callback, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+) -> None:
+    """owcheck: open-weights license checker and model-card linter."""
+
+
+def main(args: list[str]) -> None:
+    """Run the app on ``args`` (already routed: ``check`` inserted for a bare TARGET)."""
+
+    def full() -> int:
+        app(args=args, prog_name="owcheck", standalone_mode=True)
+        return 0
+
+    raise SystemExit(guarded(full))

@@ -1,0 +1,99 @@
+"""``owcheck batch IDS``: grade many models, one JSON report per line, resumably.
+
+The batch logic (reading targets, resuming, grading in parallel, writing lines) is
+``openweights/batch.py``; each target goes through the session (``openweights/session.py``)
+with the settings found once, from the working directory.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from openweights.choices import Letter, SourceChoice
+from openweights.cli.common import ConfigFile, Isolated, Offline, Token, fail
+
+if TYPE_CHECKING:
+    from openweights.report import Report
+
+
+def batch_command(
+    ids: Annotated[
+        Path, typer.Argument(help="File with one Hub id (or path) per line; - for standard input.")
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Append JSONL reports here (default: stdout)."),
+    ] = None,
+    errors: Annotated[
+        Path | None,
+        typer.Option("--errors", help="Append targets that could not be graded here (JSONL)."),
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="Skip targets already in --output or refused in --errors."),
+    ] = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, max=32, help="Models graded at once.")
+    ] = 4,
+    fail_under: Annotated[
+        Letter | None,
+        typer.Option("--fail-under", help="Exit 1 when any model is graded worse than this."),
+    ] = None,
+    revision: Annotated[
+        str | None, typer.Option("--revision", help="Hub revision for ids without @REV.")
+    ] = None,
+    token: Token = None,
+    offline: Offline = False,
+    config: ConfigFile = None,
+    isolated: Isolated = False,
+) -> None:
+    """Grade many models: one JSON report per line, in input order, resumable."""
+    from openweights import batch, session
+
+    if resume and output is None:
+        fail("--resume needs --output (the file to resume)")
+    try:
+        lines = sys.stdin.read().splitlines() if str(ids) == "-" else (
+            ids.read_text(encoding="utf-8").splitlines())
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {ids}: {getattr(exc, 'strerror', None) or exc}")
+    try:
+        settings = session.settings_for(session.Target(".", SourceChoice.HUB), config, isolated)
+    except session.ERRORS as exc:
+        fail(str(exc), exc.exit_code)
+
+    def grade(target: str) -> Report:
+        one = session.Target(target, SourceChoice.AUTO, revision, token, offline)
+        return session.check(one, settings).report
+
+    targets = batch.read_targets(lines)
+    done = batch.done_targets(output, errors) if resume else set()
+    todo = [t for t in targets if batch.subject_key(t) not in done]
+    worst = session.EXIT_OK
+    graded = failed = 0
+    out = output.open("a", encoding="utf-8") if output else sys.stdout
+    err_file = errors.open("a", encoding="utf-8") if errors else None
+    try:
+        for item in batch.grade_all(todo, grade, jobs):
+            batch.write_item(item, out, err_file)
+            if item.report is None:
+                failed += 1
+                worst = max(worst, item.exit_code)
+                if err_file is None:
+                    typer.echo(f"owcheck: error: {item.target}: {item.error}", err=True)
+                continue
+            graded += 1
+            if fail_under and not item.report.grade.letter.at_least(fail_under):
+                worst = max(worst, session.EXIT_GATE)
+    finally:
+        if output:
+            out.close()
+        if err_file:
+            err_file.close()
+    typer.echo(f"owcheck: batch: {graded} graded, {failed} failed, "
+               f"{len(targets) - len(todo)} skipped (already done)", err=True)
+    raise typer.Exit(worst)

@@ -1,0 +1,132 @@
+"""The catalogue commands: ``licenses``, ``license``, ``identify``, ``rules`` and ``explain``.
+
+They read the bundled license catalogue and the rule registry; no model is graded.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from openweights.choices import ListFormat
+from openweights.cli.common import ListFormatOption, emit, fail
+from openweights.session import EXIT_GATE
+
+
+def licenses_command(fmt: ListFormatOption = ListFormat.TEXT) -> None:
+    """List the license catalogue: id, name, verdict and the four freedoms."""
+    from openweights.formats import catalogue as views
+
+    if fmt is ListFormat.JSON:
+        emit(json.dumps(views.catalogue_json(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        emit(views.catalogue_text())
+
+
+def license_command(
+    license_id: Annotated[str, typer.Argument(metavar="ID", help="A catalogue id or alias.")],
+    fmt: ListFormatOption = ListFormat.TEXT,
+    modality: Annotated[
+        str | None, typer.Option("--modality", help="Grade for a text or multimodal model.")
+    ] = None,
+) -> None:
+    """Show one license: the grid, with each clause and our paraphrase."""
+    from openweights.formats import catalogue as views
+    from openweights.licensing.catalogue import UnknownLicenseError, load_catalogue
+
+    if modality not in (None, "text", "multimodal"):
+        fail("--modality must be text or multimodal")
+    try:
+        entry = load_catalogue().get(license_id)
+    except UnknownLicenseError as exc:
+        fail(str(exc))
+    if fmt is ListFormat.JSON:
+        data = views.license_json(entry, modality)
+        emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        emit(views.license_text(entry, modality))
+
+
+def identify_command(
+    file: Annotated[Path, typer.Argument(help="A LICENSE text.")],
+    fmt: ListFormatOption = ListFormat.TEXT,
+) -> None:
+    """Name the catalogue license a LICENSE text is, with a similarity figure."""
+    from openweights.licensing.identify import identify
+    from openweights.sources import InputError
+    from openweights.sources.local import decode_text
+
+    try:
+        if not file.is_file():
+            raise InputError(f"no such file: {file}")
+        if file.stat().st_size > 2 * 1024 * 1024:
+            raise InputError(f"{file} is larger than 2 MiB; not a license text")
+        text = decode_text(file.read_bytes(), str(file))
+    except InputError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror or exc}")
+    result = identify(text)
+    if fmt is ListFormat.JSON:
+        best = result.best
+        data = {
+            "file": str(file),
+            "status": result.status,
+            "license": best.license_id if best else None,
+            "part": best.part if best else None,
+            "similarity": round(best.similarity, 4) if best else None,
+            "method": best.method if best else None,
+            "description": result.describe(),
+        }
+        emit(json.dumps(data, indent=2) + "\n")
+    else:
+        emit(f"{file}: {result.describe()}\n")
+    if result.status == "no-match":
+        raise typer.Exit(EXIT_GATE)
+
+
+def rules_command(fmt: ListFormatOption = ListFormat.TEXT) -> None:
+    """List every rule: code, name, severity, summary."""
+    from openweights.rules import all_rules
+
+    rules = all_rules()
+    if fmt is ListFormat.JSON:
+        data = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity.value,
+                "component": r.component,
+                "summary": r.summary,
+                "fix": r.fix,
+                "url": r.url,
+            }
+            for r in rules.values()
+        ]
+        emit(json.dumps(data, indent=2) + "\n")
+        return
+    lines = [f"{r.code}  {r.name:<32} {r.severity.value:<8} {r.summary}" for r in rules.values()]
+    emit("\n".join(lines) + "\n")
+
+
+def explain_command(
+    code: Annotated[str, typer.Argument(help="A rule code, e.g. OW201, or its name.")],
+) -> None:
+    """Print a rule's documentation, with a failing and a passing example."""
+    from openweights.rules import all_rules
+
+    rules = all_rules()
+    key = code.strip().upper()
+    rule = rules.get(key) or next((r for r in rules.values() if r.name == code.strip()), None)
+    if rule is None:
+        import difflib
+
+        close = difflib.get_close_matches(key, list(rules), n=3, cutoff=0.6)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        fail(f"unknown rule {code!r}{hint}")
+    head = f"{rule.code} {rule.name} ({rule.severity.value}"
+    head += f", {rule.component})" if rule.component else ")"
+    emit(f"{head}\n\n{rule.doc}\n\nFix: {rule.fix}\nDocs: {rule.url}\n")

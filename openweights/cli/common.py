@@ -1,0 +1,60 @@
+"""What the typer commands share: option types, choices and error helpers.
+
+Choices come from ``openweights.choices`` (typer lists an enum's values and converts to its
+members); an option used by more than one command is declared here once. Imports typer: the
+fast path (``openweights/cli/entry.py``) never loads this module.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from openweights.choices import ListFormat, SourceChoice
+from openweights.cli.run import CommandError, write
+from openweights.session import EXIT_INPUT, Target
+
+HubFlag = Annotated[
+    bool,
+    typer.Option("--hub", help="Treat TARGET as a Hub repo id even if a path of that name exists."),
+]
+Revision = Annotated[
+    str | None, typer.Option("--revision", help="Hub revision (branch, tag or commit).")
+]
+Token = Annotated[
+    str | None,
+    typer.Option(
+        "--token", help="Hub token (default: HF_TOKEN or the client's login).", show_default=False
+    ),
+]
+Offline = Annotated[bool, typer.Option("--offline", help="Grade from the Hub cache only.")]
+ConfigFile = Annotated[
+    Path | None,
+    typer.Option("--config", help="Read this configuration file instead of looking for one."),
+]
+Isolated = Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")]
+ListFormatOption = Annotated[ListFormat, typer.Option("--format", "-f")]
+"""``--format`` of the catalogue commands: text or json."""
+
+
+def hub_target(
+    name: str, hub: bool, revision: str | None, token: str | None, offline: bool
+) -> Target:
+    """The session target for a TARGET argument and the Hub options."""
+    return Target(name, SourceChoice.HUB if hub else SourceChoice.AUTO, revision, token, offline)
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
+    """Print a one-line error and exit."""
+    typer.echo(f"owcheck: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def emit(text: str, output: Path | None = None) -> None:
+    """Write ``text`` to stdout or ``output``; a write error is a one-line error (exit 2)."""
+    try:
+        write(text, output)
+    except CommandError as exc:
+        fail(str(exc), exc.exit_code)

@@ -1,0 +1,143 @@
+"""One run on one target: settings -> fetch -> check -> gates. Prints nothing.
+
+Every way in (the ``check`` command and its fast path, the pre-commit hook, the GitHub Action,
+``badge`` and ``batch``) goes through here, so they all find the configuration, pick the
+source and apply the gates the same way; each then renders the ``Outcome`` its own way.
+
+Errors are the library's own, each with its exit code: ``ConfigError`` (exit 2) for unusable
+settings, ``SourceError`` (2 unusable input, 3 the Hub could not be reached) for the material.
+``ERRORS`` names both for callers that catch them. The hub client is imported only when a Hub
+id is fetched: the pre-commit path never loads it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from openweights.choices import Letter, Severity, SourceChoice
+from openweights.config import ConfigError, Settings, resolve_settings
+from openweights.sources import Bundle, InputError, SourceError
+
+if TYPE_CHECKING:
+    from openweights.report import Report
+
+EXIT_OK, EXIT_GATE, EXIT_INPUT, EXIT_HUB = 0, 1, 2, 3
+"""Exit codes: graded and every gate passed; a gate failed; unusable input; Hub unreachable."""
+ERRORS = (ConfigError, SourceError)
+"""What a session raises for bad settings or material (each has ``exit_code``)."""
+
+REPO_ID = re.compile(
+    r"^(?:https?://(?:www\.)?huggingface\.co/)?[A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?"
+    r"(?:@[\w./-]+)?/?$"
+)
+"""What may be sent to the Hub when no path of that name exists."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What to grade and where to read it from."""
+
+    name: str
+    """A path, or a Hub repo id (``ORG/NAME``, ``ORG/NAME@REV``, a Hub URL)."""
+    source: SourceChoice = SourceChoice.AUTO
+    """``auto``: an existing path, else a Hub id; ``local``: a path only; ``hub``: the Hub."""
+    revision: str | None = None
+    """Hub revision (branch, tag or commit) when the id has no ``@REV``."""
+    token: str | None = None
+    """Hub token (None: the client's own lookup)."""
+    offline: bool = False
+    """Read the Hub from the client's cache only."""
+
+    @property
+    def is_local(self) -> bool:
+        """Read from disk: an existing path wins over a repo id unless the Hub is forced."""
+        if self.source is SourceChoice.LOCAL:
+            return True
+        if self.source is SourceChoice.HUB:
+            return False
+        return Path(self.name).exists() or self.name in (".", "..")
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Settings given on the command line (or as Action inputs); None means "not given"."""
+
+    select: tuple[str, ...] | None = None
+    """Replaces ``select``."""
+    extend_select: tuple[str, ...] | None = None
+    """Replaces ``extend-select``."""
+    ignore: tuple[str, ...] | None = None
+    """Replaces ``ignore``."""
+    fail_under: Letter | None = None
+    """Replaces ``fail-under``."""
+    fail_on: Severity | None = None
+    """Replaces ``fail-on``."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A graded target and the verdict of its gates."""
+
+    report: Report
+    """The report every format renders."""
+    settings: Settings
+    """The settings in force (file and overrides merged)."""
+    gate_failures: tuple[str, ...]
+    """Why each failed gate failed, one line each; empty when every gate passed."""
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every gate passed, 1 when one failed."""
+        return EXIT_GATE if self.gate_failures else EXIT_OK
+
+
+def settings_for(
+    target: Target,
+    config: Path | None = None,
+    isolated: bool = False,
+    overrides: Overrides | None = None,
+) -> Settings:
+    """The settings for ``target``: the configuration found from the model repo (from the
+    working directory for a Hub id), or ``config``, with ``overrides`` applied; validated."""
+    start = Path(target.name) if target.is_local else Path.cwd()
+    settings = resolve_settings(start, config, isolated)
+    if overrides is not None:
+        settings = settings.override(**dataclasses.asdict(overrides))
+    settings.selected()  # an unknown rule selector is a ConfigError now, not after fetching
+    return settings
+
+
+def fetch(target: Target) -> Bundle:
+    """The material for ``target`` from the source it names."""
+    if target.is_local:
+        from openweights.sources.local import LocalSource
+
+        return LocalSource().fetch(target.name)
+    if target.source is SourceChoice.AUTO and not REPO_ID.match(target.name):
+        raise InputError(f"no such file or directory, and not a Hub repo id: {target.name}")
+    from openweights.sources.hub import HubSource
+
+    hub = HubSource(revision=target.revision, token=target.token, offline=target.offline)
+    return hub.fetch(target.name)
+
+
+def check(target: Target, settings: Settings) -> Outcome:
+    """Fetch ``target``, check it with ``settings`` and judge the gates."""
+    from openweights.check import check_with, gate_failures
+
+    report = check_with(fetch(target), settings)
+    return Outcome(report, settings, tuple(gate_failures(report, settings)))
+
+
+def run(
+    target: Target,
+    config: Path | None = None,
+    isolated: bool = False,
+    overrides: Overrides | None = None,
+) -> Outcome:
+    """The whole session: settings, fetch, check, gates."""
+    return check(target, settings_for(target, config, isolated, overrides))
