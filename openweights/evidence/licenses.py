@@ -248,7 +248,7 @@ def choose_own_license(
     gate: LicenseFinding | None,
     res: Resolver,
 ) -> LicenseFinding:
-    # The LICENSE text outranks the metadata (rubric §2.6): a matched file decides.
+    # The LICENSE text outranks the metadata: a matched file decides.
     matched = [f for f in files if f.status == "match" and f.entry and f.part == "license"]
     if matched:
         f = matched[0]

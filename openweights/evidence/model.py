@@ -159,7 +159,7 @@ class DatasetEvidence:
 
 @dataclass(frozen=True)
 class DataInformation:
-    """The rubric's five-point data-information test (§2.3), point by point."""
+    """The five-point data-information test (OSAID "data information"), point by point."""
 
     inventory: bool
     """1. Per-source inventory with access pointers and sizes or mixture weights."""

@@ -20,7 +20,8 @@ same for every source."""
 
 
 class SourceError(Exception):
-    """Input that cannot be graded. ``exit_code`` follows DESIGN.md (2 usage/input, 3 hub)."""
+    """Input that cannot be graded. ``exit_code``: 2 unusable input, 3 the Hub could not be
+    reached (the exit codes in README.md)."""
 
     exit_code = 2
 
