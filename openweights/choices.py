@@ -99,6 +99,16 @@ class Format(Choice):
     SARIF = "sarif"
     MARKDOWN = "markdown"
     GITHUB = "github"
+    CYCLONEDX = "cyclonedx"
+    SPDX = "spdx"
+
+
+class DiffFormat(Choice):
+    """Formats of ``owcheck diff`` (renderers in ``openweights/formats/diff.py``)."""
+
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
 
 
 class ListFormat(Choice):
