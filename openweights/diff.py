@@ -321,10 +321,12 @@ def _keyed(items: Any, key: str = "id") -> dict[str, dict[str, Any]]:
 def _link(item: Mapping[str, Any] | None, extra: Sequence[str]) -> dict[str, Any] | None:
     if item is None:
         return None
+    lic = _license(item.get("license"))
     return {
         "id": item.get("id"),
         **{k: item.get(k) for k in extra},
-        **_license(item.get("license")),
+        "license": lic["id"],
+        "verdict": lic["verdict"],
     }
 
 

@@ -156,6 +156,8 @@ class LicenseTerm:
     """owcheck's verdict: open, restricted, not-open or unknown."""
     source: str
     """Where it was read: ``metadata``, ``license-file``, ``base-model``, ``dataset-card``..."""
+    path: str | None = None
+    """The file in the model repo that holds its text (a LICENSE file, a ``license_link``)."""
 
     @property
     def ref_id(self) -> str:
@@ -176,18 +178,24 @@ def _real(entry: LicenseEntry | None) -> LicenseEntry | None:
 
 
 def term(finding: LicenseFinding, custom_name: str | None = None,
-         custom_url: str | None = None) -> LicenseTerm | None:
-    """``finding`` as a license term; None when nothing was found at all."""
+         custom_url: str | None = None, custom_path: str | None = None) -> LicenseTerm | None:
+    """``finding`` as a license term; None when nothing was found at all. ``custom_*`` are the
+    card's ``license_name``, ``license_link`` (as a URL) and the repo file it names, used for
+    ``other``."""
     entry = _real(finding.entry)
     verdict = finding.verdict.value
+    custom = finding.raw is not None and finding.raw.split(":", 1)[0] == "other"
     if entry is not None:
-        url = custom_url if finding.raw and finding.raw.startswith("other:") else None
-        return LicenseTerm(entry.id, entry.name, entry.spdx, url or custom_url or entry.url,
-                           verdict, finding.source)
-    raw = custom_name or finding.raw
+        if custom:
+            return LicenseTerm(entry.id, entry.name, entry.spdx, custom_url or entry.url,
+                               verdict, finding.source, custom_path)
+        return LicenseTerm(entry.id, entry.name, entry.spdx, entry.url, verdict, finding.source)
+    raw = (custom_name if custom else None) or finding.raw
     if not raw:
         return None
-    return LicenseTerm(raw, raw, None, custom_url, verdict, finding.source)
+    if custom:
+        return LicenseTerm(raw, raw, None, custom_url, verdict, finding.source, custom_path)
+    return LicenseTerm(raw, raw, None, None, verdict, finding.source)
 
 
 def declared_terms(report: Report) -> list[LicenseTerm]:
@@ -197,18 +205,19 @@ def declared_terms(report: Report) -> list[LicenseTerm]:
     meta: Mapping[str, Any] = ev.card.metadata if ev.card else {}
     name = meta.get("license_name") if isinstance(meta.get("license_name"), str) else None
     link = meta.get("license_link") if isinstance(meta.get("license_link"), str) else None
-    url = _link_url(report, link.strip()) if link and link.strip() else None
+    link = link.strip() if link else None
+    url = _link_url(report, link) if link else None
+    path = link.lstrip("./") if link and not re.match(r"^[a-z][a-z0-9+.-]*:", link, re.I) else None
     out: list[LicenseTerm] = []
     for finding in ev.declared:
-        custom = name.strip() if name and _real(finding.entry) is None and name.strip() else None
-        found = term(finding, custom, url)
+        found = term(finding, name.strip() if name and name.strip() else None, url, path)
         if found is not None:
             out.append(found)
     for f in ev.license_files:
         if f.status == "match" and f.entry is not None and f.part == "license":
             entry = f.entry
             out.append(LicenseTerm(entry.id, entry.name, entry.spdx, entry.url,
-                                   _file_verdict(report, entry), "license-file"))
+                                   _file_verdict(report, entry), "license-file", f.path))
     seen: set[str] = set()
     unique = []
     for t in out:

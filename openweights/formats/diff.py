@@ -48,10 +48,10 @@ def value(v: Any) -> str:
     if v is None:
         return "–"
     if isinstance(v, dict):
-        lic = f"{v.get('id') or 'no license'} ({v.get('verdict') or 'unknown'})"
-        if "relation" in v and v.get("relation"):
-            return f"{v['relation']}, {lic}"
-        return lic
+        # A component license {id, verdict}, or a base model / dataset {id, license, verdict}.
+        name = v.get("license") if "license" in v else v.get("id")
+        lic = f"{name or 'no license'} ({v.get('verdict') or 'unknown'})"
+        return f"{v['relation']}, {lic}" if v.get("relation") else lic
     return str(v)
 
 
@@ -115,7 +115,8 @@ def render_json(diff: SnapshotDiff) -> str:
 
 
 def _code(text: str) -> str:
-    return "`" + " ".join(text.split()).replace("`", "'").replace("|", "\\|") + "`"
+    """An inline code span (HTML inside it is shown, not rendered) for a heading."""
+    return "`" + " ".join(text.split()).replace("`", "'") + "`"
 
 
 def render_markdown(diff: SnapshotDiff, show_unchanged: bool = False) -> str:

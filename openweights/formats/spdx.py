@@ -132,13 +132,12 @@ class _Document:
         """The model's own LICENSE file when it holds this license, else where the text is."""
         ev = self.report.evidence
         texts = ev.bundle.subject.license_files
-        for f in ev.license_files:
-            if f.status == "match" and f.entry is not None and f.entry.id == t.key:
-                text = texts.get(f.path)
-                if text:
-                    return text
-        if t.url and t.url in texts:  # a license_link to a file in the repo
-            return texts[t.url]
+        paths = [t.path] if t.path else []
+        paths += [f.path for f in ev.license_files
+                  if f.status == "match" and f.entry is not None and f.entry.id == t.key]
+        for path in paths:
+            if texts.get(path):
+                return texts[path]
         where = f" Its text is published at {t.url}." if t.url else ""
         return (f"{t.name}: owcheck does not reproduce license texts and the model repository "
                 f"ships no copy of this one.{where}")
