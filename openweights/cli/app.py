@@ -1,8 +1,8 @@
 """The full command line (typer): every command registered on one app.
 
 ``owcheck TARGET`` grades a model (a path, or a Hub repo id); the other commands are
-``licenses``, ``license``, ``identify``, ``rules``, ``explain``, ``init``, ``badge`` and
-``batch``, each in its own module of this package. The console script reaches this app only
+``licenses``, ``license``, ``identify``, ``rules``, ``explain``, ``init``, ``badge``, ``batch``
+and ``diff``, each in its own module of this package. The console script reaches this app only
 when its fast path (``openweights/cli/entry.py``) does not take the arguments. Exit codes: 0
 graded and passed every gate; 1 a gate failed; 2 usage error or unusable input; 3 the Hub could
 not be reached (``openweights/session.py``).
@@ -25,6 +25,7 @@ from openweights.cli.catalogue import (
     rules_command,
 )
 from openweights.cli.check import check_command
+from openweights.cli.diff import diff_command
 from openweights.cli.init import init_command
 from openweights.cli.run import guarded
 
@@ -45,6 +46,7 @@ app.command("explain")(explain_command)
 app.command("init")(init_command)
 app.command("badge")(badge_command)
 app.command("batch")(batch_command)
+app.command("diff")(diff_command)
 
 
 def _version_callback(value: bool) -> None:

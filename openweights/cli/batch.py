@@ -2,7 +2,8 @@
 
 The batch logic (reading targets, resuming, grading in parallel, writing lines) is
 ``openweights/batch.py``; each target goes through the session (``openweights/session.py``)
-with the settings found once, from the working directory.
+with the settings found once, from the working directory. ``--changed-since`` writes only the
+reports that differ from an earlier snapshot (``openweights.diff.ChangeFilter``).
 """
 
 from __future__ import annotations
@@ -50,6 +51,14 @@ def batch_command(
     offline: Offline = False,
     config: ConfigFile = None,
     isolated: Isolated = False,
+    changed_since: Annotated[
+        Path | None,
+        typer.Option(
+            "--changed-since",
+            help="Write only reports whose terms or findings differ from this earlier JSONL "
+            "snapshot (new models included).",
+        ),
+    ] = None,
 ) -> None:
     """Grade many models: one JSON report per line, in input order, resumable."""
     from openweights import batch, session
@@ -65,6 +74,16 @@ def batch_command(
         settings = session.settings_for(session.Target(".", SourceChoice.HUB), config, isolated)
     except session.ERRORS as exc:
         fail(str(exc), exc.exit_code)
+    changes = None
+    if changed_since is not None:
+        from openweights.cli.diff import read_reports
+        from openweights.cli.run import CommandError
+        from openweights.diff import ChangeFilter
+
+        try:
+            changes = ChangeFilter(read_reports(changed_since))
+        except CommandError as exc:
+            fail(str(exc), exc.exit_code)
 
     def grade(target: str) -> Report:
         one = session.Target(target, SourceChoice.AUTO, revision, token, offline)
@@ -74,12 +93,15 @@ def batch_command(
     done = batch.done_targets(output, errors) if resume else set()
     todo = [t for t in targets if batch.subject_key(t) not in done]
     worst = session.EXIT_OK
-    graded = failed = 0
+    graded = failed = unchanged = 0
     out = output.open("a", encoding="utf-8") if output else sys.stdout
     err_file = errors.open("a", encoding="utf-8") if errors else None
     try:
         for item in batch.grade_all(todo, grade, jobs):
-            batch.write_item(item, out, err_file)
+            if changes is not None and item.report and not changes.changed(item.report.to_dict()):
+                unchanged += 1
+            else:
+                batch.write_item(item, out, err_file)
             if item.report is None:
                 failed += 1
                 worst = max(worst, item.exit_code)
@@ -94,6 +116,9 @@ def batch_command(
             out.close()
         if err_file:
             err_file.close()
+    same = ""
+    if changes is not None:
+        same = f", {unchanged} unchanged since {changed_since} (not written)"
     typer.echo(f"owcheck: batch: {graded} graded, {failed} failed, "
-               f"{len(targets) - len(todo)} skipped (already done)", err=True)
+               f"{len(targets) - len(todo)} skipped (already done){same}", err=True)
     raise typer.Exit(worst)

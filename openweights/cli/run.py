@@ -102,7 +102,7 @@ def want_color(mode: ColorMode) -> bool:
 def run_check(opts: CheckOptions) -> int:
     """Grade one model, print the report, and return the exit code."""
     from openweights import session
-    from openweights.formats import renderer
+    from openweights.formats import FormatError, renderer
 
     try:
         outcome = session.run(opts.session_target(), opts.config, opts.isolated,
@@ -118,7 +118,7 @@ def run_check(opts: CheckOptions) -> int:
             write(render_text(outcome.report, color=color), opts.output)
         else:
             write(renderer(opts.fmt)(outcome.report), opts.output)
-    except CommandError as exc:
+    except (CommandError, FormatError) as exc:
         err(f"owcheck: error: {exc}")
         return exc.exit_code
     for reason in outcome.gate_failures:

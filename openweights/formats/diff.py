@@ -124,6 +124,8 @@ def render_markdown(diff: SnapshotDiff, show_unchanged: bool = False) -> str:
     less = sum(m.less_open for m in diff.models)
     if less:
         head = f"## owcheck diff: 🔻 terms got less open ({less} model{'s' if less != 1 else ''})"
+    elif any(m.more_open for m in diff.models):
+        head = "## owcheck diff: 🔺 terms got more open, none less open"
     elif any(m.status is not Status.UNCHANGED for m in diff.models):
         head = "## owcheck diff: terms changed, none got less open"
     else:
