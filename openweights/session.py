@@ -51,6 +51,9 @@ class Target:
     """Hub token (None: the client's own lookup)."""
     offline: bool = False
     """Read the Hub from the client's cache only."""
+    git_ref: str | None = None
+    """For a path: read it as committed at this git ref (tag, branch or commit), not as it is
+    in the working tree (None)."""
 
     @property
     def is_local(self) -> bool:
@@ -95,6 +98,14 @@ class Outcome:
         return EXIT_GATE if self.gate_failures else EXIT_OK
 
 
+def at_ref(target: Target, ref: str) -> Target:
+    """``target`` as it was at ``ref``: a git ref of the checkout for a path, a Hub revision for
+    a Hub id (the Action's ``baseline``)."""
+    if target.is_local:
+        return dataclasses.replace(target, git_ref=ref)
+    return dataclasses.replace(target, revision=ref)
+
+
 def settings_for(
     target: Target,
     config: Path | None = None,
@@ -113,6 +124,10 @@ def settings_for(
 
 def fetch(target: Target) -> Bundle:
     """The material for ``target`` from the source it names."""
+    if target.is_local and target.git_ref is not None:
+        from openweights.sources.git import fetch_at_ref
+
+        return fetch_at_ref(target.name, target.git_ref)
     if target.is_local:
         from openweights.sources.local import LocalSource
 

@@ -10,11 +10,15 @@ model and then, in order:
 - appends the Markdown scorecard and the gate results to ``$GITHUB_STEP_SUMMARY``;
 - prints the text scorecard in a collapsed group and the annotations (at most 10 per level,
   worst first);
-- sets the outputs ``grade``, ``tier``, ``findings`` (active findings), ``report`` and ``sarif``
-  in ``$GITHUB_OUTPUT``.
+- with ``INPUT_BASELINE`` (a report of the last release, or a ref: a git ref of the checkout
+  for a path, a Hub revision for a Hub id), compares the model with it (``openweights.diff``),
+  adds the diff to the summary and fails the step when the terms got less open;
+- sets the outputs ``grade``, ``tier``, ``findings`` (active findings), ``report``, ``sarif``
+  and ``tightened`` (``true``/``false`` against the baseline, empty without one) in
+  ``$GITHUB_OUTPUT``.
 
-It exits 1 only when a gate (``fail-under``, ``fail-on``, or the same keys in the config file)
-fails; 2 for unusable input or configuration, 3 when the Hub cannot be reached.
+It exits 1 only when a gate (``fail-under``, ``fail-on``, the same keys in the config file, or
+the baseline) fails; 2 for unusable input or configuration, 3 when the Hub cannot be reached.
 """
 
 from __future__ import annotations
@@ -24,15 +28,17 @@ import secrets
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from openweights import session
-from openweights.choices import Format, Letter, Severity
+from openweights.choices import DiffFormat, Format, Letter, Severity
 from openweights.config import Settings
 from openweights.formats.github import escape_data, escape_property
 
-INPUTS = ("target", "revision", "fail-under", "fail-on", "sarif", "report", "config", "token")
+INPUTS = ("target", "revision", "fail-under", "fail-on", "sarif", "report", "config", "token",
+          "baseline")
 """Every input action.yml passes (as ``INPUT_<NAME>`` with ``-`` as ``_``)."""
-OUTPUTS = ("grade", "tier", "findings", "report", "sarif")
+OUTPUTS = ("grade", "tier", "findings", "report", "sarif", "tightened")
 """Every output this module sets."""
 MAX_SUMMARY = 1024 * 1024 - 4096
 """GitHub refuses a step summary over 1 MiB; leave room for what other steps add."""
@@ -97,13 +103,39 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def gate_summary(settings: Settings, failures: Sequence[str]) -> str:
+def baseline_reports(
+    env: Mapping[str, str], target: session.Target, settings: Settings
+) -> list[dict[str, Any]] | None:
+    """The baseline to compare with: a report file, or the model at a ref graded with the same
+    settings (``session.at_ref``); None when unset."""
+    from openweights.cli.diff import REPORT_SUFFIXES, is_report_file, read_reports
+    from openweights.cli.run import CommandError
+
+    baseline = read_input(env, "baseline")
+    if not baseline:
+        return None
+    path = Path(baseline)
+    if is_report_file(path):
+        try:
+            return read_reports(path)
+        except CommandError as exc:
+            raise ActionError(f"input baseline: {exc}") from None
+    if path.suffix.lower() in REPORT_SUFFIXES:
+        raise ActionError(f"input baseline: no such report: {baseline}")
+    return [session.check(session.at_ref(target, baseline), settings).report.to_dict()]
+
+
+def gate_summary(settings: Settings, failures: Sequence[str], baseline: str = "") -> str:
     """The gates, as Markdown lines for the summary."""
+    from openweights.formats.markdown import escape
+
     gates = []
     if settings.fail_under:
         gates.append(f"fail-under {settings.fail_under}")
     if settings.fail_on:
         gates.append(f"fail-on {settings.fail_on}")
+    if baseline:
+        gates.append(f"baseline {escape(baseline)}")
     if not gates:
         return "\n**Gates:** none set (the step does not fail on findings).\n"
     if failures:
@@ -123,7 +155,15 @@ def run(env: Mapping[str, str]) -> int:
         token=read_input(env, "token") or None,
     )
     outcome = session.run(target, Path(config) if config else None, overrides=overrides)
-    report, settings, failures = outcome.report, outcome.settings, outcome.gate_failures
+    report, settings, failures = outcome.report, outcome.settings, [*outcome.gate_failures]
+    baseline = baseline_reports(env, target, settings)
+    diff = None
+    if baseline is not None:
+        from openweights.diff import diff_snapshots
+
+        diff = diff_snapshots(baseline, [report.to_dict()])
+        if diff.less_open:
+            failures.append("terms got less open than the baseline")
 
     default_report = Path(env.get("RUNNER_TEMP") or ".") / "owcheck-report.json"
     report_path = Path(read_input(env, "report") or default_report)
@@ -132,7 +172,12 @@ def run(env: Mapping[str, str]) -> int:
     if sarif:
         _write(Path(sarif), renderer(Format.SARIF)(report))
 
-    append_summary(env, renderer(Format.MARKDOWN)(report) + gate_summary(settings, failures))
+    summary = renderer(Format.MARKDOWN)(report)
+    if diff is not None:
+        from openweights.formats.diff import render_diff
+
+        summary += "\n" + render_diff(diff, DiffFormat.MARKDOWN)
+    append_summary(env, summary + gate_summary(settings, failures, read_input(env, "baseline")))
 
     from openweights.formats.text import render as render_text
 
@@ -145,6 +190,12 @@ def run(env: Mapping[str, str]) -> int:
     out.write(f"::{pause}::\n")
     out.write("::endgroup::\n")
     out.write(renderer(Format.GITHUB)(report))
+    if diff is not None:
+        from openweights.formats.diff import render_diff
+
+        out.write(f"::stop-commands::{pause}\n")
+        out.write(render_diff(diff, DiffFormat.TEXT))
+        out.write(f"::{pause}::\n")
     for reason in failures:
         out.write(f"owcheck: gate failed: {reason}\n")
     out.flush()
@@ -157,9 +208,10 @@ def run(env: Mapping[str, str]) -> int:
             "findings": str(len(report.active_findings)),
             "report": str(report_path),
             "sarif": sarif,
+            "tightened": "" if diff is None else str(diff.less_open).lower(),
         },
     )
-    return outcome.exit_code
+    return session.EXIT_GATE if failures else session.EXIT_OK
 
 
 def main(env: Mapping[str, str] | None = None) -> int:

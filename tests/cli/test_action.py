@@ -201,6 +201,7 @@ def test_gate_fails_with_summary_outputs_annotations_and_sarif(
         "findings": "5",
         "report": str(report_path),
         "sarif": "results/owcheck.sarif",
+        "tightened": "",
     }
     report = json.loads(report_path.read_text(encoding="utf-8"))
     validate_report(report)
@@ -257,6 +258,118 @@ def test_config_file_gates_apply_and_inputs_override_them(
         "run", runner_temp, workspace, {"target": "models/tiny", "fail-under": "F"}
     )
     assert done.returncode == 0
+
+
+def _git(ws: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=owcheck tests", "-c", "user.email=tests@example.org", *args],
+        cwd=ws, check=True, capture_output=True,
+    )
+
+
+@pytest.fixture
+def released(tmp_path: Path) -> Path:
+    """A git checkout whose model was released (tag v1.0) under Apache-2.0 (grade C)."""
+    if shutil.which("git") is None:
+        pytest.skip("git is needed for a ref baseline")
+    ws = tmp_path / "released"
+    shutil.copytree(REPOS / "tier-c", ws / "models" / "m")
+    _git(ws, "init", "-q")
+    _git(ws, "add", "-A")
+    _git(ws, "commit", "-q", "-m", "release")
+    _git(ws, "tag", "v1.0")
+    return ws
+
+
+def test_baseline_ref_fails_a_release_that_tightens_the_terms(
+    runner_temp: Path, released: Path
+) -> None:
+    done, outputs, summary = run_step(
+        "run", runner_temp, released, {"target": "models/m", "baseline": "v1.0"}
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert read_outputs(outputs)["tightened"] == "false"
+    assert "## owcheck diff: no change" in summary.read_text("utf-8")
+    assert "**Gates passed:** baseline v1.0." in summary.read_text("utf-8")
+
+    # Relicensed to non-commercial in the working tree: less open than the v1.0 release.
+    shutil.copy(REPOS / "tier-f" / "README.md", released / "models" / "m" / "README.md")
+    done, outputs, summary = run_step(
+        "run", runner_temp, released, {"target": "models/m", "baseline": "v1.0"}
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    out = read_outputs(outputs)
+    assert (out["grade"], out["tightened"]) == ("F", "true")
+    text = summary.read_text("utf-8")
+    assert "## owcheck diff: 🔻 terms got less open (1 model)" in text
+    assert "| 🔻 | weights license | apache-2.0 (open) | cc-by-nc-4.0 (not-open) |" in text
+    assert "**Gates failed:** terms got less open than the baseline." in text
+    assert "▼ grade" in done.stdout and "C → F" in done.stdout
+    assert "owcheck: gate failed: terms got less open than the baseline" in done.stdout
+
+
+def test_baseline_report_of_the_last_release(runner_temp: Path, workspace: Path) -> None:
+    done, _, _ = run_step("run", runner_temp, workspace, {"target": "models/bare",
+                                                          "report": "bare.json"})
+    assert done.returncode == 0
+    # The D-graded model against the F report: more open, the step passes.
+    done, outputs, summary = run_step(
+        "run", runner_temp, workspace, {"target": "models/tiny", "baseline": "bare.json"}
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert read_outputs(outputs)["tightened"] == "false"
+    assert "🔺 terms got more open" in summary.read_text("utf-8")
+    done, _, _ = run_step("run", runner_temp, workspace, {"target": "models/tiny",
+                                                          "report": "tiny.json"})
+    done, outputs, _ = run_step(
+        "run", runner_temp, workspace, {"target": "models/bare", "baseline": "tiny.json"}
+    )
+    assert done.returncode == 1 and read_outputs(outputs)["tightened"] == "true"
+
+
+def test_baseline_hub_revision(runner_temp: Path, workspace: Path, tmp_path: Path) -> None:
+    hub = LoopbackHub().start()
+    try:
+        env = hub_env(hub.endpoint, tmp_path)
+        v1 = hub.sha("models", "acme/relicensed", "v1.0")
+        # Relicensed from cc-by-nc-4.0 (v1.0) to apache-2.0 (main): more open, the step passes.
+        done, outputs, _ = run_step(
+            "run", runner_temp, workspace,
+            {"target": "acme/relicensed", "baseline": "v1.0"}, base_env=env,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert read_outputs(outputs)["tightened"] == "false"
+        # The v1.0 release against main as its baseline: less open, the step fails.
+        done, outputs, summary = run_step(
+            "run", runner_temp, workspace,
+            {"target": "acme/relicensed", "revision": "v1.0", "baseline": "main"}, base_env=env,
+        )
+    finally:
+        hub.stop()
+    assert done.returncode == 1, done.stdout + done.stderr
+    out = read_outputs(outputs)
+    assert (out["grade"], out["tightened"]) == ("F", "true")
+    assert json.loads(Path(out["report"]).read_text("utf-8"))["subject"]["revision"] == v1
+    assert "| 🔻 | weights license | apache-2.0 (open) | cc-by-nc-4.0 (not-open) |" in (
+        summary.read_text("utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("baseline", "message"),
+    [
+        ("missing.json", "input baseline: no such report: missing.json"),
+        ("no-such-tag", "no such git ref in "),
+        ("--upload-pack=x", "not a git ref: '--upload-pack=x'"),
+    ],
+)
+def test_bad_baseline_is_an_error_annotation_and_exit_2(
+    runner_temp: Path, released: Path, baseline: str, message: str
+) -> None:
+    done, _, _ = run_step("run", runner_temp, released, {"target": "models/m",
+                                                         "baseline": baseline})
+    assert done.returncode == 2, done.stdout + done.stderr
+    [error] = [line for line in done.stdout.splitlines() if line.startswith("::error")]
+    assert message in error
 
 
 @pytest.mark.parametrize(
