@@ -289,7 +289,10 @@ def to_cyclonedx(report: Report) -> dict[str, Any]:
         "timestamp": iso(moment),
         "text": statement(report),
     }]
-    return data
+    first = ("$schema", "bomFormat", "specVersion", "serialNumber", "version", "metadata",
+             "components", "dependencies", "annotations")
+    return {**{k: data[k] for k in first if k in data},
+            **{k: v for k, v in data.items() if k not in first}}
 
 
 def render(report: Report) -> str:
