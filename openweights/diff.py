@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from openweights.choices import Letter, Tier
@@ -103,12 +103,7 @@ class Change:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
-        return {
-            "field": self.field,
-            "old": self.old,
-            "new": self.new,
-            "direction": self.direction.value,
-        }
+        return {**asdict(self), "direction": self.direction.value}
 
 
 @dataclass(frozen=True)
@@ -126,12 +121,7 @@ class FindingRef:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
-        return {
-            "rule": self.rule,
-            "severity": self.severity,
-            "component": self.component,
-            "message": self.message,
-        }
+        return asdict(self)
 
 
 class Status(str, enum.Enum):
@@ -203,9 +193,14 @@ class SnapshotDiff:
     """One entry per model, in the new snapshot's order, then those only in the old one."""
 
     @property
+    def less_open_models(self) -> int:
+        """How many models' terms got less open."""
+        return sum(m.less_open for m in self.models)
+
+    @property
     def less_open(self) -> bool:
         """True when any model's terms got less open: ``owcheck diff`` exits 1."""
-        return any(m.less_open for m in self.models)
+        return self.less_open_models > 0
 
     def count(self, status: Status) -> int:
         """How many models have ``status``."""
@@ -218,7 +213,7 @@ class SnapshotDiff:
             "less_open": self.less_open,
             "summary": {
                 "models": len(self.models),
-                "less_open": sum(m.less_open for m in self.models),
+                "less_open": self.less_open_models,
                 **{s.value: self.count(s) for s in Status},
             },
             "models": [m.to_dict() for m in self.models],

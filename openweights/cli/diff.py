@@ -104,6 +104,8 @@ def diff_command(
         fail(str(exc), exc.exit_code)
     emit(render_diff(result, fmt, show_unchanged), output)
     if result.less_open:
-        less = sum(m.less_open for m in result.models)
-        typer.echo(f"owcheck: gate failed: terms got less open for {less} model(s)", err=True)
+        typer.echo(
+            f"owcheck: gate failed: terms got less open for {result.less_open_models} model(s)",
+            err=True,
+        )
         raise typer.Exit(session.EXIT_GATE)

@@ -20,16 +20,16 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from openweights import __version__
 from openweights.choices import Severity
-from openweights.evidence import LicenseFinding
+from openweights.evidence import LicenseFinding, LicenseLink
 from openweights.formats import FormatError
 from openweights.grade import COMPONENTS
 from openweights.licensing.catalogue import LicenseEntry
@@ -43,6 +43,7 @@ TOOL_URL = "https://github.com/owcheck/owcheck"
 PROPERTY_PREFIX = "owcheck:"
 """Namespace of every property owcheck adds."""
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+T = TypeVar("T")
 
 
 def created(env: Mapping[str, str] | None = None) -> datetime:
@@ -71,6 +72,14 @@ def document_uuid(report: Report, kind: str) -> uuid.UUID:
     data = json.dumps(report.to_dict(), sort_keys=True, ensure_ascii=False)
     digest = hashlib.sha256(data.encode("utf-8")).hexdigest()
     return uuid.uuid5(uuid.NAMESPACE_URL, f"{TOOL_URL}/{kind}/{digest}")
+
+
+def first_of_each(items: Iterable[T], key: Callable[[T], str]) -> list[T]:
+    """``items`` in order, keeping only the first of each ``key``."""
+    out: dict[str, T] = {}
+    for item in items:
+        out.setdefault(key(item), item)
+    return list(out.values())
 
 
 # --------------------------------------------------------------------------- naming
@@ -165,12 +174,12 @@ class LicenseTerm:
         return re.sub(r"[^A-Za-z0-9.-]+", "-", self.key).strip("-") or "custom"
 
 
-def _link_url(report: Report, link: str) -> str:
-    """A ``license_link`` as an absolute URL when the subject is on the Hub."""
-    if re.match(r"^[a-z][a-z0-9+.-]*:", link, re.I) or not on_hub(report):
-        return link
+def _link_url(report: Report, link: LicenseLink) -> str:
+    """A ``license_link`` as an absolute URL when it names a file of a repo on the Hub."""
+    if link.remote or link.path is None or not on_hub(report):
+        return link.value.strip()
     rev = report.revision or "main"
-    return f"{model_url(report.subject_id)}/blob/{rev}/{link.lstrip('./')}"
+    return f"{model_url(report.subject_id)}/blob/{rev}/{link.path}"
 
 
 def _real(entry: LicenseEntry | None) -> LicenseEntry | None:
@@ -204,10 +213,9 @@ def declared_terms(report: Report) -> list[LicenseTerm]:
     ev = report.evidence
     meta: Mapping[str, Any] = ev.card.metadata if ev.card else {}
     name = meta.get("license_name") if isinstance(meta.get("license_name"), str) else None
-    link = meta.get("license_link") if isinstance(meta.get("license_link"), str) else None
-    link = link.strip() if link else None
+    link = ev.license_link
     url = _link_url(report, link) if link else None
-    path = link.lstrip("./") if link and not re.match(r"^[a-z][a-z0-9+.-]*:", link, re.I) else None
+    path = link.path if link else None
     out: list[LicenseTerm] = []
     for finding in ev.declared:
         found = term(finding, name.strip() if name and name.strip() else None, url, path)
@@ -218,13 +226,7 @@ def declared_terms(report: Report) -> list[LicenseTerm]:
             entry = f.entry
             out.append(LicenseTerm(entry.id, entry.name, entry.spdx, entry.url,
                                    _file_verdict(report, entry), "license-file", f.path))
-    seen: set[str] = set()
-    unique = []
-    for t in out:
-        if t.key not in seen:
-            seen.add(t.key)
-            unique.append(t)
-    return unique
+    return first_of_each(out, lambda t: t.key)
 
 
 def _file_verdict(report: Report, entry: LicenseEntry) -> str:

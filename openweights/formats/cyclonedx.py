@@ -40,6 +40,7 @@ from openweights.formats.bom import (
     declared_terms,
     document_uuid,
     finding_terms,
+    first_of_each,
     iso,
     model_url,
     on_hub,
@@ -135,11 +136,7 @@ def _ancestors(report: Report) -> list[Component]:
     children: dict[str, list[str]] = {}
     for link in report.evidence.lineage:
         children.setdefault(link.id, []).append(link.child)
-    seen: set[str] = set()
-    for link in report.evidence.lineage:
-        if link.id in seen:
-            continue
-        seen.add(link.id)
+    for link in first_of_each(report.evidence.lineage, lambda link: link.id):
         org, name = split_id(link.id)
         revision = ancestor_revision(report, link.id)
         props = [
@@ -196,11 +193,7 @@ def _code(report: Report) -> list[Component]:
     from cyclonedx.model.component import Component, ComponentType
 
     out = []
-    seen: set[str] = set()
-    for c in report.evidence.code_releases:
-        if c.url in seen:
-            continue
-        seen.add(c.url)
+    for c in first_of_each(report.evidence.code_releases, lambda c: c.url):
         out.append(Component(
             type=ComponentType.APPLICATION, name=_code_name(c.url), bom_ref=f"code:{c.url}",
             licenses=_declared(finding_terms(c.license)),

@@ -8,6 +8,7 @@ format, because they are what makes ``owcheck diff`` exit 1.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from openweights.choices import DiffFormat
@@ -82,19 +83,22 @@ def _finding(f: FindingRef) -> str:
 
 def _summary(diff: SnapshotDiff) -> str:
     n = len(diff.models)
-    less = sum(m.less_open for m in diff.models)
+    less = diff.less_open_models
     parts = [f"{diff.count(s)} {s.value}" for s in Status if diff.count(s)]
     head = f"{n} model{'s' if n != 1 else ''} compared"
     tail = f"{less} got less open" if less else "none got less open"
     return f"{head}: {', '.join(parts) or 'none'}; {tail}"
 
 
+def _listed(diff: SnapshotDiff, show_unchanged: bool) -> Iterator[ModelDiff]:
+    """The models to list: those that changed, or every one with ``show_unchanged``."""
+    return (m for m in diff.models if show_unchanged or m.status is not Status.UNCHANGED)
+
+
 def render_text(diff: SnapshotDiff, show_unchanged: bool = False) -> str:
     """Plain text: one block per model that changed, then a summary line."""
     lines: list[str] = []
-    for m in diff.models:
-        if m.status is Status.UNCHANGED and not show_unchanged:
-            continue
+    for m in _listed(diff, show_unchanged):
         revs = _revisions(m)
         lines.append(f"{m.subject}{'  ' + revs if revs else ''}  {_verdict(m)}")
         width = max((len(label(c)) for c in m.changes), default=0)
@@ -121,7 +125,7 @@ def _code(text: str) -> str:
 
 def render_markdown(diff: SnapshotDiff, show_unchanged: bool = False) -> str:
     """GitHub-flavoured Markdown for a pull-request comment or a job summary."""
-    less = sum(m.less_open for m in diff.models)
+    less = diff.less_open_models
     if less:
         head = f"## owcheck diff: 🔻 terms got less open ({less} model{'s' if less != 1 else ''})"
     elif any(m.more_open for m in diff.models):
@@ -131,9 +135,7 @@ def render_markdown(diff: SnapshotDiff, show_unchanged: bool = False) -> str:
     else:
         head = "## owcheck diff: no change"
     out = [head, ""]
-    for m in diff.models:
-        if m.status is Status.UNCHANGED and not show_unchanged:
-            continue
+    for m in _listed(diff, show_unchanged):
         revs = _revisions(m)
         out.append(f"### {_code(m.subject)} {escape(revs)} · {_verdict(m)}")
         out.append("")
