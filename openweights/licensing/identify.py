@@ -162,7 +162,7 @@ _MD_LINK = re.compile(r"\[([^\]\n]*)\]\([^()\s]*(?:\s+\"[^\"\n]*\")?\)")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")
 # A word broken across a line with a hyphen: joined, its second half moved up a line so that
 # line numbers stay right. Hyphenated compounds are joined too ("non-exclusive" is one token).
-_HYPHEN_BREAK = re.compile(r"(?<=[^\W\d_])[-\u2010\u2011]\n[ \t]*([^\W\d_]+)")
+_HYPHEN_BREAK = re.compile(r"[-\u2010\u2011](?<=[^\W\d_].)\n[ \t]*([^\W\d_]+)")
 _HYPHEN_JOIN = re.compile(r"[\u2010\u2011-](?<=[^\W\d_].)(?=[^\W\d_])")
 _SOFT_HYPHEN = re.compile("[\u00ad\u200b\u200c\u200d\ufeff]")
 _APOSTROPHE = re.compile(r"['\u2018\u2019\u02bc`\u00b4](?<=[^\W_].)(?=[^\W_])")
@@ -171,19 +171,46 @@ _SCHEME = re.compile(r"https?://")
 # Leading code-comment, quote, heading, table and bullet characters of a line.
 _LINE_PREFIX = re.compile(r"^[ \t#>*+|/;!%=_~\-\u2013\u2014\u2022\u00b7\u25e6\u25aa\u2023\u2219]+",
                           re.M)
-# Enumerators: list numbering (1. 1.2 a) (iv) (2)), matched on the original case. Where a list
+# Enumerators: list numbering (1. 1.2 a) (iv) (2)), matched on the original case: where a list
 # item can start (a line start, or after the end of a sentence or clause), and anywhere when a
 # capitalised word follows ("terrorism 2. Exploitation": a list run into one line by reflow).
-# Other numbers are kept: "thirty (30) days", "700 million".
-_ENUM_ITEM = (
-    r"(?:\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-zA-Z]|[ivxlcIVXLC]{1,6})[.)]"
-    r"|\((?:\d{1,2}|[a-zA-Z]|[ivxlcIVXLC]{1,6})\))"
+# Numbered items ("5." "2)" "(4)") are dropped anywhere, so reflow cannot move one into a
+# sentence. Other numbers are kept: "thirty (30) days", "700 million".
+_ROMAN = r"(?:i{1,3}|iv|vi{0,3}|ix|xi{0,3}|I{1,3}|IV|VI{0,3}|IX|XI{0,3})"
+_ENUM_CANDIDATE = re.compile(
+    rf"(?:\(|\b)(?:\d{{1,2}}(?:\.\d{{1,2}})*|[a-zA-Z]|{_ROMAN})[.)](?=[\s*_])"
 )
-_ENUMERATOR = re.compile(
-    rf"(?:^|(?<=[.:;]))[ \t*_>#-]*{_ENUM_ITEM}(?=[\s*_])"
-    rf"|(?<![\w.,$(/]){_ENUM_ITEM}(?=[ \t\n*_]+[\"\u201c'(*_]*[A-Z])",
-    re.M,
-)
+_ITEM_PREFIX = " \t*_>#-"
+_ITEM_FOLLOW = " \t\n*_\"\u201c'("
+
+
+def _enumerator(m: re.Match[str]) -> str:
+    """" " for a list enumerator (see above), else the match unchanged."""
+    item = m.group()
+    text = m.string
+    start = m.start()
+    if start and (text[start - 1].isalnum() or text[start - 1] in ".,$(/"):
+        return item  # inside a word, a number or a path
+    label = item.strip("().")
+    if label.isdigit() and (item[-1] in ".)" and item[0] != "(" or len(label) == 1):
+        return " "  # a numbered item: "5." "2)" "(4)"
+    if item == "(c)" or item == "(C)":
+        before = text[max(start - 12, 0) : start].rstrip().lower()
+        if before.endswith("copyright"):
+            return item
+    at = start
+    while at and text[at - 1] in _ITEM_PREFIX:
+        at -= 1
+    if at == 0 or text[at - 1] in "\n.:;":
+        return " "  # where a list item starts
+    end = m.end()
+    while end < len(text) and text[end] in _ITEM_FOLLOW:
+        end += 1
+    if end < len(text) and text[end].isupper():
+        return " "  # an item run into a sentence by reflow
+    return item
+
+
 # Lettered and roman enumerators in parentheses inside a sentence ("(a) the right ...; (b)");
 # by then "copyright (c)" and "copyright ©" have been folded into "copyright".
 _INLINE_LETTER = re.compile(r"\((?:[a-z]|[ivxlc]{1,6})\)")
@@ -206,24 +233,37 @@ _NOTICE_HINT = re.compile(r"opyright|©|\([cC]\)|rights reserved", re.I)
 
 
 def _drop_notices(text: str) -> str:
-    """Copyright notices removed from the start of each paragraph (line count kept)."""
+    """Copyright notices removed from the start of each paragraph (line count kept). A notice
+    that ends without a full stop goes on over a short next line (a wrapped notice)."""
     if not _NOTICE_HINT.search(text):
         return text
     lines = text.split("\n")
     at_start = True
+    wrapped = False
     for i, line in enumerate(lines):
-        if not line.strip():
-            at_start = True
+        stripped = line.strip()
+        if not stripped:
+            at_start, wrapped = True, False
             continue
+        if wrapped and len(stripped.split()) <= _WRAPPED_NOTICE_WORDS:
+            lines[i] = ""
+            wrapped = not stripped.endswith(".")
+            continue
+        wrapped = False
         if at_start and _NOTICE_HINT.search(line):
             m = _COPYRIGHT_NOTICE.match(line) or _RIGHTS_RESERVED.match(line)
             if m:
                 rest = line[m.end():]
                 lines[i] = rest
                 at_start = not rest.strip()
+                wrapped = at_start and not stripped.lower().endswith((".", "reserved"))
                 continue
         at_start = False
     return "\n".join(lines)
+
+
+_WRAPPED_NOTICE_WORDS = 8
+"""A line this short right after a notice with no full stop is the notice's end."""
 
 
 # Words: letters and digits; a version number (3.1) stays one token, and "++" stays on its word
@@ -244,6 +284,10 @@ class Tokens:
         return len(self.words)
 
 
+_NEWLINE = "qxzjnewlineqxzj"
+_NEWLINE_WORD = f" {_NEWLINE} "
+
+
 def _blank_keep_lines(match: re.Match[str]) -> str:
     return " " + "\n" * match.group(0).count("\n")
 
@@ -257,7 +301,7 @@ def tokens(text: str) -> Tokens:
     text = _SOFT_HYPHEN.sub("", text)
     text = _HTML_COMMENT.sub(_blank_keep_lines, text)
     text = _drop_notices(text)
-    text = _ENUMERATOR.sub(" ", text)
+    text = _ENUM_CANDIDATE.sub(_enumerator, text)
     text = text.lower()
     text = _AUTOLINK.sub(r"\1", text)
     text = _HTML_TAG.sub(" ", text)
@@ -276,14 +320,13 @@ def tokens(text: str) -> Tokens:
     words: list[str] = []
     lines: list[int] = []
     line = 1
-    last = 0
-    count = text.count
-    for m in _WORD.finditer(text):
-        start = m.start()
-        line += count("\n", last, start)
-        last = start
-        words.append(get(m.group(), m.group()))
-        lines.append(line)
+    # One findall over the whole text, with a marker word standing for each line break.
+    for word in _WORD.findall(text.replace("\n", _NEWLINE_WORD)):
+        if word == _NEWLINE:
+            line += 1
+        else:
+            words.append(get(word, word))
+            lines.append(line)
     if not _PAIR_ENDS.isdisjoint(words):
         words, lines = _join_pairs(words, lines)
     return Tokens(tuple(words), tuple(lines))
@@ -795,12 +838,63 @@ class _Segment:
         return 2 * self.matched / total if total else 0.0
 
 
+_MAX_RUNS = 400
+"""Above this many runs of consecutive blocks, chains are found by a plain longest increasing
+subsequence (cheaper, and a text this broken up is modified whichever chain is chosen)."""
+
+
+def _runs(hits: Sequence[tuple[int, int]], starts: Sequence[int]) -> list[list[tuple[int, int]]]:
+    """Hits grouped into runs of consecutive blocks at consecutive places in the text."""
+    present = set(hits)
+    runs = []
+    for pos, blk in sorted(hits):
+        if blk > 0 and (pos - (starts[blk] - starts[blk - 1]), blk - 1) in present:
+            continue  # not the first of its run
+        run = [(pos, blk)]
+        while blk + 1 < len(starts):
+            nxt = (pos + starts[blk + 1] - starts[blk], blk + 1)
+            if nxt not in present:
+                break
+            run.append(nxt)
+            pos, blk = nxt
+        runs.append(run)
+    return runs
+
+
 def _chain(hits: Sequence[tuple[int, int]], starts: Sequence[int]) -> list[tuple[int, int]]:
-    """The longest run of hits increasing in both text position and block number (a longest
-    increasing subsequence), then thinned so that no two blocks claim the same words of the
-    text."""
+    """The blocks found, as one chain increasing in both text position and block number,
+    covering as many blocks as possible: runs of consecutive blocks are kept whole (so that of
+    two texts of close relatives, each is aligned with its own reference, not half and half)."""
     if not hits:
         return []
+    runs = _runs(hits, starts)
+    if len(runs) > _MAX_RUNS:
+        return _lis_chain(hits, starts)
+    runs.sort(key=lambda r: (r[0][0], r[0][1]))
+    score = [0] * len(runs)
+    back = [-1] * len(runs)
+    for i, run in enumerate(runs):
+        first_pos, first_blk = run[0]
+        best, best_at = 0, -1
+        for j in range(i):
+            last_pos, last_blk = runs[j][-1]
+            if last_blk < first_blk and last_pos + min(
+                BLOCK, starts[first_blk] - starts[last_blk]
+            ) <= first_pos and score[j] > best:
+                best, best_at = score[j], j
+        score[i] = best + len(run)
+        back[i] = best_at
+    i = max(range(len(runs)), key=lambda k: (score[k], -runs[k][0][0]))
+    picked = []
+    while i >= 0:
+        picked.append(runs[i])
+        i = back[i]
+    return [hit for run in reversed(picked) for hit in run]
+
+
+def _lis_chain(hits: Sequence[tuple[int, int]], starts: Sequence[int]) -> list[tuple[int, int]]:
+    """The longest run of hits increasing in both text position and block number (a longest
+    increasing subsequence), thinned so that no two blocks claim the same words of the text."""
     ordered = sorted(hits, key=lambda h: (h[0], -h[1]))  # one block per position at most
     tails: list[int] = []  # block number ending the best chain of each length
     tail_at: list[int] = []  # index into ordered of that chain's last hit
@@ -953,9 +1047,16 @@ def _segments(text: Tokens, prints: FingerprintSet, usable: frozenset[int]) -> l
     while pending and len(chosen) < MAX_LICENSES:
         best: _Segment | None = None
         best_key: tuple[float, ...] = ()
-        for r, ref_hits in sorted(pending.items()):
+        # Most hits first: a reference can match at most BLOCK words per hit, so once that
+        # bound falls below the best segment's matched words, no later one can win.
+        for r, ref_hits in sorted(pending.items(), key=lambda rh: (-len(rh[1]), rh[0])):
             ref = refs[r]
-            free = [h for h in ref_hits if not any(a <= h[0] < b for a, b in covered)]
+            if best is not None and min(len(ref_hits) * BLOCK, ref.words) < best.matched:
+                break
+            free = (
+                [h for h in ref_hits if not any(a <= h[0] < b for a, b in covered)]
+                if covered else ref_hits
+            )
             if len(free) < FOUND_BLOCKS:
                 continue
             starts = block_starts(ref.words)
@@ -965,7 +1066,6 @@ def _segments(text: Tokens, prints: FingerprintSet, usable: frozenset[int]) -> l
             words = _covered_words(chain, starts, ref.words)
             if words < FOUND_SHARE * ref.words:
                 continue
-            # Cheap bound first: a segment can match no more words than its chain covers.
             if best is not None and words < best.matched:
                 continue
             lo, hi = _free_span(covered, chain[0][0], n)

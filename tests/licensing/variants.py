@@ -103,7 +103,12 @@ def reflowed(text: str) -> str:
     """Every paragraph rewrapped to 52 columns (lines joined, then cut anew)."""
     out = []
     for paragraph in re.split(r"\n[ \t]*\n", text):
-        joined = " ".join(line.strip() for line in paragraph.splitlines())
+        joined = ""
+        for line in paragraph.splitlines():
+            line = line.strip()
+            # A word hyphenated across lines is joined whole, as a reflowing editor does.
+            glue = "" if re.search(r"[A-Za-z]-$", joined) else " "
+            joined = f"{joined}{glue}{line}" if joined else line
         out.append(textwrap.fill(joined, 52, break_long_words=False, break_on_hyphens=False)
                    if joined else "")
     return "\n\n".join(out)
