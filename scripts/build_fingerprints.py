@@ -170,20 +170,22 @@ def licensedcode_texts(folder: Path, catalogue: Catalogue) -> tuple[list[Text], 
     """The ScanCode texts of the catalogue's entries (by SPDX id, else ``SCANCODE_KEYS``)."""
     by_spdx: dict[str, Path] = {}
     by_key: dict[str, Path] = {}
-    for path in sorted(folder.glob("*.LICENSE")):
-        head = _FRONT.match(path.read_text(encoding="utf-8"))
-        if head is None:
+    for file in sorted(folder.glob("*.LICENSE")):
+        front = _FRONT.match(file.read_text(encoding="utf-8"))
+        if front is None:
             continue
-        fields = dict(m.groups() for m in _KEY.finditer(head.group(1)))
+        fields = {m.group(1): m.group(2) for m in _KEY.finditer(front.group(1))}
         if "key" in fields:
-            by_key[fields["key"]] = path
+            by_key[fields["key"]] = file
         if "spdx_license_key" in fields:
-            by_spdx.setdefault(fields["spdx_license_key"], path)
+            by_spdx.setdefault(fields["spdx_license_key"], file)
     texts: list[Text] = []
     for entry in catalogue:
-        path = by_key.get(SCANCODE_KEYS[entry.id]) if entry.id in SCANCODE_KEYS else (
-            by_spdx.get(entry.spdx) if entry.spdx else None
-        )
+        path: Path | None = None
+        if entry.id in SCANCODE_KEYS:
+            path = by_key.get(SCANCODE_KEYS[entry.id])
+        elif entry.spdx:
+            path = by_spdx.get(entry.spdx)
         if path is None:
             continue
         raw = path.read_text(encoding="utf-8")
@@ -393,12 +395,11 @@ def build(
     problems: list[str] = []
     skipped: list[str] = []
     kept: list[Reference] = []
-    for name, folder, read in (
-        ("corpus", corpus, lambda f: corpus_texts(f)),
-        ("licensedcode", licensedcode, lambda f: licensedcode_texts(f, catalogue)),
-    ):
+    for name, folder in (("corpus", corpus), ("licensedcode", licensedcode)):
         if folder is not None and folder.is_dir():
-            found, trouble = read(folder)
+            found, trouble = (
+                corpus_texts(folder) if name == "corpus" else licensedcode_texts(folder, catalogue)
+            )
             texts += found
             problems += trouble
         else:

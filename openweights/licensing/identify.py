@@ -39,8 +39,9 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
@@ -74,6 +75,10 @@ MAX_LICENSES = 8
 MARKER_WINDOW = 120
 """Title phrases are looked for in this many opening words (after a header, where titles
 sit), not in the body, where a license may name others ("compatible with ...")."""
+
+POINTER_WORDS = 40
+"""A text this short that names a license we hold the text of, without being it, points to
+the license (``see the MIT License``) rather than changing it: ``no-match``, not ``modified``."""
 
 Status = Literal["match", "modified", "named", "no-match"]
 PartStatus = Literal["match", "modified"]
@@ -192,7 +197,7 @@ def _enumerator(m: re.Match[str]) -> str:
     if start and (text[start - 1].isalnum() or text[start - 1] in ".,$(/"):
         return item  # inside a word, a number or a path
     label = item.strip("().")
-    if label.isdigit() and (item[-1] in ".)" and item[0] != "(" or len(label) == 1):
+    if label.isdigit() and ((item[-1] in ".)" and item[0] != "(") or len(label) == 1):
         return " "  # a numbered item: "5." "2)" "(4)"
     if item == "(c)" or item == "(C)":
         before = text[max(start - 12, 0) : start].rstrip().lower()
@@ -352,34 +357,32 @@ def _join_pairs(words: list[str], lines: list[int]) -> tuple[list[str], list[int
 
 # --------------------------------------------------------------------------- vocabulary
 
-RESTRICTIVE_WORDS = frozenset(
-    """
-    noncommercial commercial commercially research academic evaluation evaluate personal
-    revocable irrevocable revoke revoked terminate terminated termination suspend
-    prohibited prohibit prohibits forbidden restrict restricted restriction restrictions
-    not never only solely exclusively except unless without
-    must shall may cannot
-    territory territories country countries jurisdiction
-    users monthly active revenue revenues annual million billion percent
-    military weapons surveillance harm
-    """.split()
-)
+RESTRICTIVE_WORDS = frozenset([
+    "noncommercial", "commercial", "commercially", "research", "academic", "evaluation",
+    "evaluate", "personal", "revocable", "irrevocable", "revoke", "revoked", "terminate",
+    "terminated", "termination", "suspend", "prohibited", "prohibit", "prohibits", "forbidden",
+    "restrict", "restricted", "restriction", "restrictions", "not", "never", "only", "solely",
+    "exclusively", "except", "unless", "without", "must", "shall", "may", "cannot", "territory",
+    "territories", "country", "countries", "jurisdiction", "users", "monthly", "active",
+    "revenue", "revenues", "annual", "million", "billion", "percent", "military", "weapons",
+    "surveillance", "harm",
+])
 """Words whose change turns what a license allows around. The build script stores where each
 occurs in a reference (with numbers), so a diff can name what was taken out; the words are
 ours, chosen from the rubric's features, not taken from any text."""
 
-LICENSE_LANGUAGE = frozenset(
-    """
-    license licenses licensed licensing licensee licensees licensor licensors sublicense
-    sublicensable permission permissions permitted permit permits grant grants granted
-    prohibited prohibit prohibits restrict restricted restriction restrictions
-    noncommercial commercial commercially research revocable irrevocable revoke terminate
-    terminates terminated termination royalty royaltyfree warranty warranties liability liable
-    redistribute redistribution redistributions distribute distribution derivative derivatives
-    shall must agreement agree agrees covenant indemnify infringe infringement patent patents
-    trademark trademarks allowed forbidden
-    """.split()
-)
+LICENSE_LANGUAGE = frozenset([
+    "license", "licenses", "licensed", "licensing", "licensee", "licensees", "licensor",
+    "licensors", "sublicense", "sublicensable", "permission", "permissions", "permitted",
+    "permit", "permits", "grant", "grants", "granted", "prohibited", "prohibit", "prohibits",
+    "restrict", "restricted", "restriction", "restrictions", "noncommercial", "commercial",
+    "commercially", "research", "revocable", "irrevocable", "revoke", "terminate", "terminates",
+    "terminated", "termination", "royalty", "royaltyfree", "warranty", "warranties", "liability",
+    "liable", "redistribute", "redistribution", "redistributions", "distribute", "distribution",
+    "derivative", "derivatives", "shall", "must", "agreement", "agree", "agrees", "covenant",
+    "indemnify", "infringe", "infringement", "patent", "patents", "trademark", "trademarks",
+    "allowed", "forbidden",
+])
 """Words that make text outside every known license part of the terms (an addendum, a rider)
 rather than a project header or a note: such text makes the result ``modified``."""
 
@@ -739,6 +742,8 @@ class Identification:
     def describe(self) -> str:
         """One line for people: ``llama3.1 (match)``, ``modified apache-2.0 (97 % similar)``."""
         if self.status == "no-match":
+            if self.named:
+                return f"no catalogue license text (names {self.named}: {self.title!r})"
             return "no catalogue license matches"
         if self.status == "named":
             return (
@@ -990,7 +995,7 @@ def _build_segment(
         edits.append(gap)
     if lead_missing == 0:
         start -= _title_length(text, start, lo, ref)
-    for (p1, b1), (p2, b2) in zip(chain, chain[1:], strict=False):
+    for (p1, b1), (p2, b2) in pairwise(chain):
         s1, s2 = starts[b1], starts[b2]
         if b2 == b1 + 1 and p2 - p1 == s2 - s1:
             continue
@@ -1180,16 +1185,17 @@ def identify(text: str, catalogue: Catalogue | None = None) -> Identification:
         return Identification("named", named=claim[0], title=claim[1])
     claim = _title_claim(prepared.words, catalogue, printed)
     if claim is not None:
+        if len(prepared) < POINTER_WORDS:
+            # A line or two naming a license: a pointer to it, not a text of it.
+            return Identification("no-match", named=claim[0], title=claim[1])
         # A known license's title over other words: a modified license, never that license.
         return Identification("modified", named=claim[0], title=claim[1])
     return Identification("no-match")
 
 
 def _with_id(found: FoundLicense, license_id: str) -> FoundLicense:
-    if found.license_id == license_id:
-        return found
-    return FoundLicense(found.license_id if not license_id else license_id, found.part,
-                        found.status, found.similarity, found.lines, found.edits, found.source)
+    """``found`` under the catalogue's own id for its license."""
+    return found if found.license_id == license_id else replace(found, license_id=license_id)
 
 
 def rank(text: str, catalogue: Catalogue | None = None) -> list[tuple[str, str, float]]:

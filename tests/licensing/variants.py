@@ -50,17 +50,21 @@ HEADER = (
 )
 _NUMBER = re.compile(r"(?<![\w.])(\d[\d,]*)(?![\w.])")
 _PROPER = re.compile(r"\b[A-Z][a-z]{2,}\b")
-_COMMON = frozenset(
-    """The This That These Those You Your Licensee Licensor License Licenses Agreement Section
-    Work Works Software Materials Model Models Terms Use Uses Any All Each Such Our For And Not
-    Notwithstanding Subject Except Unless Without With Without Copyright Contribution Derivative
-    Definitions Grant Redistribution Permission Attribution Creative Commons Public Legal Code
-    Database Contents Policy Acceptable Prohibited Version Date Release Community Research
-    Commercial Documentation Source Object Form Legal Entity Entities Except Limitation
-    Disclaimer Warranty Liability Termination General Additional Other Products Services
-    Including Includes Licensed Rights Share Adapted Material Effective Technological Measures
-    Exceptions Limitations Sui Generis Database International Unported Generic Output Outputs""".split()
-)
+_COMMON = frozenset([
+    "The", "This", "That", "These", "Those", "You", "Your", "Licensee", "Licensor", "License",
+    "Licenses", "Agreement", "Section", "Work", "Works", "Software", "Materials", "Model",
+    "Models", "Terms", "Use", "Uses", "Any", "All", "Each", "Such", "Our", "For", "And", "Not",
+    "Notwithstanding", "Subject", "Except", "Unless", "Without", "With", "Without", "Copyright",
+    "Contribution", "Derivative", "Definitions", "Grant", "Redistribution", "Permission",
+    "Attribution", "Creative", "Commons", "Public", "Legal", "Code", "Database", "Contents",
+    "Policy", "Acceptable", "Prohibited", "Version", "Date", "Release", "Community", "Research",
+    "Commercial", "Documentation", "Source", "Object", "Form", "Legal", "Entity", "Entities",
+    "Except", "Limitation", "Disclaimer", "Warranty", "Liability", "Termination", "General",
+    "Additional", "Other", "Products", "Services", "Including", "Includes", "Licensed", "Rights",
+    "Share", "Adapted", "Material", "Effective", "Technological", "Measures", "Exceptions",
+    "Limitations", "Sui", "Generis", "Database", "International", "Unported", "Generic", "Output",
+    "Outputs",
+])
 
 
 def _licensor(text: str) -> str | None:
