@@ -250,9 +250,8 @@ def _drop_notices(text: str) -> str:
         if not stripped:
             at_start, wrapped = True, False
             continue
-        if wrapped and len(stripped.split()) <= _WRAPPED_NOTICE_WORDS:
+        if wrapped and _notice_tail(stripped, lines, i):
             lines[i] = ""
-            wrapped = not stripped.endswith(".")
             continue
         wrapped = False
         if at_start and _NOTICE_HINT.search(line):
@@ -268,7 +267,17 @@ def _drop_notices(text: str) -> str:
 
 
 _WRAPPED_NOTICE_WORDS = 8
-"""A line this short right after a notice with no full stop is the notice's end."""
+"""A line this short right after a notice with no full stop can be the notice's end."""
+
+
+def _notice_tail(stripped: str, lines: Sequence[str], i: int) -> bool:
+    """Whether line ``i`` ends a notice wrapped over two lines: short, the paragraph's last
+    line, and without a word that could restrict anything."""
+    if len(stripped.split()) > _WRAPPED_NOTICE_WORDS:
+        return False
+    if i + 1 < len(lines) and lines[i + 1].strip():
+        return False
+    return RESTRICTIVE_WORDS.isdisjoint(_WORD.findall(stripped.lower()))
 
 
 # Words: letters and digits; a version number (3.1) stays one token, and "++" stays on its word
@@ -1152,17 +1161,25 @@ def _title_claim(
     return None
 
 
-def identify(text: str, catalogue: Catalogue | None = None) -> Identification:
+def identify(
+    text: str, catalogue: Catalogue | None = None, fingerprints: FingerprintSet | None = None
+) -> Identification:
     """Every catalogue license in ``text``, each a ``match`` or ``modified``; see the module
-    docstring for what decides the overall status."""
+    docstring for what decides the overall status. ``fingerprints`` defaults to the bundled
+    ones (``load_fingerprints``)."""
     catalogue = catalogue if catalogue is not None else load_catalogue()
     prepared = tokens(text)
     if not prepared.words:
         return Identification("no-match")
-    prints = load_fingerprints()
-    usable, ids = _usable_cached(catalogue) if catalogue is load_catalogue() else _usable(
-        catalogue, prints
-    )
+    if fingerprints is None:
+        prints = load_fingerprints()
+        usable, ids = (
+            _usable_cached(catalogue) if catalogue is load_catalogue()
+            else _usable(catalogue, prints)
+        )
+    else:
+        prints = fingerprints
+        usable, ids = _usable(catalogue, prints)
     segments = _segments(prepared, prints, usable)
     if segments:
         found = tuple(
