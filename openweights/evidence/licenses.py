@@ -138,9 +138,12 @@ def identify_files(files: Mapping[str, str], catalogue: Catalogue) -> list[Licen
             entry, similarity = catalogue.resolve(result.named), 0.0
         parts = [f.part for f in found]
         part = "license" if "license" in parts else (parts[0] if parts else "license")
-        edits = result.edits
-        extra = result.license_language
-        first = min([e.line for e in edits] + [x.lines[0] for x in extra], default=1)
+        changes = tuple(sorted(
+            [(e.line, e.wdiff()) for e in result.edits]
+            + [(x.lines[0], "{+" + _clip(" ".join(x.words)) + "+} (outside every license)")
+               for x in result.license_language]
+        )) if result.status == "modified" else ()
+        first = changes[0][0] if changes else 1
         out.append(
             LicenseFileEvidence(
                 path=path,
@@ -151,11 +154,16 @@ def identify_files(files: Mapping[str, str], catalogue: Catalogue) -> list[Licen
                 description=result.describe(),
                 entries=entries,
                 diff=result.diff_text(path) if result.status == "modified" else "",
+                changes=changes,
                 first_change=first,
                 identification=result.as_dict(),
             )
         )
     return out
+
+
+def _clip(text: str, size: int = 160) -> str:
+    return text if len(text) <= size else text[: size - 3] + "..."
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\[*])")
@@ -278,7 +286,9 @@ def choose_own_license(
     # license can take away what it grants: unknown, whatever the metadata says.
     for f in files:
         if f.status == "modified":
-            return res.finding(f.path, None, "license-file", Origin(f.path, f.first_change))
+            closest = (f.identification or {}).get("closest")
+            return LicenseFinding(f.path, None, "license-file", Origin(f.path, f.first_change),
+                                  None, closest)
     # Matched texts decide; several licenses in them: the least open.
     matched = [(f, e) for f in files if f.decides_license for e in f.entries]
     if matched:
@@ -338,6 +348,7 @@ def material_license(
         finding.source,
         Origin(finding.origin.path, finding.origin.line, finding.origin.field, material.id),
         finding.grade,
+        finding.closest,
     )
 
 

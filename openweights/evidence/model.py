@@ -102,6 +102,9 @@ class LicenseFinding:
     """Where it was read."""
     grade: LicenseGrade | None = None
     """The entry graded for this model (None when unresolved)."""
+    closest: Mapping[str, Any] | None = field(default=None, hash=False, compare=False)
+    """For a modified LICENSE text: the closest license, similarity and a diff summary
+    (``Identification.closest_summary``)."""
 
     @property
     def verdict(self) -> Verdict:
@@ -132,6 +135,8 @@ class LicenseFileEvidence:
     """Every license found in the text, matched or modified, in text order."""
     diff: str = ""
     """For ``modified``: the word diff against the closest reference, one edit per line."""
+    changes: tuple[tuple[int, str], ...] = ()
+    """For ``modified``: (line, word diff) of each change, added terms included."""
     first_change: int = 1
     """Line of the first difference (1 when unknown)."""
     identification: dict[str, Any] | None = None

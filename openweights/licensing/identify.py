@@ -778,6 +778,8 @@ class Identification:
             f"; also {_part_label(f)} ({'match' if f.status == 'match' else 'modified'})"
             for f in others
         )
+        if closest.status == "match":  # the license itself is intact: terms were added
+            return f"modified: {_part_label(closest)} with {what}{also}"
         return (
             f"modified {_part_label(closest)} ({_percent(closest.similarity)} % similar"
             f"{': ' + what if what else ''}){also}"
@@ -798,18 +800,29 @@ class Identification:
             out.append(f"  {where}{x.lines[0]}-{x.lines[1]}: outside every license: {{+{words}+}}")
         return "\n".join(out)
 
+    def closest_summary(self) -> dict[str, Any] | None:
+        """For ``modified``: the closest license, the similarity and counts of what changed
+        (the ``closest`` object of the JSON outputs); None otherwise."""
+        if self.status != "modified":
+            return None
+        closest = self.closest
+        diff = closest.summary() if closest else {
+            "edits": 0, "inserted": 0, "deleted": 0, "changed": 0
+        }
+        diff["added_terms"] = sum(len(x.words) for x in self.license_language)
+        return {
+            "id": closest.license_id if closest else self.named,
+            "similarity": round(closest.similarity, 4) if closest else 0.0,
+            "diff": diff,
+        }
+
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON output (``owcheck identify --format json``)."""
-        closest = self.closest
         return {
             "status": self.status,
             "license": self.license_id,
             "licenses": [f.as_dict() for f in self.found],
-            "closest": (
-                {"id": closest.license_id, "part": closest.part,
-                 "similarity": round(closest.similarity, 4), "diff": closest.summary()}
-                if closest else None
-            ),
+            "closest": self.closest_summary(),
             "named": {"id": self.named, "title": self.title} if self.named else None,
             "extra": [x.as_dict() for x in self.extra],
             "edits": [e.as_dict() for e in self.edits],

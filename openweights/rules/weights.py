@@ -491,8 +491,7 @@ def license_text_modified(ev: Evidence) -> Iterator[Hit]:
     """
     for f in ev.license_files:
         if f.status == "modified":
-            changes = [line.split(": ", 1)[-1] for line in f.diff.splitlines()
-                       if line.startswith("  ")]
+            changes = [f"line {line}: {wdiff}" for line, wdiff in f.changes]
             shown = "; ".join(changes[:_DIFF_SHOWN])
             more = f" (+{len(changes) - _DIFF_SHOWN} more)" if len(changes) > _DIFF_SHOWN else ""
             diff = f"; diff: {shown}{more}" if shown else ""

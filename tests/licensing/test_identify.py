@@ -276,7 +276,8 @@ The team offers the tables without warranty of any kind.
 
 def _fake_catalogue() -> Catalogue:
     records: list[Mapping[str, Any]] = [
-        {"id": "kestrel-2", "name": "Kestrel Model License 2", "markers": ["Kestrel Model License"]},
+        {"id": "kestrel-2", "name": "Kestrel Model License 2",
+         "markers": ["Kestrel Model License"]},
         {"id": "heron", "name": "Heron Data Terms", "markers": ["Heron Data Terms"]},
         {"id": "frobnicator-1.0", "name": "Frobnicator Model License 1.0",
          "markers": ["Frobnicator Model License"]},
