@@ -158,6 +158,7 @@ _EQUIVALENT_PAIRS: dict[tuple[str, str], str] = {
     ("e", "mail"): "email",
 }
 _PAIR_ENDS = frozenset(second for _, second in _EQUIVALENT_PAIRS)
+_PAIR_STARTS = frozenset(first for first, _ in _EQUIVALENT_PAIRS)
 
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _AUTOLINK = re.compile(r"<((?:https?://|www\.)[^<>\s]+)>")
@@ -341,7 +342,7 @@ def tokens(text: str) -> Tokens:
         else:
             words.append(get(word, word))
             lines.append(line)
-    if not _PAIR_ENDS.isdisjoint(words):
+    if not _PAIR_STARTS.isdisjoint(words) and not _PAIR_ENDS.isdisjoint(words):
         words, lines = _join_pairs(words, lines)
     return Tokens(tuple(words), tuple(lines))
 
@@ -353,15 +354,14 @@ def normalise(text: str) -> list[str]:
 
 def _join_pairs(words: list[str], lines: list[int]) -> tuple[list[str], list[int]]:
     """Merge two-word spellings (``per cent``) into their one-word form."""
-    joined: list[str] = []
-    at: list[int] = []
-    for word, line in zip(words, lines, strict=True):
-        if joined and (joined[-1], word) in _EQUIVALENT_PAIRS:
-            joined[-1] = _EQUIVALENT_PAIRS[(joined[-1], word)]
-        else:
-            joined.append(word)
-            at.append(line)
-    return joined, at
+    joins = [i for i, word in enumerate(words[:-1], 1)
+             if word in _PAIR_STARTS and (word, words[i]) in _EQUIVALENT_PAIRS]
+    if not joins:
+        return words, lines
+    for i in reversed(joins):  # from the end, so earlier indexes stay valid
+        words[i - 1 : i + 1] = [_EQUIVALENT_PAIRS[(words[i - 1], words[i])]]
+        del lines[i]
+    return words, lines
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -512,6 +512,17 @@ class FingerprintSet:
 
 
 EMPTY = FingerprintSet((), (), ())
+
+_MEMBERS: dict[int, tuple[FingerprintSet, frozenset[int]]] = {}
+
+
+def _members(prints: FingerprintSet) -> frozenset[int]:
+    """The distinct block hashes of ``prints`` as a set (a quick test before the index)."""
+    held = _MEMBERS.get(id(prints))
+    if held is None or held[0] is not prints:
+        held = (prints, frozenset(prints.index))
+        _MEMBERS[id(prints)] = held
+    return held[1]
 
 
 def build_index(references: Sequence[Reference]) -> tuple[list[int], list[int]]:
@@ -1043,7 +1054,10 @@ def _hits(windows: Sequence[int], prints: FingerprintSet) -> dict[int, list[tupl
     index, owners = prints.index, prints.owners
     found: dict[int, list[tuple[int, int]]] = {}
     size = len(index)
+    members = _members(prints)
     for pos, h in enumerate(windows):
+        if h not in members:
+            continue
         i = bisect_left(index, h)
         while i < size and index[i] == h:
             owner = owners[i]
@@ -1069,6 +1083,8 @@ def _segments(text: Tokens, prints: FingerprintSet, usable: frozenset[int]) -> l
     hits = _hits(window_hashes(text.words), prints)
     refs = prints.references
     covered: list[tuple[int, int]] = []
+    taken = bytearray(n)  # 1 for each word of the text an earlier segment covers
+    chains: dict[int, tuple[int, list[tuple[int, int]]]] = {}  # ref -> (free hits, chain)
     chosen: list[_Segment] = []
     pending = {r: h for r, h in hits.items() if r in usable and len(h) >= FOUND_BLOCKS}
     while pending and len(chosen) < MAX_LICENSES:
@@ -1080,14 +1096,16 @@ def _segments(text: Tokens, prints: FingerprintSet, usable: frozenset[int]) -> l
             ref = refs[r]
             if best is not None and min(len(ref_hits) * BLOCK, ref.words) < best.matched:
                 break
-            free = (
-                [h for h in ref_hits if not any(a <= h[0] < b for a, b in covered)]
-                if covered else ref_hits
-            )
+            free = [h for h in ref_hits if not taken[h[0]]] if covered else ref_hits
             if len(free) < FOUND_BLOCKS:
                 continue
             starts = block_starts(ref.words)
-            chain = _chain(free, starts)
+            cached = chains.get(r)
+            if cached is not None and cached[0] == len(free):
+                chain = cached[1]  # none of its hits was taken since: the same chain
+            else:
+                chain = _chain(free, starts)
+                chains[r] = (len(free), chain)
             if len(chain) < FOUND_BLOCKS:
                 continue
             words = _covered_words(chain, starts, ref.words)
@@ -1107,6 +1125,7 @@ def _segments(text: Tokens, prints: FingerprintSet, usable: frozenset[int]) -> l
             break
         chosen.append(best)
         covered.append((best.start, best.end))
+        taken[best.start : best.end] = b"\x01" * (best.end - best.start)
         # Every variant of the same part of the same license is now explained here.
         done = {i for i, ref in enumerate(refs)
                 if (ref.license_id, ref.part) == (best.ref.license_id, best.ref.part)}

@@ -481,7 +481,12 @@ def license_text_modified(ev: Evidence) -> Iterator[Hit]:
         license: mit
         ---
         ==> LICENSE <==
-        MIT License, with changes: you may not use this model for anything.
+        MIT License
+
+        Permission is given to run these weights for personal study only. You may not
+        use them in a product, sell access to them, or train other models with what they
+        produce. The authors may withdraw this permission at any time, and the weights
+        come with no warranty of any kind.
 
     Passes::
 

@@ -142,7 +142,9 @@ def test_changed_threshold_is_modified_with_the_numbers_in_the_diff(corpus: Path
     )
     data = result.as_dict()
     assert data["license"] is None and data["closest"]["id"] == "llama3.1"
-    assert data["closest"]["diff"] == {"edits": 1, "inserted": 0, "deleted": 0, "changed": 6}
+    assert data["closest"]["diff"] == {
+        "edits": 1, "inserted": 0, "deleted": 0, "changed": 6, "added_terms": 0
+    }
 
 
 def test_revocable_grant_and_renamed_licensor_are_modified(corpus: Path) -> None:
