@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,8 +149,8 @@ def main() -> int:
     print(f"cold load_fingerprints():                    {fingerprints * 1000:7.2f} ms")
     print(f"\nwarm, median of {RUNS}: identify vs the floor (lowercase + split into words)")
     for label, text in texts():
-        seconds = median_seconds(lambda text=text: identify(text))
-        base = median_seconds(lambda text=text: floor(text))
+        seconds = median_seconds(partial(identify, text))
+        base = median_seconds(partial(floor, text))
         result = identify(text).describe()
         size = len(text.encode("utf-8"))
         print(f"  {label:<30} {size} B: identify {seconds * 1000:6.2f} ms, floor "
