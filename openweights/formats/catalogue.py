@@ -113,6 +113,7 @@ def license_json(entry: LicenseEntry, modality: str | None) -> dict[str, Any]:
         "fsf_free": entry.fsf_free,
         "revision_date": entry.revision_date,
         "verification": entry.verification,
+        "identified_by": identified_by(entry, _fingerprinted()),
         "modality": modality,
         "verdict": g.verdict.value,
         "verdict_by_modality": {m: v.value for m, v in verdicts_by_modality(entry).items()},
@@ -157,6 +158,12 @@ def license_text(entry: LicenseEntry, modality: str | None) -> str:
         f"text checked: {entry.verification}",
     ]
     buf.write("  " + " · ".join(i for i in ids if i) + "\n")
+    how = {
+        "text": "identified in LICENSE files word for word (owcheck holds its fingerprint)",
+        "title": "identified in LICENSE files by its title only (no reference text: named)",
+        "none": "not identified in LICENSE files (no reference text, no title)",
+    }
+    buf.write(f"  {how[identified_by(entry, _fingerprinted())]}\n")
     if entry.url:
         buf.write(f"  {entry.url}\n")
     ctx = f" for {modality} models" if modality else ""
