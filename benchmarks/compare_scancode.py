@@ -58,17 +58,26 @@ def main(argv: list[str] | None = None) -> int:
     if not CORPUS.is_dir():
         print("corpus absent: nothing to compare", file=sys.stderr)
         return 0
-    from openweights.licensing.identify import identify
-    from scripts.build_fingerprints import CORPUS_IDS, title_lines  # type: ignore[import-not-found]
+    import importlib.util
+
+    from openweights.licensing.identify import identify, tokens
     from tests.licensing.variants import variants
 
+    spec = importlib.util.spec_from_file_location(
+        "build_fingerprints", ROOT / "scripts" / "build_fingerprints.py"
+    )
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    sys.modules["build_fingerprints"] = script
+    spec.loader.exec_module(script)
+    ids: dict[str, str] = script.CORPUS_IDS
+
     def has_title(text: str) -> bool:
-        from openweights.licensing.identify import tokens
+        opening = text.lstrip().split("\n\n")[0]
+        return bool(script.title_lines(text) > 0) or not tokens(opening).words
 
-        return title_lines(text) > 0 or not tokens(text.lstrip().split("\n\n")[0]).words
-
-    texts = {name: (CORPUS / name).read_text(encoding="utf-8") for name in CORPUS_IDS}
-    made = list(variants(texts, CORPUS_IDS, has_title))
+    texts = {name: (CORPUS / name).read_text(encoding="utf-8") for name in ids}
+    made = list(variants(texts, ids, has_title))
     with tempfile.TemporaryDirectory() as folder:
         paths = []
         for i, v in enumerate(made):
