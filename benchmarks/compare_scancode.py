@@ -92,11 +92,11 @@ def main(argv: list[str] | None = None) -> int:
         scan = json.loads(done.stdout.strip().splitlines()[-1])
     ours_seconds = 0.0
     tally: Counter[tuple[str, str, str]] = Counter()
-    for v, path in zip(made, paths, strict=True):
+    for v, name in zip(made, paths, strict=True):
         started = time.perf_counter()
         result = identify(v.text)
         ours_seconds += time.perf_counter() - started
-        matches = scan["results"][path]
+        matches = scan["results"][name]
         full = bool(matches) and all(
             score >= 100 and "unknown" not in expr for expr, score in matches
         )
