@@ -2,7 +2,7 @@
 
     python scripts/build_fingerprints.py                       # rewrite the fingerprint file
     python scripts/build_fingerprints.py --check               # exit 1 if it is stale
-    python scripts/build_fingerprints.py --corpus DIR --licensedcode DIR
+    python scripts/build_fingerprints.py --corpus DIR --licensedcode DIR --vendor DIR
 
 Where the texts come from (none of them is ever copied into the repository):
 
@@ -14,6 +14,11 @@ Where the texts come from (none of them is ever copied into the repository):
   --no-deps licensedcode-data==32.1.0`` and unzip the wheel: the texts are in
   ``licensedcode/data/licenses``). A catalogue entry with an SPDX id takes the text whose
   ``spdx_license_key`` is that id; ``SCANCODE_KEYS`` names the rest by ScanCode key.
+
+- ``vendor``: license texts in the vendors' own public git repositories, at the commits
+  ``VENDOR_TEXTS`` names (the edition each catalogue entry describes). ``--vendor DIR`` is a
+  folder of clones named ``owner+name`` (a bare clone, a clone with ``.git``, or a folder whose
+  ``repo`` subfolder is the git directory); each text is read with ``git show COMMIT:PATH``.
 
 A source that is absent is skipped: its records in the current file are kept as they are (and
 ``--check`` says they were not checked), so the script runs anywhere and never loses data.
@@ -119,6 +124,21 @@ SCANCODE_KEYS: dict[str, str] = {
 }
 """Catalogue id -> ScanCode key, for entries whose text ScanCode holds under no SPDX id."""
 
+VENDOR_TEXTS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "deepfloyd-if-license": (
+        ("deep-floyd/IF", "ffc8163891682beaca0c5eb6b9077860a3bc6509", "LICENSE-MODEL"),
+    ),
+    "flux-1-dev-non-commercial": (
+        ("black-forest-labs/flux", "805da8571a0b49b6d4043950bd266a65328c243b",
+         "model_licenses/LICENSE-FLUX1-dev"),
+    ),
+    "yi": (  # version 2.1, in its two published wordings
+        ("01-ai/Yi", "8c4d78d0a29ab9e506c6f4751514a4bcc89b2fcf", "MODEL_LICENSE_AGREEMENT.txt"),
+        ("01-ai/Yi", "90fe5676d3ec5f9e5b54601de4aa5f80a13d5f79", "MODEL_LICENSE_AGREEMENT.txt"),
+    ),
+}
+"""Catalogue id -> (repository, commit, path) of each text in a vendor's repository."""
+
 EMBEDDED_PART = 0.5
 """A license text holds its policy when this share of the policy's word triples occurs in it."""
 
@@ -195,6 +215,34 @@ def licensedcode_texts(folder: Path, catalogue: Catalogue) -> tuple[list[Text], 
             continue
         texts.append(Text(entry.id, "license", f"licensedcode:{path.name}", body))
     return texts, []
+
+
+def _git_dir(clone: Path) -> Path:
+    for candidate in (clone / "repo", clone / ".git"):
+        if candidate.is_dir():
+            return candidate
+    return clone
+
+
+def vendor_texts(folder: Path) -> tuple[list[Text], list[str]]:
+    """The ``VENDOR_TEXTS`` read from the clones in ``folder``; a problem for each missing."""
+    import subprocess
+
+    texts: list[Text] = []
+    problems: list[str] = []
+    for license_id, places in sorted(VENDOR_TEXTS.items()):
+        for repo, commit, path in places:
+            clone = folder / repo.replace("/", "+")
+            done = subprocess.run(
+                ["git", f"--git-dir={_git_dir(clone)}", "show", f"{commit}:{path}"],
+                capture_output=True, check=False,
+            )
+            if done.returncode != 0:
+                problems.append(f"vendor:{repo}@{commit[:7]}:{path}: not readable in {clone}")
+                continue
+            text = done.stdout.decode("utf-8")
+            texts.append(Text(license_id, "license", f"vendor:{repo}@{commit[:7]}:{path}", text))
+    return texts, problems
 
 
 # --------------------------------------------------------------------------- building
@@ -386,7 +434,10 @@ def default_licensedcode() -> Path | None:
 
 
 def build(
-    corpus: Path | None, licensedcode: Path | None, previous: Sequence[dict[str, Any]] = ()
+    corpus: Path | None,
+    licensedcode: Path | None,
+    previous: Sequence[dict[str, Any]] = (),
+    vendor: Path | None = None,
 ) -> tuple[dict[str, Any], list[str], list[str]]:
     """(document, problems, sources not checked) from the sources present; records of absent
     sources are carried over from ``previous``."""
@@ -395,11 +446,14 @@ def build(
     problems: list[str] = []
     skipped: list[str] = []
     kept: list[Reference] = []
-    for name, folder in (("corpus", corpus), ("licensedcode", licensedcode)):
+    for name, folder in (("corpus", corpus), ("licensedcode", licensedcode), ("vendor", vendor)):
         if folder is not None and folder.is_dir():
-            found, trouble = (
-                corpus_texts(folder) if name == "corpus" else licensedcode_texts(folder, catalogue)
-            )
+            if name == "corpus":
+                found, trouble = corpus_texts(folder)
+            elif name == "licensedcode":
+                found, trouble = licensedcode_texts(folder, catalogue)
+            else:
+                found, trouble = vendor_texts(folder)
             texts += found
             problems += trouble
         else:
@@ -421,18 +475,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--licensedcode", type=Path, default=None,
                         help="licensedcode/data/licenses of licensedcode-data "
                              f"{LICENSEDCODE_VERSION} (default: the installed package, if any)")
+    parser.add_argument("--vendor", type=Path, default=None,
+                        help="folder of clones of the vendors' repositories (VENDOR_TEXTS)")
     parser.add_argument("--output", type=Path, default=OUTPUT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     output: Path = args.output
     licensedcode: Path | None = args.licensedcode or default_licensedcode()
     previous = current_records(output)
-    doc, problems, skipped = build(args.corpus, licensedcode, previous)
+    doc, problems, skipped = build(args.corpus, licensedcode, previous, args.vendor)
     for problem in problems:
         print(problem, file=sys.stderr)
     for name in skipped:
         print(f"source {name} absent: its fingerprints kept as they are, not rebuilt",
               file=sys.stderr)
-    if len(skipped) == 2:
+    if len(skipped) == 3:
         print("no source texts present: fingerprints not checked", file=sys.stderr)
         return 0 if args.check else 1
     if problems:

@@ -378,7 +378,8 @@ RESTRICTIVE_WORDS = frozenset([
 ])
 """Words whose change turns what a license allows around. The build script stores where each
 occurs in a reference (with numbers), so a diff can name what was taken out; the words are
-ours, chosen from the rubric's features, not taken from any text."""
+ours, chosen from the feature flags of ``openweights/licensing/features.py``, not taken from
+any text."""
 
 LICENSE_LANGUAGE = frozenset([
     "license", "licenses", "licensed", "licensing", "licensee", "licensees", "licensor",

@@ -11,6 +11,7 @@ import importlib.util
 import json
 import random
 import re
+import shutil
 import subprocess
 import sys
 import zlib
@@ -501,7 +502,7 @@ def test_fingerprint_file_holds_only_hashes_counts_and_known_words() -> None:
     for record, ref in zip(data["references"], loaded.references, strict=True):
         assert set(record) == {"id", "part", "source", "words", "blocks", "titles", "marks"}
         assert record["part"] in {"license", "aup", "appendix"}
-        assert record["source"].split(":")[0] in {"corpus", "licensedcode"}
+        assert record["source"].split(":")[0] in {"corpus", "licensedcode", "vendor"}
         assert len(ref.blocks) == len(block_hashes(["x"] * ref.words)) > 0
         assert catalogue.resolve(record["id"]) is not None, f"{record['id']} not in catalogue"
         assert all(is_substantive(word) for _, word in ref.marks)
@@ -568,7 +569,7 @@ def test_build_stores_no_text_and_is_deterministic(tmp_path: Path) -> None:
     (corpus / "unmapped.txt").write_text("anything", encoding="utf-8")
     absent = tmp_path / "absent"
     document, problems, skipped = build_fingerprints.build(corpus, absent)
-    assert skipped == ["licensedcode"]
+    assert skipped == ["licensedcode", "vendor"]
     assert any("unmapped.txt" in p for p in problems)  # unknown files are reported
     assert any("apache-2.0.txt" in p for p in problems)  # so are missing ones
     rendered = build_fingerprints.render(document)
@@ -591,7 +592,38 @@ def test_absent_source_keeps_its_records(tmp_path: Path) -> None:
         record["source"] = "licensedcode:" + record["source"]
         record["id"] = "mit"
     document, _, skipped = build_fingerprints.build(corpus, tmp_path / "absent", kept)
-    assert skipped == ["licensedcode"]
+    assert skipped == ["licensedcode", "vendor"]
     sources = sorted(r["source"] for r in document["references"])
     assert sources == ["corpus:mit.txt", "licensedcode:test:heron", "licensedcode:test:kestrel",
                        "licensedcode:test:kestrel"]  # the license and its appendix
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_vendor_texts_are_read_from_clones_at_their_commit(tmp_path: Path) -> None:
+    clone = tmp_path / "vendors" / "kestrel-org+weights"
+    clone.mkdir(parents=True)
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", str(clone), *args], capture_output=True, text=True,
+                              check=True, env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+                                               "GIT_COMMITTER_NAME": "t",
+                                               "GIT_COMMITTER_EMAIL": "t@t", "HOME": str(tmp_path)})
+        return done.stdout.strip()
+
+    git("init", "-q")
+    (clone / "LICENSE-MODEL").write_text(KESTREL, encoding="utf-8")
+    git("add", "LICENSE-MODEL")
+    git("commit", "-qm", "license")
+    commit = git("rev-parse", "HEAD")
+    (clone / "LICENSE-MODEL").write_text("replaced later", encoding="utf-8")
+    table = {"kestrel-2": (("kestrel-org/weights", commit, "LICENSE-MODEL"),),
+             "heron": (("kestrel-org/weights", "0" * 40, "HERON"),)}
+    original = build_fingerprints.VENDOR_TEXTS
+    build_fingerprints.VENDOR_TEXTS = table
+    try:
+        texts, problems = build_fingerprints.vendor_texts(tmp_path / "vendors")
+    finally:
+        build_fingerprints.VENDOR_TEXTS = original
+    assert [(t.license_id, t.text) for t in texts] == [("kestrel-2", KESTREL)]
+    assert texts[0].source == f"vendor:kestrel-org/weights@{commit[:7]}:LICENSE-MODEL"
+    assert len(problems) == 1 and "HERON" in problems[0]
