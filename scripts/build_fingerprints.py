@@ -128,9 +128,16 @@ VENDOR_TEXTS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "deepfloyd-if-license": (
         ("deep-floyd/IF", "ffc8163891682beaca0c5eb6b9077860a3bc6509", "LICENSE-MODEL"),
     ),
+    "fair-noncommercial-research-license": (  # v1 of 2024-10-16, with its use policy
+        ("facebookresearch/pixio", "14de94cbb0dcb4f8f6d788dbc51af7b7ed0f8ae6", "LICENSE"),
+    ),
     "flux-1-dev-non-commercial": (
         ("black-forest-labs/flux", "805da8571a0b49b6d4043950bd266a65328c243b",
          "model_licenses/LICENSE-FLUX1-dev"),
+    ),
+    "open-weights-permissive": (
+        ("Open-Weights/Definition", "099e23251456032d2edf30b330c3d790acdb78c3",
+         "Open Weights License.MD"),
     ),
     "yi": (  # version 2.1, in its two published wordings
         ("01-ai/Yi", "8c4d78d0a29ab9e506c6f4751514a4bcc89b2fcf", "MODEL_LICENSE_AGREEMENT.txt"),
