@@ -381,7 +381,7 @@ occurs in a reference (with numbers), so a diff can name what was taken out; the
 ours, chosen from the feature flags of ``openweights/licensing/features.py``, not taken from
 any text."""
 
-LICENSE_LANGUAGE = frozenset([
+LICENSE_LANGUAGE = RESTRICTIVE_WORDS | frozenset([
     "license", "licenses", "licensed", "licensing", "licensee", "licensees", "licensor",
     "licensors", "sublicense", "sublicensable", "permission", "permissions", "permitted",
     "permit", "permits", "grant", "grants", "granted", "prohibited", "prohibit", "prohibits",
@@ -391,7 +391,9 @@ LICENSE_LANGUAGE = frozenset([
     "liable", "redistribute", "redistribution", "redistributions", "distribute", "distribution",
     "derivative", "derivatives", "shall", "must", "agreement", "agree", "agrees", "covenant",
     "indemnify", "infringe", "infringement", "patent", "patents", "trademark", "trademarks",
-    "allowed", "forbidden",
+    "allowed", "forbidden", "require", "requires", "required", "registration", "register",
+    "approval", "approve", "consent", "written", "purpose", "purposes", "obligation",
+    "obligations", "condition",
 ])
 """Words that make text outside every known license part of the terms (an addendum, a rider)
 rather than a project header or a note: such text makes the result ``modified``."""
@@ -697,8 +699,9 @@ class ExtraText:
     words: tuple[str, ...]
     """Its normalised words."""
     license_language: tuple[str, ...]
-    """The words of it that are license language (``LICENSE_LANGUAGE``); empty for a header
-    or a note."""
+    """What makes it part of the terms: its license language (``LICENSE_LANGUAGE``, beyond
+    naming the licenses found) and the ids of other licenses its words name; empty for a
+    header, a note or a line naming the license."""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON output."""
@@ -1135,18 +1138,75 @@ def _segments(text: Tokens, prints: FingerprintSet, usable: frozenset[int]) -> l
     return chosen
 
 
-def _extra(text: Tokens, segments: Sequence[_Segment]) -> list[ExtraText]:
-    """The stretches of the text outside every segment."""
+def _extra(
+    text: Tokens, segments: Sequence[_Segment], found: Sequence[str], catalogue: Catalogue
+) -> list[ExtraText]:
+    """The stretches of the text outside every segment, each with its license language."""
     spans = sorted((s.start, s.end) for s in segments)
+    names = _naming_words(tuple(sorted(set(found))), catalogue)
     out = []
     at = 0
     for a, b in [*spans, (len(text), len(text))]:
         if a > at:
             words = text.words[at:a]
-            lang = tuple(w for w in words if w in LICENSE_LANGUAGE)
-            out.append(ExtraText((text.lines[at], text.lines[a - 1]), words, lang))
+            out.append(ExtraText((text.lines[at], text.lines[a - 1]), words,
+                                 _terms(words, names, found, catalogue)))
         at = max(at, b)
     return out
+
+
+NAMING_WORDS = frozenset([
+    "license", "licence", "licenses", "licensed", "licensing", "agreement", "terms", "the",
+    "this", "that", "these", "project", "repository", "repo", "model", "models", "weights",
+    "code", "software", "source", "dataset", "data", "is", "are", "be", "under", "released",
+    "distributed", "published", "available", "provided", "of", "following", "below", "above",
+    "see", "a", "an", "and", "or", "version", "copy", "text", "full", "its", "their", "in",
+    "for", "as", "with", "by", "file", "files", "all", "here", "notice", "contents", "to",
+])
+"""Words of a sentence or heading that only says which license applies ("This project is
+licensed under the MIT License:", "The MIT License (MIT)"): with the names of the licenses
+found in the text, they are not added terms."""
+
+
+@lru_cache(maxsize=64)
+def _naming_words(found: tuple[str, ...], catalogue: Catalogue) -> frozenset[str]:
+    """``NAMING_WORDS`` and every word of the names, ids and titles of ``found``."""
+    words = set(NAMING_WORDS)
+    for license_id in found:
+        entry = catalogue.resolve(license_id)
+        if entry is None:
+            continue
+        for name in (entry.id, entry.name, entry.spdx or "", *entry.aliases, *entry.markers):
+            words.update(normalise(name.replace("-", " ")))
+    return frozenset(words)
+
+
+def _terms(
+    words: Sequence[str], names: frozenset[str], found: Sequence[str], catalogue: Catalogue
+) -> tuple[str, ...]:
+    """What makes ``words`` part of the terms: license language beyond naming the licenses
+    found, and the title of any other catalogue license (a pointer to other terms)."""
+    terms = [w for w in words if w in LICENSE_LANGUAGE and w not in names]
+    if len(words) >= 2:
+        joined = f" {' '.join(words)} "
+        others = {entry_id for entry_id, phrase in _license_names(catalogue)
+                  if entry_id not in found and f" {phrase} " in joined}
+        terms += sorted(others)
+    return tuple(terms)
+
+
+@lru_cache(maxsize=4)
+def _license_names(catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
+    """(entry id, normalised phrase) of every name, alias and title of two words or more."""
+    found: set[tuple[str, str]] = set()
+    for entry in catalogue:
+        if entry.kind == "placeholder":
+            continue
+        for name in (entry.name, *entry.aliases, *entry.markers, entry.id.replace("-", " ")):
+            words = normalise(name)
+            if len(words) >= 2:
+                found.add((entry.id, " ".join(words)))
+    return tuple(sorted(found))
 
 
 def _found(text: Tokens, seg: _Segment) -> FoundLicense:
@@ -1219,7 +1279,7 @@ def identify(
             _with_id(_found(prepared, s), ids.get(s.ref.license_id, s.ref.license_id))
             for s in segments
         )
-        extra = tuple(_extra(prepared, segments))
+        extra = tuple(_extra(prepared, segments, [f.license_id for f in found], catalogue))
         main = [f for f in found if not f.optional]
         if not main:  # only an appendix: instructions, not a license
             return Identification("no-match")

@@ -165,9 +165,25 @@ def test_apache_with_a_noncommercial_addendum_is_modified(corpus: Path) -> None:
     assert result.status == "modified" and result.license_id is None
     assert [f.status for f in result.found if not f.optional] == ["match"]
     (added,) = result.license_language
-    assert "noncommercial" in added.words and "licensed" in added.license_language
+    assert "noncommercial" in added.words and "noncommercial" in added.license_language
     assert "outside every license" in result.diff_text("LICENSE")
     assert "words of added terms" in result.describe()
+
+
+@pytest.mark.parametrize(
+    ("header", "status"),
+    [
+        ("The MIT License (MIT)\n\nCopyright (c) 2024 Foo Bar\n\n", "match"),
+        ("# License\n\nThis project is licensed under the MIT License:\n\n", "match"),
+        ("The weights are licensed under the Llama 3.1 Community License.\n\n", "modified"),
+        ("The weights are for non-commercial use only.\n\n", "modified"),
+    ],
+)
+def test_a_line_naming_the_license_is_not_added_terms(
+    corpus: Path, header: str, status: str
+) -> None:
+    result = identify(header + _text(corpus, "mit.txt"))
+    assert (result.status, result.licenses) == (status, ("mit",)), result.describe()
 
 
 def test_two_licenses_in_one_file_are_both_reported(corpus: Path) -> None:
