@@ -16,7 +16,7 @@ from openweights.grade import COMPONENTS, Grade
 from openweights.licensing.features import Freedom
 from openweights.rules import Finding, Severity
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,7 @@ def _license_dict(lic: LicenseFinding) -> dict[str, Any]:
         "name": lic.entry.name if lic.entry else None,
         "verdict": lic.verdict.value,
         "source": lic.source,
+        "closest": dict(lic.closest) if lic.closest else None,
     }
 
 

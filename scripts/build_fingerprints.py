@@ -1,39 +1,79 @@
-"""Build ``licenses/fingerprints.json`` from the reference license texts of the shared corpus.
+"""Build ``licenses/fingerprints.json``: word-block fingerprints of reference license texts.
 
-    python scripts/build_fingerprints.py                 # rewrite the fingerprint file
-    python scripts/build_fingerprints.py --check         # exit 1 if it is stale
-    python scripts/build_fingerprints.py --corpus PATH   # texts elsewhere
+    python scripts/build_fingerprints.py                       # rewrite the fingerprint file
+    python scripts/build_fingerprints.py --check               # exit 1 if it is stale
+    python scripts/build_fingerprints.py --corpus DIR --licensedcode DIR --vendor DIR
 
-The file holds, per reference text, its catalogue id, its part (``license`` or ``aup``), a count
-and the sorted 32-bit hashes of its word shingles (``openweights.licensing.identify``), plus the
-hashes that tell close relatives apart (weighted up when comparing). It never holds text.
-When a license text also carries its acceptable use policy (Llama 3), the policy is cut off
-into a fingerprint of its own (part ``aup``), so that the license alone, the policy alone and
-the two together all match.
+Where the texts come from (none of them is ever copied into the repository):
+
+- ``corpus``: the project's shared corpus of model license texts (``../shared/corpus/licenses``
+  beside the checkout; ``CORPUS_IDS`` maps each file to its catalogue id). Its
+  ``SOURCES.md`` says where each text was published (vendors' repositories, choosealicense).
+- ``licensedcode``: the license texts of ScanCode's license database, as published on PyPI in
+  the ``licensedcode-data`` package (version ``LICENSEDCODE_VERSION``; ``pip download
+  --no-deps licensedcode-data==32.1.0`` and unzip the wheel: the texts are in
+  ``licensedcode/data/licenses``). A catalogue entry with an SPDX id takes the text whose
+  ``spdx_license_key`` is that id; ``SCANCODE_KEYS`` names the rest by ScanCode key.
+
+- ``vendor``: license texts in the vendors' own public git repositories, at the commits
+  ``VENDOR_TEXTS`` names (the edition each catalogue entry describes). ``--vendor DIR`` is a
+  folder of clones named ``owner+name`` (a bare clone, a clone with ``.git``, or a folder whose
+  ``repo`` subfolder is the git directory); each text is read with ``git show COMMIT:PATH``.
+
+A source that is absent is skipped: its records in the current file are kept as they are (and
+``--check`` says they were not checked), so the script runs anywhere and never loses data.
+
+What a fingerprint stores, and why that shape. Per reference text (and part: ``license``,
+``aup`` for an acceptable use policy, ``appendix`` for an omittable "how to apply" appendix):
+
+- the number of normalised words, and a salted CRC-32 of each consecutive, **non-overlapping**
+  block of ``BLOCK`` (6) words, in order. Identification needs order (to tell an exact copy
+  from a modified one and to show where they differ), so a set is not enough; but hashes of
+  *overlapping* word runs (shingles), or of single words, chain back into the text: knowing
+  one run, the next differs by one word, so a dictionary search of one word at a time
+  recovers it all. Blocks that do not overlap share no words: each one would have to be
+  guessed whole, six words at once. The input side is hashed at every position (it is the
+  user's own text), so shifted text still finds the blocks.
+- the omittable title: a (word count, hash) pair for each run of consecutive title lines.
+- the numbers and the restrictive words (``identify.RESTRICTIVE_WORDS``, our own list) with
+  their word offsets, in plain text: facts such as a user threshold, which a word diff shows
+  when they are changed or removed. Nothing else of a text is stored in plain text.
+
+The index (every block hash, sorted, with its owner) is stored too, so that loading is one
+decode and no sort. Nothing in the file can be read back as a sentence of any text.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "licenses"
 OUTPUT = ROOT / "licenses" / "fingerprints.json"
+LICENSEDCODE_VERSION = "32.1.0"
 
 sys.path.insert(0, str(ROOT))
+from openweights.licensing.catalogue import Catalogue, load_catalogue  # noqa: E402
 from openweights.licensing.identify import (  # noqa: E402
+    BLOCK,
     FORMAT_VERSION,
     NORMALISER_VERSION,
-    SHINGLE,
-    Fingerprint,
-    distinctive_hashes,
-    encode_hashes,
-    normalise,
-    shingle_hashes,
+    SALT,
+    Reference,
+    Tokens,
+    block_hash,
+    block_hashes,
+    build_index,
+    encode_u32,
+    is_substantive,
+    tokens,
 )
 
 CORPUS_IDS: dict[str, str] = {
@@ -76,8 +116,56 @@ CORPUS_IDS: dict[str, str] = {
 }
 """Corpus file name -> catalogue id. Several files may share an id (variants of one license)."""
 
+SCANCODE_KEYS: dict[str, str] = {
+    "bigcode-openrail-m": "bigcode-open-rail-m-v1",
+    "bigscience-openrail-m": "bigscience-open-rail-m",
+    "bigscience-bloom-rail-1.0": "bigscience-rail-1.0",
+    "gfdl": "gfdl-1.3",
+}
+"""Catalogue id -> ScanCode key, for entries whose text ScanCode holds under no SPDX id."""
+
+VENDOR_TEXTS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "deepfloyd-if-license": (
+        ("deep-floyd/IF", "ffc8163891682beaca0c5eb6b9077860a3bc6509", "LICENSE-MODEL"),
+    ),
+    "fair-noncommercial-research-license": (  # v1 of 2024-10-16, with its use policy
+        ("facebookresearch/pixio", "14de94cbb0dcb4f8f6d788dbc51af7b7ed0f8ae6", "LICENSE"),
+    ),
+    "flux-1-dev-non-commercial": (
+        ("black-forest-labs/flux", "805da8571a0b49b6d4043950bd266a65328c243b",
+         "model_licenses/LICENSE-FLUX1-dev"),
+    ),
+    "open-weights-permissive": (
+        ("Open-Weights/Definition", "099e23251456032d2edf30b330c3d790acdb78c3",
+         "Open Weights License.MD"),
+    ),
+    "yi": (  # version 2.1, in its two published wordings
+        ("01-ai/Yi", "8c4d78d0a29ab9e506c6f4751514a4bcc89b2fcf", "MODEL_LICENSE_AGREEMENT.txt"),
+        ("01-ai/Yi", "90fe5676d3ec5f9e5b54601de4aa5f80a13d5f79", "MODEL_LICENSE_AGREEMENT.txt"),
+    ),
+}
+"""Catalogue id -> (repository, commit, path) of each text in a vendor's repository."""
+
 EMBEDDED_PART = 0.5
-"""A license text holds its policy when this share of the policy's shingles occurs in it."""
+"""A license text holds its policy when this share of the policy's word triples occurs in it."""
+
+TITLE_WORDS = 16
+"""The opening paragraph is an omittable title when it has at most this many words..."""
+TITLE_LINES = 3
+"""... on at most this many lines."""
+
+_APPENDIX_START = (("end", "of", "terms", "and", "conditions"), ("how", "to", "apply"))
+"""Where an omittable appendix begins (SPDX guideline: instructions after the terms)."""
+
+
+@dataclass(frozen=True)
+class Text:
+    """One reference text to fingerprint."""
+
+    license_id: str
+    part: str
+    source: str
+    text: str
 
 
 def part_of(name: str) -> str:
@@ -85,79 +173,305 @@ def part_of(name: str) -> str:
     return "aup" if Path(name).stem.endswith("-aup") else "license"
 
 
-def corpus_files(corpus: Path) -> tuple[list[Path], list[str]]:
-    """The mapped reference texts, and a problem for every file the table does not know."""
+# --------------------------------------------------------------------------- sources
+
+
+def corpus_texts(corpus: Path) -> tuple[list[Text], list[str]]:
+    """The mapped texts of the shared corpus, and a problem for every file it cannot place."""
     files = sorted(p for p in corpus.iterdir() if p.is_file() and not p.name.startswith("."))
-    unknown = [f"{p.name}: not in CORPUS_IDS (add its catalogue id)" for p in files
-               if p.name not in CORPUS_IDS]
-    return [p for p in files if p.name in CORPUS_IDS], unknown
+    problems = [f"{p.name}: not in CORPUS_IDS (add its catalogue id)" for p in files
+                if p.name not in CORPUS_IDS]
+    names = {p.name for p in files}
+    problems += [f"{name}: listed in CORPUS_IDS but missing" for name in CORPUS_IDS
+                 if name not in names]
+    texts = [Text(CORPUS_IDS[p.name], part_of(p.name), f"corpus:{p.name}",
+                  p.read_text(encoding="utf-8")) for p in files if p.name in CORPUS_IDS]
+    return texts, problems
 
 
-def policy_start(shingles: list[int], policy: set[int]) -> int | None:
-    """Where an embedded policy begins in a license text's shingles, or None if it has none.
+_FRONT = re.compile(r"\A---\n(.*?)\n---\n?", re.S)
+_KEY = re.compile(r"^(key|spdx_license_key):\s*(\S+)\s*$", re.M)
 
-    The policy is the suffix where shingles of the policy file outnumber the others most (a
+
+def licensedcode_texts(folder: Path, catalogue: Catalogue) -> tuple[list[Text], list[str]]:
+    """The ScanCode texts of the catalogue's entries (by SPDX id, else ``SCANCODE_KEYS``)."""
+    by_spdx: dict[str, Path] = {}
+    by_key: dict[str, Path] = {}
+    for file in sorted(folder.glob("*.LICENSE")):
+        front = _FRONT.match(file.read_text(encoding="utf-8"))
+        if front is None:
+            continue
+        fields = {m.group(1): m.group(2) for m in _KEY.finditer(front.group(1))}
+        if "key" in fields:
+            by_key[fields["key"]] = file
+        if "spdx_license_key" in fields:
+            by_spdx.setdefault(fields["spdx_license_key"], file)
+    texts: list[Text] = []
+    for entry in catalogue:
+        path: Path | None = None
+        if entry.id in SCANCODE_KEYS:
+            path = by_key.get(SCANCODE_KEYS[entry.id])
+        elif entry.spdx:
+            path = by_spdx.get(entry.spdx)
+        if path is None:
+            continue
+        raw = path.read_text(encoding="utf-8")
+        head = _FRONT.match(raw)
+        body = raw[head.end():] if head else raw
+        if len(body.split()) < 20:
+            continue
+        texts.append(Text(entry.id, "license", f"licensedcode:{path.name}", body))
+    return texts, []
+
+
+def _git_dir(clone: Path) -> Path:
+    for candidate in (clone / "repo", clone / ".git"):
+        if candidate.is_dir():
+            return candidate
+    return clone
+
+
+def vendor_texts(folder: Path) -> tuple[list[Text], list[str]]:
+    """The ``VENDOR_TEXTS`` read from the clones in ``folder``; a problem for each missing."""
+    import subprocess
+
+    texts: list[Text] = []
+    problems: list[str] = []
+    for license_id, places in sorted(VENDOR_TEXTS.items()):
+        for repo, commit, path in places:
+            clone = folder / repo.replace("/", "+")
+            done = subprocess.run(
+                ["git", f"--git-dir={_git_dir(clone)}", "show", f"{commit}:{path}"],
+                capture_output=True, check=False,
+            )
+            if done.returncode != 0:
+                problems.append(f"vendor:{repo}@{commit[:7]}:{path}: not readable in {clone}")
+                continue
+            text = done.stdout.decode("utf-8")
+            texts.append(Text(license_id, "license", f"vendor:{repo}@{commit[:7]}:{path}", text))
+    return texts, problems
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _triples(words: Sequence[str]) -> list[tuple[str, ...]]:
+    return [tuple(words[i : i + 3]) for i in range(max(len(words) - 2, 0))]
+
+
+def policy_start(words: Sequence[str], policy: Sequence[str]) -> int | None:
+    """Where an embedded policy begins in a license text's words, or None if it has none.
+
+    The policy is the suffix where word triples of the policy outnumber the others most (a
     maximum suffix sum, +1 per hit and -1 per miss), so an older wording of the policy with a
     few changed words still counts as one block.
     """
-    if len(policy.intersection(shingles)) < EMBEDDED_PART * len(policy):
+    known = set(_triples(policy))
+    triples = _triples(words)
+    if sum(t in known for t in set(triples)) < EMBEDDED_PART * len(known):
         return None
     best, best_at, running = 0, None, 0
-    for i in range(len(shingles) - 1, -1, -1):
-        running += 1 if shingles[i] in policy else -1
+    for i in range(len(triples) - 1, -1, -1):
+        running += 1 if triples[i] in known else -1
         if running > best:
             best, best_at = running, i
     return best_at
 
 
-def build(corpus: Path) -> tuple[dict[str, Any], list[str]]:
-    """The fingerprint document for the texts in ``corpus``, and any problems found."""
-    files, problems = corpus_files(corpus)
-    found = {p.name for p in files}
-    problems += [f"{name}: listed in CORPUS_IDS but missing" for name in CORPUS_IDS
-                 if name not in found]
-    words = {p.name: normalise(p.read_text(encoding="utf-8")) for p in files}
-    policies = {CORPUS_IDS[name]: set(shingle_hashes(w)) for name, w in words.items()
-                if part_of(name) == "aup"}
-    # (id, part, file name, hashes); a license text carrying its policy becomes two entries.
-    sets: list[tuple[str, str, str, set[int]]] = []
-    for name, text in words.items():
-        license_id, part = CORPUS_IDS[name], part_of(name)
-        shingles = shingle_hashes(text)
-        if not shingles:
-            problems.append(f"{name}: no words after normalisation")
+def title_lines(text: str) -> int:
+    """The last line of the omittable title (the opening paragraph when it is short), or 0."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return 0
+    end = first
+    while end < len(lines) and lines[end].strip():
+        end += 1
+    paragraph = lines[first:end]
+    if len(paragraph) > TITLE_LINES:
+        return 0
+    words = tokens("\n".join(paragraph)).words
+    if not words or len(words) > TITLE_WORDS or paragraph[-1].rstrip().endswith((".", ",", ";")):
+        return 0
+    return end  # 1-based number of the paragraph's last line
+
+
+def appendix_start(words: Sequence[str]) -> int | None:
+    """Where an omittable "how to apply" appendix begins (in the second half of the words), or
+    None. "End of terms and conditions" opens it only when the instructions follow: in the
+    OpenRAIL licenses it is followed by the use restrictions, which are terms."""
+    end_phrase, apply_phrase = _APPENDIX_START
+    for i in range(len(words) // 2, len(words) - len(apply_phrase) + 1):
+        if tuple(words[i : i + len(apply_phrase)]) != apply_phrase:
             continue
-        policy = policies.get(license_id) if part == "license" else None
-        at = policy_start(shingles, policy) if policy else None
+        for j in range(max(i - 12, 0), i):
+            if tuple(words[j : j + len(end_phrase)]) == end_phrase:
+                return j
+        return i
+    return None
+
+
+def _title_runs(prepared: Tokens, last_line: int) -> list[tuple[int, int]]:
+    """(word count, hash) of every run of consecutive title lines."""
+    by_line: dict[int, list[str]] = {}
+    for word, line in zip(prepared.words, prepared.lines, strict=True):
+        if line <= last_line:
+            by_line.setdefault(line, []).append(word)
+    lines = sorted(by_line)
+    runs = set()
+    for i in range(len(lines)):
+        for j in range(i, len(lines)):
+            words = [w for line in lines[i : j + 1] for w in by_line[line]]
+            runs.add((len(words), block_hash(words)))
+    return sorted(runs)
+
+
+def references(texts: Sequence[Text]) -> tuple[list[Reference], list[str]]:
+    """Every text as references: policies embedded in licenses split off, titles and
+    appendices made omittable."""
+    problems: list[str] = []
+    policies = {t.license_id: tokens(t.text).words for t in texts if t.part == "aup"}
+    out: list[Reference] = []
+    for t in texts:
+        prepared = tokens(t.text)
+        last_title = title_lines(t.text)
+        body_from = next((i for i, line in enumerate(prepared.lines) if line > last_title),
+                         len(prepared))
+        titles = tuple(_title_runs(prepared, last_title)) if last_title else ()
+        words = list(prepared.words[body_from:])
+        if not words:
+            problems.append(f"{t.source}: no words after normalisation")
+            continue
+        pieces: list[tuple[str, list[str]]] = []
+        policy = policies.get(t.license_id) if t.part == "license" else None
+        at = policy_start(words, policy) if policy else None
         if at:
-            sets.append((license_id, "aup", name, set(shingle_hashes(text[at:]))))
-            shingles = shingle_hashes(text[:at])
-        sets.append((license_id, part, name, set(shingles)))
-    ordered = sorted(sets, key=lambda s: (s[0], s[1], s[2]))
-    records = [
-        {"id": license_id, "part": part, "count": len(hashes), "hashes": encode_hashes(hashes)}
-        for license_id, part, _, hashes in ordered
-    ]
-    prints = [Fingerprint(i, p, frozenset(h)) for i, p, _, h in ordered]
-    distinctive = distinctive_hashes(prints)
-    document = {
+            pieces.append(("aup", words[at:]))
+            words = words[:at]
+        cut = appendix_start(words) if t.part == "license" else None
+        if cut:
+            pieces.append(("appendix", words[cut:]))
+            words = words[:cut]
+        pieces.insert(0, (t.part, words))
+        for part, piece in pieces:
+            out.append(Reference(
+                license_id=t.license_id,
+                part=part,
+                source=t.source,
+                words=len(piece),
+                blocks=block_hashes(piece),
+                titles=titles if part == t.part else (),
+                marks=tuple((i, w) for i, w in enumerate(piece) if is_substantive(w)),
+            ))
+    # Two sources with the same words for one part add nothing: keep the first.
+    unique: dict[tuple[str, str, tuple[int, ...]], Reference] = {}
+    for ref in sorted(out, key=lambda r: (r.license_id, r.part, r.source)):
+        unique.setdefault((ref.license_id, ref.part, tuple(ref.blocks)), ref)
+    return list(unique.values()), problems
+
+
+def record(ref: Reference) -> dict[str, Any]:
+    """One reference as stored."""
+    return {
+        "id": ref.license_id,
+        "part": ref.part,
+        "source": ref.source,
+        "words": ref.words,
+        "blocks": encode_u32(ref.blocks),
+        "titles": [list(t) for t in ref.titles],
+        "marks": [list(m) for m in ref.marks],
+    }
+
+
+def from_record(data: dict[str, Any]) -> Reference:
+    """Inverse of ``record``."""
+    from openweights.licensing.identify import decode_u32
+
+    return Reference(data["id"], data["part"], data["source"], data["words"],
+                     list(decode_u32(data["blocks"])),
+                     tuple((int(n), int(h)) for n, h in data["titles"]),
+                     tuple((int(o), str(w)) for o, w in data["marks"]))
+
+
+def document(refs: Sequence[Reference]) -> dict[str, Any]:
+    """The fingerprint document for ``refs``."""
+    ordered = sorted(refs, key=lambda r: (r.license_id, r.part, r.source))
+    index, owners = build_index(ordered)
+    return {
         "format": FORMAT_VERSION,
         "normaliser": NORMALISER_VERSION,
-        "shingle": SHINGLE,
+        "block": BLOCK,
+        "salt": SALT.decode(),
         "hash": "crc32",
-        "distinctive_count": len(distinctive),
-        "distinctive": encode_hashes(distinctive),
-        "fingerprints": records,
+        "index": encode_u32(index),
+        "owners": encode_u32(owners),
+        "references": [record(r) for r in ordered],
     }
-    return document, problems
 
 
-def render(document: dict[str, Any]) -> str:
-    """The file's exact text: one fingerprint per line, so diffs stay readable."""
-    head = {k: v for k, v in document.items() if k != "fingerprints"}
-    lines = [json.dumps(r, sort_keys=True, separators=(",", ":")) for r in document["fingerprints"]]
+def render(doc: dict[str, Any]) -> str:
+    """The file's exact text: one reference per line, so diffs stay readable."""
+    head = {k: v for k, v in doc.items() if k != "references"}
+    lines = [json.dumps(r, sort_keys=True, separators=(",", ":")) for r in doc["references"]]
     opening = json.dumps(head, sort_keys=True, separators=(",", ":"))[:-1]
-    return opening + ',"fingerprints":[\n' + ",\n".join(lines) + "\n]}\n"
+    return opening + ',"references":[\n' + ",\n".join(lines) + "\n]}\n"
+
+
+def current_records(path: Path) -> list[dict[str, Any]]:
+    """The references of the existing file (empty when it is absent or of another format)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if data.get("format") != FORMAT_VERSION or data.get("normaliser") != NORMALISER_VERSION:
+        return []
+    return list(data.get("references", []))
+
+
+def default_licensedcode() -> Path | None:
+    """``licensedcode/data/licenses`` of an installed or unpacked ``licensedcode-data``."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("licensedcode")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        folder = Path(location) / "data" / "licenses"
+        if folder.is_dir():
+            return folder
+    return None
+
+
+def build(
+    corpus: Path | None,
+    licensedcode: Path | None,
+    previous: Sequence[dict[str, Any]] = (),
+    vendor: Path | None = None,
+) -> tuple[dict[str, Any], list[str], list[str]]:
+    """(document, problems, sources not checked) from the sources present; records of absent
+    sources are carried over from ``previous``."""
+    catalogue = load_catalogue()
+    texts: list[Text] = []
+    problems: list[str] = []
+    skipped: list[str] = []
+    kept: list[Reference] = []
+    for name, folder in (("corpus", corpus), ("licensedcode", licensedcode), ("vendor", vendor)):
+        if folder is not None and folder.is_dir():
+            if name == "corpus":
+                found, trouble = corpus_texts(folder)
+            elif name == "licensedcode":
+                found, trouble = licensedcode_texts(folder, catalogue)
+            else:
+                found, trouble = vendor_texts(folder)
+            texts += found
+            problems += trouble
+        else:
+            skipped.append(name)
+            kept += [from_record(r) for r in previous if r["source"].startswith(f"{name}:")]
+    refs, trouble = references(texts)
+    problems += trouble
+    for ref in [*refs, *kept]:
+        if catalogue.resolve(ref.license_id) is None:
+            problems.append(f"{ref.source}: {ref.license_id} is not in the catalogue")
+    return document([*refs, *kept]), problems, skipped
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -165,29 +479,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="fail if the file is stale")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
                         help="folder of reference license texts (default: %(default)s)")
+    parser.add_argument("--licensedcode", type=Path, default=None,
+                        help="licensedcode/data/licenses of licensedcode-data "
+                             f"{LICENSEDCODE_VERSION} (default: the installed package, if any)")
+    parser.add_argument("--vendor", type=Path, default=None,
+                        help="folder of clones of the vendors' repositories (VENDOR_TEXTS)")
     parser.add_argument("--output", type=Path, default=OUTPUT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    corpus: Path = args.corpus
     output: Path = args.output
-    if not corpus.is_dir():
-        print(f"corpus {corpus} is absent: fingerprints not checked", file=sys.stderr)
-        return 0 if args.check else 1
-    document, problems = build(corpus)
+    licensedcode: Path | None = args.licensedcode or default_licensedcode()
+    previous = current_records(output)
+    doc, problems, skipped = build(args.corpus, licensedcode, previous, args.vendor)
     for problem in problems:
         print(problem, file=sys.stderr)
+    for name in skipped:
+        print(f"source {name} absent: its fingerprints kept as they are, not rebuilt",
+              file=sys.stderr)
+    if len(skipped) == 3:
+        print("no source texts present: fingerprints not checked", file=sys.stderr)
+        return 0 if args.check else 1
     if problems:
         return 1
-    text = render(document)
+    text = render(doc)
+    count = len(doc["references"])
     if args.check:
         current = output.read_text(encoding="utf-8") if output.exists() else ""
         if current != text:
             print(f"{output.name} is stale: run python scripts/build_fingerprints.py",
                   file=sys.stderr)
             return 1
-        print(f"{output.name} is current ({len(document['fingerprints'])} fingerprints)")
+        print(f"{output.name} is current ({count} references)")
         return 0
     output.write_text(text, encoding="utf-8")
-    print(f"wrote {output} with {len(document['fingerprints'])} fingerprints")
+    print(f"wrote {output} with {count} references")
     return 0
 
 

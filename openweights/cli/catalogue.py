@@ -53,8 +53,12 @@ def license_command(
 def identify_command(
     file: Annotated[Path, typer.Argument(help="A LICENSE text.")],
     fmt: ListFormatOption = ListFormat.TEXT,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Show the word diff of a modified text.")
+    ] = False,
 ) -> None:
-    """Name the catalogue license a LICENSE text is, with a similarity figure."""
+    """Name every catalogue license a LICENSE text holds: match, modified (with a diff), named."""
+    from openweights.formats import catalogue as views
     from openweights.licensing.identify import identify
     from openweights.sources import InputError
     from openweights.sources.local import decode_text
@@ -71,19 +75,9 @@ def identify_command(
         fail(f"cannot read {file}: {exc.strerror or exc}")
     result = identify(text)
     if fmt is ListFormat.JSON:
-        best = result.best
-        data = {
-            "file": str(file),
-            "status": result.status,
-            "license": best.license_id if best else None,
-            "part": best.part if best else None,
-            "similarity": round(best.similarity, 4) if best else None,
-            "method": best.method if best else None,
-            "description": result.describe(),
-        }
-        emit(json.dumps(data, indent=2) + "\n")
+        emit(json.dumps(views.identify_json(str(file), result), indent=2) + "\n")
     else:
-        emit(f"{file}: {result.describe()}\n")
+        emit(views.identify_text(str(file), result, diff))
     if result.status == "no-match":
         raise typer.Exit(EXIT_GATE)
 

@@ -79,6 +79,10 @@ _MULTIMODAL_WORDS = re.compile(
 _OPEN_SOURCE_CLAIM = re.compile(r"\bopen[- ]source\b", re.I)
 
 
+_DIFF_FACTS = 10
+"""Changes of a modified LICENSE text listed as evidence (``owcheck identify --diff`` shows all)."""
+
+
 def detect_modality(card: Card | None, api: Mapping[str, Any] | None) -> str | None:
     """``multimodal`` / ``text`` from pipeline_tag, tags and the card title; None if unclear."""
     meta: Mapping[str, Any] = card.metadata if card else {}
@@ -134,6 +138,12 @@ def build_evidence(
             weights_license = link.license
     availability, w_facts = weights_availability(bundle)
     w_facts.insert(0, Fact(f"license: {own.raw or 'none'} ({own.source})", own.origin))
+    for f in files:
+        if f.status == "modified":
+            # The word diff behind an unknown verdict: what the text changed or added.
+            w_facts.append(Fact(f"{f.path}: {f.description}", Origin(f.path, f.first_change)))
+            w_facts += [Fact(f"{f.path} differs: {wdiff}", Origin(f.path, line))
+                        for line, wdiff in f.changes[:_DIFF_FACTS]]
     for link in lineage:
         w_facts.append(
             Fact(

@@ -16,6 +16,7 @@ from openweights.licensing.catalogue import Catalogue, LicenseEntry
 from openweights.licensing.grader import (
     GradingContext,
     Thresholds,
+    Verdict,
     grade_license,
     least_open,
 )
@@ -115,6 +116,7 @@ class Resolver:
 
 
 def identify_files(files: Mapping[str, str], catalogue: Catalogue) -> list[LicenseFileEvidence]:
+    """Each LICENSE-like file identified word for word (``openweights.licensing.identify``)."""
     if not files:
         return []
     from openweights.licensing.identify import identify  # lazy: only when a LICENSE exists
@@ -122,19 +124,46 @@ def identify_files(files: Mapping[str, str], catalogue: Catalogue) -> list[Licen
     out = []
     for path, text in sorted(files.items()):
         result = identify(text, catalogue)
-        best = result.best
-        entry = catalogue.resolve(best.license_id) if best else None
+        found = [f for f in result.found if not f.optional]
+        entries = tuple(
+            e for e in dict.fromkeys(catalogue.resolve(f.license_id) for f in found) if e
+        )
+        closest = result.closest
+        if result.status == "match":
+            entry = entries[0] if len(entries) == 1 else None
+            similarity = 1.0
+        elif closest is not None:
+            entry, similarity = catalogue.resolve(closest.license_id), closest.similarity
+        else:
+            entry, similarity = catalogue.resolve(result.named), 0.0
+        parts = [f.part for f in found]
+        part = "license" if "license" in parts else (parts[0] if parts else "license")
+        changes = tuple(sorted(
+            [(e.line, e.wdiff()) for e in result.edits]
+            + [(x.lines[0], "{+" + _clip(" ".join(x.words)) + "+} (outside every license)")
+               for x in result.license_language]
+        )) if result.status == "modified" else ()
+        first = changes[0][0] if changes else 1
         out.append(
             LicenseFileEvidence(
                 path=path,
                 status=result.status,
                 entry=entry,
-                part=best.part if best else "license",
-                similarity=best.similarity if best else 0.0,
+                part=part,
+                similarity=similarity,
                 description=result.describe(),
+                entries=entries,
+                diff=result.diff_text(path) if result.status == "modified" else "",
+                changes=changes,
+                first_change=first,
+                identification=result.as_dict(),
             )
         )
     return out
+
+
+def _clip(text: str, size: int = 160) -> str:
+    return text if len(text) <= size else text[: size - 3] + "..."
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\[*])")
@@ -231,8 +260,11 @@ def gate_prompt_license(card: Card, res: Resolver, catalogue: Catalogue) -> Lice
         from openweights.licensing.identify import identify
 
         result = identify(prompt, catalogue)
-        if result.best and result.status in ("match", "near-miss"):
-            entry = catalogue.resolve(result.best.license_id)
+        # A prompt that holds a license names it, even changed; it never decides the grade on
+        # its own (a LICENSE file or the metadata does).
+        named = result.license_id or (result.closest.license_id if result.closest else None)
+        if named:
+            entry = catalogue.resolve(named)
             return res.finding(entry.id if entry else None, entry, "gated-prompt", origin)
     mentions = res.mentions(prompt)
     if mentions:
@@ -248,11 +280,41 @@ def choose_own_license(
     gate: LicenseFinding | None,
     res: Resolver,
 ) -> LicenseFinding:
-    # The LICENSE text outranks the metadata: a matched file decides.
-    matched = [f for f in files if f.status == "match" and f.entry and f.part == "license"]
+    """The weights license of one repo: its LICENSE text first (the text is what binds), then
+    the metadata, prose and the gate prompt."""
+    # A modified license text is not the license it resembles, and terms added after a known
+    # license can take away what it grants: unknown, whatever the metadata says.
+    for f in files:
+        if f.status == "modified":
+            closest = (f.identification or {}).get("closest")
+            return LicenseFinding(f.path, None, "license-file", Origin(f.path, f.first_change),
+                                  None, closest)
+    # Matched texts decide; several licenses in them: the least open.
+    matched = [(f, e) for f in files if f.decides_license for e in f.entries]
     if matched:
-        f = matched[0]
-        return res.finding(f.path, f.entry, "license-file", Origin(f.path, 1))
+        findings = [res.finding(f.path, e, "license-file", Origin(f.path, 1)) for f, e in matched]
+        return least_open_license(findings)
+    chosen = _declared_or_prose(declared, prose, gate, res)
+    # A title alone never names the license, but it can say it is less open than claimed.
+    named = [res.finding(f.path, f.entry, "license-file", Origin(f.path, 1))
+             for f in files if f.status == "named" and f.entry is not None]
+    if named:
+        worst = least_open_license(named)
+        if chosen.source == "none" and worst.verdict is Verdict.OPEN:
+            return res.finding(worst.raw, None, "license-file", worst.origin)
+        if chosen.source == "none" or worst.verdict.rank > chosen.verdict.rank:
+            return worst
+    if chosen.source == "none" and files:
+        return res.finding(files[0].path, None, "license-file", Origin(files[0].path, 1))
+    return chosen
+
+
+def _declared_or_prose(
+    declared: list[LicenseFinding],
+    prose: list[LicenseFinding],
+    gate: LicenseFinding | None,
+    res: Resolver,
+) -> LicenseFinding:
     resolved = [d for d in declared if d.entry is not None and d.entry.kind != "placeholder"]
     if resolved:
         if len(resolved) == 1 and len(declared) == 1:
@@ -262,17 +324,10 @@ def choose_own_license(
     if declared and any(d.entry is None for d in declared):
         # An unrecognised id: never guess from elsewhere over what the author wrote.
         return next(d for d in declared if d.entry is None)
-    near = [f for f in files if f.status == "near-miss" and f.entry and f.part == "license"]
     for candidate in [*prose, *([gate] if gate else [])]:
         return candidate
-    if near:
-        f = near[0]
-        # A modified text is not the license it resembles: report it, grade it unknown.
-        return res.finding(f.path, None, "license-file", Origin(f.path, 1))
     if declared:
         return declared[0]
-    if files:
-        return res.finding(files[0].path, None, "license-file", Origin(files[0].path, 1))
     return LicenseFinding(None, None, "none", Origin())
 
 
@@ -293,6 +348,7 @@ def material_license(
         finding.source,
         Origin(finding.origin.path, finding.origin.line, finding.origin.field, material.id),
         finding.grade,
+        finding.closest,
     )
 
 

@@ -102,6 +102,9 @@ class LicenseFinding:
     """Where it was read."""
     grade: LicenseGrade | None = None
     """The entry graded for this model (None when unresolved)."""
+    closest: Mapping[str, Any] | None = field(default=None, hash=False, compare=False)
+    """For a modified LICENSE text: the closest license, similarity and a diff summary
+    (``Identification.closest_summary``)."""
 
     @property
     def verdict(self) -> Verdict:
@@ -116,15 +119,33 @@ class LicenseFileEvidence:
     path: str
     """Path in the repo."""
     status: str
-    """``match``, ``near-miss`` or ``no-match``."""
+    """``match`` (known licenses, word for word), ``modified`` (a known license changed, or
+    with terms added), ``named`` (only a title names a license owcheck has no text of) or
+    ``no-match``."""
     entry: LicenseEntry | None
-    """The entry it matches or nearly matches."""
+    """The license it is (``match``, one license), the closest one (``modified``) or the one
+    its title names (``named``)."""
     part: str
-    """Which part of the license it is (``license`` or ``acceptable use policy``)."""
+    """Which part of the license it is (``license``, ``acceptable use policy``, ...)."""
     similarity: float
-    """0..1 similarity to the best entry."""
+    """0..1 similarity to ``entry`` (1 for a match; 0 for a title)."""
     description: str
-    """One line for people (``94 % similar to llama3.1: modified text?``)."""
+    """One line for people (``modified apache-2.0 (99 % similar: 1 change)``)."""
+    entries: tuple[LicenseEntry, ...] = ()
+    """Every license found in the text, matched or modified, in text order."""
+    diff: str = ""
+    """For ``modified``: the word diff against the closest reference, one edit per line."""
+    changes: tuple[tuple[int, str], ...] = ()
+    """For ``modified``: (line, word diff) of each change, added terms included."""
+    first_change: int = 1
+    """Line of the first difference (1 when unknown)."""
+    identification: dict[str, Any] | None = None
+    """The identification as plain data (``Identification.as_dict``), for the JSON report."""
+
+    @property
+    def decides_license(self) -> bool:
+        """A matched text holding a license (not only an acceptable use policy)."""
+        return self.status == "match" and bool(self.entries) and "license" in self.part
 
 
 @dataclass(frozen=True)

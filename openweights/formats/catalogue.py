@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openweights.licensing.catalogue import LicenseEntry, load_catalogue
 from openweights.licensing.features import FLAGS, Cell, Freedom
 from openweights.licensing.grader import GradingContext, grade_license, verdicts_by_modality
+
+if TYPE_CHECKING:
+    from openweights.licensing.identify import Identification
 
 SHORT = {
     Cell.GRANTED: "G",
@@ -18,9 +21,29 @@ SHORT = {
 }
 
 
+IDENTIFIED_BY = {"text": "T", "title": "t", "none": "-"}
+"""How ``owcheck identify`` can recognise an entry: its reference text was fingerprinted
+(word for word: ``match`` or ``modified``), only its title is known (at most ``named``), or
+neither."""
+
+
+def identified_by(entry: LicenseEntry, fingerprinted: frozenset[str]) -> str:
+    """``text``, ``title`` or ``none`` (see ``IDENTIFIED_BY``)."""
+    if entry.id in fingerprinted:
+        return "text"
+    return "title" if entry.markers else "none"
+
+
+def _fingerprinted() -> frozenset[str]:
+    from openweights.licensing.identify import fingerprinted_ids  # lazy: reads fingerprints
+
+    return fingerprinted_ids()
+
+
 def catalogue_json() -> list[dict[str, Any]]:
-    """Every entry: id, name, ids, verdict (and per modality), freedoms."""
+    """Every entry: id, name, ids, verdict (and per modality), freedoms, how it is identified."""
     out = []
+    fingerprinted = _fingerprinted()
     for entry in load_catalogue():
         g = grade_license(entry)
         out.append(
@@ -34,6 +57,7 @@ def catalogue_json() -> list[dict[str, Any]]:
                 "verdict_by_modality": {m: v.value for m, v in verdicts_by_modality(entry).items()},
                 "freedoms": {f.value: g.freedoms[f].cell.value for f in Freedom},
                 "verification": entry.verification,
+                "identified_by": identified_by(entry, fingerprinted),
             }
         )
     return out
@@ -42,7 +66,8 @@ def catalogue_json() -> list[dict[str, Any]]:
 def catalogue_text() -> str:
     """A table of the catalogue, one line per license, within 100 columns."""
     buf = io.StringIO()
-    buf.write(f"{'id':<34} {'verdict':<10} U S M H  name\n")
+    buf.write(f"{'id':<34} {'verdict':<10} U S M H  X  name\n")
+    fingerprinted = _fingerprinted()
     for entry in load_catalogue():
         g = grade_license(entry)
         marks = " ".join(SHORT[g.freedoms[f].cell] for f in Freedom)
@@ -50,10 +75,28 @@ def catalogue_text() -> str:
                  if v is not g.verdict}
         note = "".join(f"[{m}: {v}] " for m, v in split.items())
         name = note + entry.name
-        name = name if len(name) <= 43 else name[:40] + "..."
-        buf.write(f"{entry.id:<34} {g.verdict.value:<10} {marks}  {name}\n")
+        name = name if len(name) <= 40 else name[:37] + "..."
+        known = IDENTIFIED_BY[identified_by(entry, fingerprinted)]
+        buf.write(f"{entry.id:<34} {g.verdict.value:<10} {marks}  {known}  {name}\n")
     buf.write("\nU S M H = use, study, modify, share: G granted, L limited, D denied, ? unknown\n")
+    buf.write("X = identified in a LICENSE text by: T its words (owcheck holds a fingerprint of\n"
+              "    the text), t its title only (no text to compare: at most named), - neither\n")
     return buf.getvalue()
+
+
+def identify_json(path: str, result: Identification) -> dict[str, Any]:
+    """``owcheck identify --format json``: the file and its identification (``license`` is
+    an id only for a match of one license; ``closest`` for a modified text)."""
+    return {"file": path, **result.as_dict()}
+
+
+def identify_text(path: str, result: Identification, diff: bool) -> str:
+    """``owcheck identify``: one line, and with ``diff`` the word diff of a modified text."""
+    out = f"{path}: {result.describe()}\n"
+    if diff and result.status == "modified":
+        shown = result.diff_text(path)
+        out += (shown + "\n") if shown else ""
+    return out
 
 
 def license_json(entry: LicenseEntry, modality: str | None) -> dict[str, Any]:
@@ -70,6 +113,7 @@ def license_json(entry: LicenseEntry, modality: str | None) -> dict[str, Any]:
         "fsf_free": entry.fsf_free,
         "revision_date": entry.revision_date,
         "verification": entry.verification,
+        "identified_by": identified_by(entry, _fingerprinted()),
         "modality": modality,
         "verdict": g.verdict.value,
         "verdict_by_modality": {m: v.value for m, v in verdicts_by_modality(entry).items()},
@@ -114,6 +158,12 @@ def license_text(entry: LicenseEntry, modality: str | None) -> str:
         f"text checked: {entry.verification}",
     ]
     buf.write("  " + " · ".join(i for i in ids if i) + "\n")
+    how = {
+        "text": "identified in LICENSE files word for word (owcheck holds its fingerprint)",
+        "title": "identified in LICENSE files by its title only (no reference text: named)",
+        "none": "not identified in LICENSE files (no reference text, no title)",
+    }
+    buf.write(f"  {how[identified_by(entry, _fingerprinted())]}\n")
     if entry.url:
         buf.write(f"  {entry.url}\n")
     ctx = f" for {modality} models" if modality else ""

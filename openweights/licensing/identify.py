@@ -1,26 +1,31 @@
-"""Name the catalogue license a text is, by comparing word-shingle fingerprints.
+"""Name the catalogue licenses a text holds, word for word: exact copies, modified copies, neither.
 
-No license text ships with owcheck. ``scripts/build_fingerprints.py`` reads the reference texts
-(the shared corpus), normalises them with ``normalise`` below, cuts the words into overlapping
-runs of ``SHINGLE`` words and stores only a 32-bit hash of each run in
-``licenses/fingerprints.json``. ``identify`` treats a text the same way and compares hash sets.
+No license text ships with owcheck. ``scripts/build_fingerprints.py`` normalises each reference
+text with ``tokens`` below, cuts the word sequence into consecutive, non-overlapping blocks of
+``BLOCK`` words and stores a salted 32-bit hash of each block, in order (its docstring says why
+that shape, and what else is stored). ``identify`` normalises the input the same way, hashes
+every run of ``BLOCK`` words of it (a rolling window: inserted or deleted words shift the input,
+never the blocks) and looks the hashes up in one sorted index of all references. The hits of
+one reference, chained in order, align the input against it: between two consecutive blocks
+found, the input must hold exactly the words the reference holds there, or it was changed.
 
-Normalisation follows the SPDX License List matching guidelines where they apply to word
-shingles: case, whitespace, punctuation, quote and dash styles, bullets and list numbering,
-code-comment prefixes and separator lines do not count; copyright notice lines are dropped;
-``http`` and ``https`` are the same; varietal spellings (licence/license, ...) are merged;
-Markdown and HTML markup is ignored; a "how to apply" appendix after the terms is dropped.
-License titles are kept, unlike the guideline: the version in a title (Llama 3.1 vs 3.2) is
-much of what tells close relatives apart.
+So every word counts. A text is a ``match`` of a license only when every block of it is found,
+in order, with nothing between them: one changed, inserted or deleted word anywhere makes it
+``modified``, and the difference is shown (``Identification.diff_text``). Numbers, names and
+restrictive words are words like any other: nothing normalises them away.
 
-Similarity is Sørensen-Dice between the reference and the part of the text it covers: the text
-is trimmed to the span between the first and last place the reference matches, so a short
-project header, a copyright line or notes after the license do not lower the figure, while
-clauses added or changed inside the license do. Close relatives (Llama 3.1/3.2/3.3/4, CC BY vs
-BY-NC, the OpenRAIL-M variants) differ in a few dozen words only, so the shingles that tell them
-apart are stored too and weigh more when missing or extra. A Llama license with its acceptable
-use policy appended matches both parts together. Licenses with no reference text can still be
-named by a title phrase (the catalogue's ``markers``), with a capped confidence.
+Normalisation follows the SPDX License List matching guidelines: case, whitespace and line
+breaks, punctuation, quote and dash styles, bullets and list numbering, code-comment prefixes
+and separator lines do not count; copyright notices are dropped; ``http`` and ``https`` are the
+same; varietal spellings (licence/license, ...) are merged; Markdown and HTML markup is ignored.
+A license's title lines and its "how to apply" appendix are omittable: a text with or without
+them matches.
+
+The whole text is read. Each license found in it is reported (a license and its acceptable use
+policy, MIT and a CC license, Apache and an addendum); text outside every license found is kept
+as ``extra``, and extra text in license language (grants, restrictions, "non-commercial") makes
+the result ``modified``: an addendum can change what the license above it allows. A license
+known only by its title (no reference text was available to fingerprint) is at most ``named``.
 """
 
 from __future__ import annotations
@@ -28,88 +33,65 @@ from __future__ import annotations
 import base64
 import json
 import re
-import struct
 import sys
 import unicodedata
 import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
 from openweights.licensing.catalogue import Catalogue, load_catalogue
 from openweights.resources import bundled_path
 
-SHINGLE = 3
-"""Words per shingle. Short, so that one changed word spoils only three shingles and modified
-copies stay recognisable; relatives are told apart by the distinctive weighting instead. Model
-card prose still scores under 0.05 against every license."""
+BLOCK = 6
+"""Words per stored block. Six words cannot be guessed from a hash (a search over any real
+vocabulary to the sixth power), and one changed word spoils one block only."""
 
-NORMALISER_VERSION = 1
-"""Bump when ``normalise`` or ``shingle_hashes`` changes: stored fingerprints go stale."""
+NORMALISER_VERSION = 2
+"""Bump when ``tokens`` changes: stored fingerprints go stale."""
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """Layout version of ``fingerprints.json``."""
 
-MATCH_THRESHOLD = 0.98
-"""At or above: the text is this license. A verbatim copy scores 1.0 (a header or trailing notes
-lie outside the compared span); one changed word costs about 0.003 in a 1,000-word license and
-0.018 in the 170-word MIT text, so a fixed typo still matches, while a deleted section (a few
-percent of the words) does not. Different catalogue licenses score at most 0.89 against each
-other (OpenRAIL-M vs OpenRAIL++-M)."""
+SALT = b"owcheck-fingerprint-v2"
+"""Prefix of every hashed block, so that the stored hashes are owcheck's own, not a plain CRC of
+the words that a table made elsewhere would reverse."""
 
-NEAR_MISS_THRESHOLD = 0.5
-"""At or above (and below a match): a modified copy of the license. Copies with one word in
-twelve replaced score 0.55 or more; licenses outside a family score under 0.4 against each
-other and model-card prose under 0.05."""
+FOUND_BLOCKS = 3
+"""A reference counts as present in a text when at least this many of its blocks are found in
+order, and at least ``FOUND_SHARE`` of its words: a shared legal phrase is not a license."""
 
-PART_PRESENT = 0.5
-"""A second part of a license (the Llama acceptable use policy) counts as present in the text
-when at least this share of its shingles is found there."""
+FOUND_SHARE = 0.1
+"""See ``FOUND_BLOCKS``."""
 
-MARKER_CONFIDENCE = 0.6
-"""Similarity reported when only a title phrase names the license: the text was not compared."""
-
-TIE_MARGIN = 0.02
-"""Two fingerprint scores this close are a tie, which a title phrase in the text may break."""
-
-RELATIVES = 0.85
-"""Two texts of different licenses at or above this plain Dice are close relatives. Lower, and
-whole texts of loosely related licenses become "distinctive", which makes modified copies of
-them score too low."""
-
-DISTINCTIVE_WEIGHT = 15
-"""How much more a shingle that tells close relatives apart weighs than shared phrasing. Plain
-Dice puts CreativeML OpenRAIL-M and OpenRAIL++-M at 0.99 (one sentence, a name and a date
-differ); weighting what differs pulls relatives well below a match while a verbatim copy still
-scores 1."""
-
-SAMPLE_BELOW = 1 << 29
-"""Hashes under this value (an eighth of the range) form the sample used to shortlist."""
-
-_SHORTLIST_SHARE = 0.5
-"""Licenses whose estimated containment is under this share of the best one's are not compared
-in full (they cannot win, and the runner-up is among the rest)."""
-
-_SAMPLE_MIN = 400
-"""Fingerprints smaller than this are shortlisted on all their hashes (a sample would be noisy)."""
-
-_CANDIDATES = 6
-"""How many best-containing licenses get the full comparison (the Llama family has six)."""
+MAX_LICENSES = 8
+"""At most this many licenses are reported from one text."""
 
 MARKER_WINDOW = 120
 """Title phrases are looked for in this many opening words (after a header, where titles
 sit), not in the body, where a license may name others ("compatible with ...")."""
 
-Status = Literal["match", "near-miss", "no-match"]
-Method = Literal["fingerprint", "marker"]
+POINTER_WORDS = 40
+"""A text this short that names a license we hold the text of, without being it, points to
+the license (``see the MIT License``) rather than changing it: ``no-match``, not ``modified``."""
 
-PART_LABELS = {"license": "license", "aup": "acceptable use policy"}
-"""Stored part code -> the label ``Candidate.part`` uses."""
-_BOTH_PARTS = "license and acceptable use policy"
+Status = Literal["match", "modified", "named", "no-match"]
+PartStatus = Literal["match", "modified"]
+
+PART_LABELS = {
+    "license": "license",
+    "aup": "acceptable use policy",
+    "appendix": "appendix",
+}
+"""Stored part code -> the label reports use."""
+
+OPTIONAL_PARTS = frozenset({"appendix"})
+"""Parts whose presence or absence never changes the verdict on their license."""
 
 
 # --------------------------------------------------------------------------- normalisation
@@ -175,8 +157,8 @@ _EQUIVALENT_PAIRS: dict[tuple[str, str], str] = {
     ("non", "commercial"): "noncommercial",
     ("e", "mail"): "email",
 }
-
 _PAIR_ENDS = frozenset(second for _, second in _EQUIVALENT_PAIRS)
+_PAIR_STARTS = frozenset(first for first, _ in _EQUIVALENT_PAIRS)
 
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _AUTOLINK = re.compile(r"<((?:https?://|www\.)[^<>\s]+)>")
@@ -184,200 +166,374 @@ _HTML_TAG = re.compile(r"</?[a-z][a-z0-9]*(?:\s[^<>]*)?/?>")
 # [text](target) and ![alt](target): keep the text, drop the target (a link's markup).
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\([^()\s]*(?:\s+\"[^\"\n]*\")?\)")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")
-# A word broken across a line with a hyphen, and hyphenated compounds: joined, so that
-# "non-exclusive", "non-\nexclusive" and "nonexclusive" are one token. Runs of two or more
-# dashes, and en/em dashes, stay separators ("copyright--then").
-_HYPHEN_BREAK = re.compile(r"[-\u2010\u2011](?<=[^\W\d_].)\n[ \t]*(?=[^\W\d_])")
+# A word broken across a line with a hyphen: joined, its second half moved up a line so that
+# line numbers stay right. Hyphenated compounds are joined too ("non-exclusive" is one token).
+_HYPHEN_BREAK = re.compile(r"[-\u2010\u2011](?<=[^\W\d_].)\n[ \t]*([^\W\d_]+)")
 _HYPHEN_JOIN = re.compile(r"[\u2010\u2011-](?<=[^\W\d_].)(?=[^\W\d_])")
 _SOFT_HYPHEN = re.compile("[\u00ad\u200b\u200c\u200d\ufeff]")
 _APOSTROPHE = re.compile(r"['\u2018\u2019\u02bc`\u00b4](?<=[^\W_].)(?=[^\W_])")
 _DIGIT_GROUP = re.compile(r",(?<=\d,)(?=\d{3}(?!\d))")
 _SCHEME = re.compile(r"https?://")
 # Leading code-comment, quote, heading, table and bullet characters of a line.
-_LINE_PREFIX = re.compile(r"^[\s#>*+|/;!%=_~\-\u2013\u2014\u2022\u00b7\u25e6\u25aa\u2023\u2219]+")
-# List numbering at the start of a line: 1. 1.2 a) (iv) ... followed by a space.
-_LIST_MARKER = re.compile(
-    r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-z]|[ivxlc]{1,6})[.)]|\((?:\d{1,3}|[a-z]|[ivxlc]{1,6})\))"
-    r"[\s\u2022]+"
+_LINE_PREFIX = re.compile(r"^[ \t#>*+|/;!%=_~\-\u2013\u2014\u2022\u00b7\u25e6\u25aa\u2023\u2219]+",
+                          re.M)
+# Enumerators: list numbering (1. 1.2 a) (iv) (2)), matched on the original case: where a list
+# item can start (a line start, or after the end of a sentence or clause), and anywhere when a
+# capitalised word follows ("terrorism 2. Exploitation": a list run into one line by reflow).
+# Numbered items ("5." "2)" "(4)") are dropped anywhere, so reflow cannot move one into a
+# sentence. Other numbers are kept: "thirty (30) days", "700 million".
+_ROMAN = r"(?:i{1,3}|iv|vi{0,3}|ix|xi{0,3}|I{1,3}|IV|VI{0,3}|IX|XI{0,3})"
+_ENUM_CANDIDATE = re.compile(
+    rf"(?:\(|\b)(?:\d{{1,2}}(?:\.\d{{1,2}})*|[a-zA-Z]|{_ROMAN})[.)](?=[\s*_])"
 )
-# Parenthesised enumerators inside a line: (a), (iv), (2). By then "copyright (c)" and
-# "copyright ©" have been folded into "copyright" and a lone © into the word itself.
-_INLINE_ENUMERATOR = re.compile(r"\((?:[a-z]|[ivxlc]{1,6}|\d{1,3})\)")
+_ITEM_PREFIX = " \t*_>#-"
+_ITEM_FOLLOW = " \t\n*_\"\u201c'("
+
+
+def _enumerator(m: re.Match[str]) -> str:
+    """" " for a list enumerator (see above), else the match unchanged."""
+    item = m.group()
+    text = m.string
+    start = m.start()
+    if start and (text[start - 1].isalnum() or text[start - 1] in ".,$(/"):
+        return item  # inside a word, a number or a path
+    label = item.strip("().")
+    if label.isdigit() and ((item[-1] in ".)" and item[0] != "(") or len(label) == 1):
+        return " "  # a numbered item: "5." "2)" "(4)"
+    if item == "(c)" or item == "(C)":
+        before = text[max(start - 12, 0) : start].rstrip().lower()
+        if before.endswith("copyright"):
+            return item
+    at = start
+    while at and text[at - 1] in _ITEM_PREFIX:
+        at -= 1
+    if at == 0 or text[at - 1] in "\n.:;":
+        return " "  # where a list item starts
+    end = m.end()
+    while end < len(text) and text[end] in _ITEM_FOLLOW:
+        end += 1
+    if end < len(text) and text[end].isupper():
+        return " "  # an item run into a sentence by reflow
+    return item
+
+
+# Lettered and roman enumerators in parentheses inside a sentence ("(a) the right ...; (b)");
+# by then "copyright (c)" and "copyright ©" have been folded into "copyright".
+_INLINE_LETTER = re.compile(r"\((?:[a-z]|[ivxlc]{1,6})\)")
 _COPYRIGHT_SIGN = re.compile(r"copyright\s*(?:©|\(c\))")
 _YEAR = r"(?:\d{4}|\[yyyy\]|\[year\]|<year>|\{year\}|\[years?\])"
-_COPYRIGHT_LINE = re.compile(
-    rf"^(?:(?:copyright\b|©|\(c\))[\s,:]*(?:©|\(c\))?[\s,:]*{_YEAR}"
+# A copyright notice that opens a paragraph: up to "all rights reserved", or to the end of its
+# first sentence when the line goes on (a reflowed notice followed by the license). Only at a
+# paragraph's start: a notice inside a sentence (a Llama attribution line) is part of the terms,
+# and a reflowed one can land at the start of any line.
+_COPYRIGHT_NOTICE = re.compile(
+    rf"[ \t#>*_/-]*(?:(?:copyright\b|©|\(c\))[\s,:]*(?:©|\(c\))?[\s,:]*{_YEAR}"
     r"|copyright\s*(?:©|\(c\))"
     r"|©"
-    rf"|{_YEAR}(?:\s*[-\u2013,]\s*{_YEAR})*[\s,]*(?:copyright\b|©|\(c\))"
-    r"|copyright\b.*\ball rights reserved\W*$"
-    r"|all rights reserved\W*$)"
+    rf"|{_YEAR}(?:\s*[-\u2013,]\s*{_YEAR})*[\s,]*(?:copyright\b|©|\(c\)))"
+    r"(?:.*?all rights reserved\W*?(?=\s|$)|.*?\.(?=\s+[A-Z])|.*)",
+    re.I,
 )
+_RIGHTS_RESERVED = re.compile(r"[ \t#>*_/-]*all rights reserved\W*$", re.I)
+_NOTICE_HINT = re.compile(r"opyright|©|\([cC]\)|rights reserved", re.I)
+
+
+def _drop_notices(text: str) -> str:
+    """Copyright notices removed from the start of each paragraph (line count kept). A notice
+    that ends without a full stop goes on over a short next line (a wrapped notice)."""
+    if not _NOTICE_HINT.search(text):
+        return text
+    lines = text.split("\n")
+    at_start = True
+    wrapped = False
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            at_start, wrapped = True, False
+            continue
+        if wrapped and _notice_tail(stripped, lines, i):
+            lines[i] = ""
+            continue
+        wrapped = False
+        if at_start and _NOTICE_HINT.search(line):
+            m = _COPYRIGHT_NOTICE.match(line) or _RIGHTS_RESERVED.match(line)
+            if m:
+                rest = line[m.end():]
+                lines[i] = rest
+                at_start = not rest.strip()
+                wrapped = at_start and not stripped.lower().endswith((".", "reserved"))
+                continue
+        at_start = False
+    return "\n".join(lines)
+
+
+_WRAPPED_NOTICE_WORDS = 8
+"""A line this short right after a notice with no full stop can be the notice's end."""
+
+
+def _notice_tail(stripped: str, lines: Sequence[str], i: int) -> bool:
+    """Whether line ``i`` ends a notice wrapped over two lines: short, the paragraph's last
+    line, and without a word that could restrict anything."""
+    if len(stripped.split()) > _WRAPPED_NOTICE_WORDS:
+        return False
+    if i + 1 < len(lines) and lines[i + 1].strip():
+        return False
+    return RESTRICTIVE_WORDS.isdisjoint(_WORD.findall(stripped.lower()))
+
+
 # Words: letters and digits; a version number (3.1) stays one token, and "++" stays on its word
 # (OpenRAIL++ is not OpenRAIL).
 _WORD = re.compile(r"[^\W_]+(?:(?<=\d)\.\d+)*(?:\+\+)?")
-_APPENDIX = ("appendix", "how", "to", "apply")
 
 
-def _clean_line(line: str) -> str | None:
-    """One line without comment/bullet prefixes and list numbering; None for a copyright line."""
-    line = _LINE_PREFIX.sub("", line)
-    for _ in range(3):  # nested numbering such as "1. a. "
-        stripped = _LIST_MARKER.sub("", line, count=1)
-        if stripped == line:
-            break
-        if _COPYRIGHT_LINE.match(line):
-            return None
-        line = stripped
-    if _COPYRIGHT_LINE.match(line):
-        return None
-    return line
+@dataclass(frozen=True)
+class Tokens:
+    """A text's words after normalisation, each with the line it is on."""
+
+    words: tuple[str, ...]
+    """The normalised words, in order."""
+    lines: tuple[int, ...]
+    """1-based line of each word in the original text."""
+
+    def __len__(self) -> int:
+        return len(self.words)
 
 
-def normalise(text: str) -> list[str]:
-    """The words of ``text`` after SPDX-style normalisation (see the module docstring)."""
+_NEWLINE = "qxzjnewlineqxzj"
+_NEWLINE_WORD = f" {_NEWLINE} "
+
+
+def _blank_keep_lines(match: re.Match[str]) -> str:
+    return " " + "\n" * match.group(0).count("\n")
+
+
+def tokens(text: str) -> Tokens:
+    """The words of ``text`` after SPDX-style normalisation (see the module docstring), with
+    their line numbers. Every transformation keeps the line count, so lines stay right."""
     if not text.isascii():  # NFKC is a no-op on ASCII, and not free
         text = unicodedata.normalize("NFKC", text)
-    text = text.lower()
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _SOFT_HYPHEN.sub("", text)
-    text = _HTML_COMMENT.sub(" ", text)
+    text = _HTML_COMMENT.sub(_blank_keep_lines, text)
+    text = _drop_notices(text)
+    text = _ENUM_CANDIDATE.sub(_enumerator, text)
+    text = text.lower()
     text = _AUTOLINK.sub(r"\1", text)
     text = _HTML_TAG.sub(" ", text)
     text = _MD_LINK.sub(r"\1", text)
     text = _MD_ESCAPE.sub(r"\1", text)
-    text = _HYPHEN_BREAK.sub("", text)
-    lines = (_clean_line(line) for line in text.split("\n"))
-    text = "\n".join(line for line in lines if line is not None)
+    text = _HYPHEN_BREAK.sub(r"\1\n", text)
+    text = _LINE_PREFIX.sub("", text)
     text = _COPYRIGHT_SIGN.sub(" copyright ", text).replace("©", " copyright ")
-    text = _INLINE_ENUMERATOR.sub(" ", text)
+    text = _INLINE_LETTER.sub(" ", text)
     text = _SCHEME.sub("", text)
     text = _HYPHEN_JOIN.sub("", text)
     text = _APOSTROPHE.sub("", text)
     text = _DIGIT_GROUP.sub("", text)
     text = text.replace("&", " and ")
     get = _EQUIVALENT_WORDS.get
-    words = [get(word, word) for word in _WORD.findall(text)]
-    if not _PAIR_ENDS.isdisjoint(words):
-        words = _join_pairs(words)
-    return _drop_appendix(words)
-
-
-def _join_pairs(words: list[str]) -> list[str]:
-    """Merge two-word spellings (``per cent``) into their one-word form."""
-    joined: list[str] = []
-    for word in words:
-        if joined and (joined[-1], word) in _EQUIVALENT_PAIRS:
-            joined[-1] = _EQUIVALENT_PAIRS[(joined[-1], word)]
+    words: list[str] = []
+    lines: list[int] = []
+    line = 1
+    # One findall over the whole text, with a marker word standing for each line break.
+    for word in _WORD.findall(text.replace("\n", _NEWLINE_WORD)):
+        if word == _NEWLINE:
+            line += 1
         else:
-            joined.append(word)
-    return joined
+            words.append(get(word, word))
+            lines.append(line)
+    if not _PAIR_STARTS.isdisjoint(words) and not _PAIR_ENDS.isdisjoint(words):
+        words, lines = _join_pairs(words, lines)
+    return Tokens(tuple(words), tuple(lines))
 
 
-def _drop_appendix(words: list[str]) -> list[str]:
-    """Cut a "how to apply this license" appendix: instructions, not terms (SPDX guideline)."""
-    first = _APPENDIX[0]
-    size = len(_APPENDIX)
-    start = 0
-    while True:
-        try:
-            at = words.index(first, start)
-        except ValueError:
-            return words
-        if tuple(words[at : at + size]) == _APPENDIX:
-            return words[:at]
-        start = at + 1
+def normalise(text: str) -> list[str]:
+    """The normalised words of ``text`` (``tokens`` without the line numbers)."""
+    return list(tokens(text).words)
 
 
-def shingle_hashes(words: Sequence[str]) -> list[int]:
-    """The CRC-32 of every run of ``SHINGLE`` consecutive words, in text order.
+def _join_pairs(words: list[str], lines: list[int]) -> tuple[list[str], list[int]]:
+    """Merge two-word spellings (``per cent``) into their one-word form."""
+    joins = [i for i, word in enumerate(words[:-1], 1)
+             if word in _PAIR_STARTS and (word, words[i]) in _EQUIVALENT_PAIRS]
+    if not joins:
+        return words, lines
+    for i in reversed(joins):  # from the end, so earlier indexes stay valid
+        words[i - 1 : i + 1] = [_EQUIVALENT_PAIRS[(words[i - 1], words[i])]]
+        del lines[i]
+    return words, lines
 
-    CRC-32 is stable across runs and platforms (``hash()`` is salted) and fast; at a few
-    thousand shingles per license, collisions are too rare to move a similarity figure.
-    """
-    if not words:
-        return []
-    encoded = [w.encode() for w in words]
-    if len(encoded) <= SHINGLE:
-        return [zlib.crc32(b" ".join(encoded))]
+
+# --------------------------------------------------------------------------- vocabulary
+
+RESTRICTIVE_WORDS = frozenset([
+    "noncommercial", "commercial", "commercially", "research", "academic", "evaluation",
+    "evaluate", "personal", "revocable", "irrevocable", "revoke", "revoked", "terminate",
+    "terminated", "termination", "suspend", "prohibited", "prohibit", "prohibits", "forbidden",
+    "restrict", "restricted", "restriction", "restrictions", "not", "never", "only", "solely",
+    "exclusively", "except", "unless", "without", "must", "shall", "may", "cannot", "territory",
+    "territories", "country", "countries", "jurisdiction", "users", "monthly", "active",
+    "revenue", "revenues", "annual", "million", "billion", "percent", "military", "weapons",
+    "surveillance", "harm",
+])
+"""Words whose change turns what a license allows around. The build script stores where each
+occurs in a reference (with numbers), so a diff can name what was taken out; the words are
+ours, chosen from the feature flags of ``openweights/licensing/features.py``, not taken from
+any text."""
+
+LICENSE_LANGUAGE = RESTRICTIVE_WORDS | frozenset([
+    "license", "licenses", "licensed", "licensing", "licensee", "licensees", "licensor",
+    "licensors", "sublicense", "sublicensable", "permission", "permissions", "permitted",
+    "permit", "permits", "grant", "grants", "granted", "prohibited", "prohibit", "prohibits",
+    "restrict", "restricted", "restriction", "restrictions", "noncommercial", "commercial",
+    "commercially", "research", "revocable", "irrevocable", "revoke", "terminate", "terminates",
+    "terminated", "termination", "royalty", "royaltyfree", "warranty", "warranties", "liability",
+    "liable", "redistribute", "redistribution", "redistributions", "distribute", "distribution",
+    "derivative", "derivatives", "shall", "must", "agreement", "agree", "agrees", "covenant",
+    "indemnify", "infringe", "infringement", "patent", "patents", "trademark", "trademarks",
+    "allowed", "forbidden", "require", "requires", "required", "registration", "register",
+    "approval", "approve", "consent", "written", "purpose", "purposes", "obligation",
+    "obligations", "condition",
+])
+"""Words that make text outside every known license part of the terms (an addendum, a rider)
+rather than a project header or a note: such text makes the result ``modified``."""
+
+
+def is_substantive(word: str) -> bool:
+    """A number or a restrictive word: stored with its place in a reference (for diffs)."""
+    return word in RESTRICTIVE_WORDS or any(c.isdigit() for c in word)
+
+
+# --------------------------------------------------------------------------- hashing
+
+
+@cache
+def _salt_state() -> int:
+    return zlib.crc32(SALT)
+
+
+def block_hash(words: Sequence[str]) -> int:
+    """The salted CRC-32 of a run of words (stable across runs and platforms)."""
+    return zlib.crc32(" ".join(words).encode(), _salt_state())
+
+
+def block_hashes(words: Sequence[str]) -> list[int]:
+    """Hashes of the consecutive, non-overlapping ``BLOCK``-word blocks of a reference. The
+    last block is the last ``BLOCK`` words (it may overlap the one before), so every word is in
+    a block; a reference shorter than a block is one short block."""
+    n = len(words)
+    if n <= BLOCK:
+        return [block_hash(words)] if n else []
+    starts = block_starts(n)
+    return [block_hash(words[s : s + BLOCK]) for s in starts]
+
+
+def block_starts(n: int) -> list[int]:
+    """Where each block of an ``n``-word reference starts (see ``block_hashes``)."""
+    if n <= BLOCK:
+        return [0] if n else []
+    starts = list(range(0, n - BLOCK + 1, BLOCK))
+    if starts[-1] + BLOCK < n:
+        starts.append(n - BLOCK)
+    return starts
+
+
+def window_hashes(words: Sequence[str]) -> list[int]:
+    """The hash of every run of ``BLOCK`` words of an input text, by start position."""
+    n = len(words)
+    if n < BLOCK:
+        return [block_hash(words)] if n else []
+    seed = _salt_state()
     crc = zlib.crc32
+    encoded = [w.encode() for w in words]
     join = b" ".join
-    return [crc(join(encoded[i : i + SHINGLE])) for i in range(len(encoded) - SHINGLE + 1)]
+    return [crc(join(encoded[i : i + BLOCK]), seed) for i in range(n - BLOCK + 1)]
+
+
+def encode_u32(values: Iterable[int]) -> str:
+    """32-bit values as base64 of little-endian words (compact, fast to load), in order."""
+    data = array("I", values)
+    if data.itemsize != 4:  # pragma: no cover - no mainstream platform
+        raise ValueError("array('I') is not 32-bit here")
+    if sys.byteorder == "big":  # pragma: no cover
+        data.byteswap()
+    return base64.b64encode(data.tobytes()).decode("ascii")
+
+
+def decode_u32(text: str) -> array[int]:
+    """Inverse of ``encode_u32``."""
+    data = array("I")
+    data.frombytes(base64.b64decode(text))
+    if sys.byteorder == "big":  # pragma: no cover
+        data.byteswap()
+    return data
 
 
 # --------------------------------------------------------------------------- fingerprints
 
 
 @dataclass(frozen=True)
-class Fingerprint:
-    """The shingle hashes of one reference text."""
+class Reference:
+    """One reference text as stored: block hashes in order, and what may be shown of it."""
 
     license_id: str
     """Catalogue id the text belongs to."""
     part: str
-    """``license`` or ``aup`` (a Llama acceptable use policy)."""
-    hashes: frozenset[int]
-    """Distinct shingle hashes of the normalised text."""
-    sample: frozenset[int] = frozenset()
-    """The hashes below ``SAMPLE_BELOW`` (about one in eight), for a quick first comparison;
-    empty means "compare in full"."""
+    """``license``, ``aup`` (an acceptable use policy) or ``appendix`` (omittable)."""
+    source: str
+    """Where the text was read (``corpus:mit.txt``, ``licensedcode:mit.LICENSE``)."""
+    words: int
+    """Number of normalised words (title lines excluded)."""
+    blocks: Sequence[int]
+    """Hash of each block, in text order (``block_hashes``)."""
+    titles: tuple[tuple[int, int], ...] = ()
+    """(word count, hash) of each omittable run of title lines (any run of consecutive ones)."""
+    marks: tuple[tuple[int, str], ...] = ()
+    """(word offset, word) of every number and restrictive word (``is_substantive``)."""
+
+    @property
+    def label(self) -> str:
+        """The part as people read it."""
+        return PART_LABELS.get(self.part, self.part)
+
+    def marks_between(self, start: int, end: int) -> list[str]:
+        """The substantive words stored for word offsets ``start`` to ``end``."""
+        offsets = [m[0] for m in self.marks]
+        return [w for _, w in self.marks[bisect_left(offsets, start) : bisect_left(offsets, end)]]
 
 
 @dataclass(frozen=True)
 class FingerprintSet:
     """Everything ``identify`` compares against, as read from ``fingerprints.json``."""
 
-    fingerprints: tuple[Fingerprint, ...]
-    """One per reference text."""
-    distinctive: frozenset[int]
-    """Shingles found in one of two close relatives but not the other: they weigh
-    ``DISTINCTIVE_WEIGHT`` times as much as shared phrasing."""
+    references: tuple[Reference, ...]
+    """One per reference text (part)."""
+    index: Sequence[int]
+    """Every block hash of every reference, sorted."""
+    owners: Sequence[int]
+    """For each ``index`` entry: reference number << 16 | block number."""
 
 
-def encode_hashes(hashes: Iterable[int]) -> str:
-    """Sorted distinct 32-bit hashes as base64 of little-endian words (compact, fast to load)."""
-    ordered = sorted(set(hashes))
-    return base64.b64encode(struct.pack(f"<{len(ordered)}I", *ordered)).decode("ascii")
+EMPTY = FingerprintSet((), (), ())
+
+_MEMBERS: dict[int, tuple[FingerprintSet, frozenset[int]]] = {}
 
 
-def _decode_sorted(data: str) -> Sequence[int]:
-    raw = base64.b64decode(data)
-    words = array("I")
-    if words.itemsize != 4:  # pragma: no cover - no mainstream platform
-        return struct.unpack(f"<{len(raw) // 4}I", raw)
-    words.frombytes(raw)
-    if sys.byteorder == "big":  # pragma: no cover - stored little-endian
-        words.byteswap()
-    return words
+def _members(prints: FingerprintSet) -> frozenset[int]:
+    """The distinct block hashes of ``prints`` as a set (a quick test before the index)."""
+    held = _MEMBERS.get(id(prints))
+    if held is None or held[0] is not prints:
+        held = (prints, frozenset(prints.index))
+        _MEMBERS[id(prints)] = held
+    return held[1]
 
 
-def decode_hashes(data: str) -> frozenset[int]:
-    """Inverse of ``encode_hashes``."""
-    return frozenset(_decode_sorted(data))
-
-
-def _fingerprint(license_id: str, part: str, data: str) -> Fingerprint:
-    ordered = _decode_sorted(data)
-    # Stored sorted, so the sample is a prefix: no per-hash Python work at load time.
-    sample = frozenset(ordered[: bisect_left(ordered, SAMPLE_BELOW)])
-    return Fingerprint(license_id, part, frozenset(ordered), sample)
-
-
-def dice(a: frozenset[int] | set[int], b: frozenset[int] | set[int]) -> float:
-    """Plain Sørensen-Dice of two hash sets."""
-    total = len(a) + len(b)
-    return 2 * len(a & b) / total if total else 0.0
-
-
-def distinctive_hashes(fingerprints: Sequence[Fingerprint]) -> set[int]:
-    """Shingles that tell close relatives apart: for every two texts of different licenses that
-    share at least ``RELATIVES`` of their shingles, those in one but not the other."""
-    found: set[int] = set()
-    for i, a in enumerate(fingerprints):
-        for b in fingerprints[i + 1 :]:
-            if a.license_id != b.license_id and dice(a.hashes, b.hashes) >= RELATIVES:
-                found |= a.hashes ^ b.hashes
-    return found
+def build_index(references: Sequence[Reference]) -> tuple[list[int], list[int]]:
+    """The sorted block index over ``references`` (``FingerprintSet.index`` and ``owners``)."""
+    pairs = sorted(
+        (h, (r << 16) | b) for r, ref in enumerate(references) for b, h in enumerate(ref.blocks)
+    )
+    return [h for h, _ in pairs], [o for _, o in pairs]
 
 
 def fingerprints_path() -> Path:
@@ -387,19 +543,30 @@ def fingerprints_path() -> Path:
 
 def read_fingerprints(path: Path) -> FingerprintSet:
     """Parse a fingerprint file; empty when it is missing or was built by another normaliser."""
-    empty = FingerprintSet((), frozenset())
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return empty
-    if (data.get("format"), data.get("normaliser"), data.get("shingle")) != (
+        return EMPTY
+    if (data.get("format"), data.get("normaliser"), data.get("block"), data.get("salt")) != (
         FORMAT_VERSION,
         NORMALISER_VERSION,
-        SHINGLE,
+        BLOCK,
+        SALT.decode(),
     ):
-        return empty
-    prints = tuple(_fingerprint(r["id"], r["part"], r["hashes"]) for r in data["fingerprints"])
-    return FingerprintSet(prints, decode_hashes(data.get("distinctive", "")))
+        return EMPTY
+    refs = tuple(
+        Reference(
+            license_id=r["id"],
+            part=r["part"],
+            source=r["source"],
+            words=r["words"],
+            blocks=decode_u32(r["blocks"]),
+            titles=tuple((int(n), int(h)) for n, h in r.get("titles", ())),
+            marks=tuple((int(o), str(w)) for o, w in r.get("marks", ())),
+        )
+        for r in data["references"]
+    )
+    return FingerprintSet(refs, decode_u32(data["index"]), decode_u32(data["owners"]))
 
 
 @cache
@@ -408,23 +575,15 @@ def load_fingerprints() -> FingerprintSet:
     return read_fingerprints(fingerprints_path())
 
 
-@dataclass(frozen=True)
-class _Reference:
-    """Fingerprints of one catalogue entry, as ``identify`` uses them."""
-
-    entry_id: str
-    parts: tuple[Fingerprint, ...]
-
-
-@lru_cache(maxsize=4)
-def _references(catalogue: Catalogue) -> tuple[_Reference, ...]:
-    """Fingerprints grouped by the catalogue entry their id resolves to (others are skipped)."""
-    grouped: dict[str, list[Fingerprint]] = {}
-    for fp in load_fingerprints().fingerprints:
-        entry = catalogue.resolve(fp.license_id)
+def fingerprinted_ids(catalogue: Catalogue | None = None) -> frozenset[str]:
+    """Catalogue ids that have at least one reference text (the others are at most named)."""
+    catalogue = catalogue if catalogue is not None else load_catalogue()
+    found = set()
+    for ref in load_fingerprints().references:
+        entry = catalogue.resolve(ref.license_id)
         if entry is not None:
-            grouped.setdefault(entry.id, []).append(fp)
-    return tuple(_Reference(k, tuple(v)) for k, v in sorted(grouped.items()))
+            found.add(entry.id)
+    return frozenset(found)
 
 
 @lru_cache(maxsize=4)
@@ -442,99 +601,252 @@ def _markers(catalogue: Catalogue) -> tuple[tuple[str, str, str], ...]:
 
 # --------------------------------------------------------------------------- results
 
+EditKind = Literal["insert", "delete", "replace"]
+
 
 @dataclass(frozen=True)
-class Candidate:
-    """One catalogue license the text was compared with, and how close it came."""
+class Edit:
+    """One difference between the text and a reference."""
+
+    kind: EditKind
+    """``insert`` (words the reference lacks), ``delete`` (reference words the text lacks) or
+    ``replace`` (both)."""
+    line: int
+    """Line of the text where it is (for a deletion: the line of the word after it)."""
+    added: tuple[str, ...]
+    """The text's words that the reference does not have (normalised)."""
+    removed: int
+    """How many reference words the text does not have."""
+    removed_known: tuple[str, ...]
+    """Of those, the numbers and restrictive words (the rest of the reference is not stored)."""
+    before: tuple[str, ...] = ()
+    """A few words of the text just before the edit, for context."""
+    after: tuple[str, ...] = ()
+    """A few words just after it."""
+
+    def wdiff(self) -> str:
+        """The edit as a word diff: ``[-removed-]{+added+}`` between context words."""
+        removed = ""
+        if self.removed:
+            known = f": {' '.join(self.removed_known)}" if self.removed_known else ""
+            noun = "word" if self.removed == 1 else "words"
+            removed = f"[-{self.removed} {noun}{known}-]"
+        added = "{+" + " ".join(self.added) + "+}" if self.added else ""
+        parts = [" ".join(self.before), removed + added, " ".join(self.after)]
+        return " ".join(p for p in parts if p)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON output."""
+        return {
+            "kind": self.kind,
+            "line": self.line,
+            "added": " ".join(self.added),
+            "removed_words": self.removed,
+            "removed_known": list(self.removed_known),
+        }
+
+
+@dataclass(frozen=True)
+class FoundLicense:
+    """One license (or one part of it) found in the text."""
 
     license_id: str
     """Catalogue id."""
     part: str
-    """What the text is of it: ``license``, ``acceptable use policy`` or both."""
+    """``license``, ``acceptable use policy`` or ``appendix``."""
+    status: PartStatus
+    """``match`` (every word as in the reference) or ``modified``."""
     similarity: float
-    """0..1: Dice over shingles (``fingerprint``) or the fixed marker confidence (``marker``)."""
-    method: Method
-    """``fingerprint`` (text compared) or ``marker`` (only a title phrase names it)."""
-    marker: str | None = None
-    """The title phrase found in the text, for ``marker``."""
+    """0..1: twice the reference words found, over the reference's and the span's words."""
+    lines: tuple[int, int]
+    """First and last line of the text that it spans."""
+    edits: tuple[Edit, ...]
+    """What differs from the reference (empty for a match)."""
+    source: str = ""
+    """Which reference text it was compared with."""
+
+    @property
+    def optional(self) -> bool:
+        """An omittable part (an appendix): never decides anything."""
+        return self.part == PART_LABELS["appendix"]
+
+    def summary(self) -> dict[str, int]:
+        """Counts of the edits: words inserted, deleted (from the reference) and changed."""
+        inserted = sum(len(e.added) for e in self.edits if e.kind == "insert")
+        deleted = sum(e.removed for e in self.edits if e.kind == "delete")
+        changed = sum(max(e.removed, len(e.added)) for e in self.edits if e.kind == "replace")
+        return {"edits": len(self.edits), "inserted": inserted, "deleted": deleted,
+                "changed": changed}
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON output."""
+        return {
+            "id": self.license_id,
+            "part": self.part,
+            "status": self.status,
+            "similarity": round(self.similarity, 4),
+            "lines": list(self.lines),
+            "diff": self.summary(),
+        }
+
+
+@dataclass(frozen=True)
+class ExtraText:
+    """A run of the text outside every license found in it."""
+
+    lines: tuple[int, int]
+    """First and last line."""
+    words: tuple[str, ...]
+    """Its normalised words."""
+    license_language: tuple[str, ...]
+    """What makes it part of the terms: its license language (``LICENSE_LANGUAGE``, beyond
+    naming the licenses found) and the ids of other licenses its words name; empty for a
+    header, a note or a line naming the license."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON output."""
+        return {
+            "lines": list(self.lines),
+            "words": len(self.words),
+            "license_language": sorted(set(self.license_language)),
+        }
 
 
 @dataclass(frozen=True)
 class Identification:
-    """Which catalogue license a text is, if any."""
+    """Which catalogue licenses a text holds, and how faithfully."""
 
     status: Status
-    """``match`` (this license), ``near-miss`` (a modified copy) or ``no-match``."""
-    best: Candidate | None
-    """The closest license; None only when the text has no words."""
-    runner_up: Candidate | None
-    """The next closest different license, if any came close at all."""
-    surrounding: float = 0.0
-    """Share of the text outside the span the best license covers (headers, notes), 0..1."""
+    """``match`` (only known licenses, word for word), ``modified`` (a known license with
+    changes, or with license language added), ``named`` (only a title names a license we hold
+    no text for) or ``no-match``."""
+    found: tuple[FoundLicense, ...] = ()
+    """Every license part found, in text order."""
+    extra: tuple[ExtraText, ...] = ()
+    """Text outside every license found (only when something was found)."""
+    named: str | None = None
+    """The catalogue id a title names, for ``named`` (and a claimed title over other words)."""
+    title: str | None = None
+    """That title as the catalogue writes it."""
+
+    @property
+    def licenses(self) -> tuple[str, ...]:
+        """The distinct catalogue ids found, in text order (optional parts left out)."""
+        return tuple(dict.fromkeys(f.license_id for f in self.found if not f.optional))
 
     @property
     def license_id(self) -> str | None:
-        """The best license's id when the status is ``match``, else None."""
-        return self.best.license_id if self.best and self.status == "match" else None
+        """The license id when the status is ``match`` and one license was found; else None."""
+        ids = self.licenses
+        return ids[0] if self.status == "match" and len(ids) == 1 else None
+
+    @property
+    def closest(self) -> FoundLicense | None:
+        """The modified license part most like the text (for ``modified``), else None."""
+        changed = [f for f in self.found if f.status == "modified" and not f.optional]
+        if not changed:
+            changed = [f for f in self.found if not f.optional] if self.status == "modified" else []
+        return max(changed, key=lambda f: f.similarity, default=None)
 
     @property
     def similarity(self) -> float:
-        """The best similarity (0 when nothing was compared)."""
-        return self.best.similarity if self.best else 0.0
+        """The best similarity of a license found (0 when none)."""
+        return max((f.similarity for f in self.found), default=0.0)
+
+    @property
+    def edits(self) -> tuple[Edit, ...]:
+        """Every difference from the references, in text order."""
+        return tuple(e for f in self.found for e in f.edits)
+
+    @property
+    def license_language(self) -> tuple[ExtraText, ...]:
+        """The extra text in license language (what makes a set of matches ``modified``)."""
+        return tuple(x for x in self.extra if x.license_language)
 
     def describe(self) -> str:
-        """One line for people: ``llama3.1 (100 % match)``, ``94 % similar to ...``."""
-        best = self.best
-        pct = _percent(best.similarity) if best else 0
-        if best is None or (self.status == "no-match" and pct == 0):
-            return "no catalogue license matches"
+        """One line for people: ``llama3.1 (match)``, ``modified apache-2.0 (97 % similar)``."""
         if self.status == "no-match":
-            return f"no catalogue license matches (best: {best.license_id} {pct} %)"
-        if best.method == "marker" and self.status == "near-miss":
+            if self.named:
+                return f"no catalogue license text (names {self.named}: {self.title!r})"
+            return "no catalogue license matches"
+        if self.status == "named":
             return (
-                f"titled {best.marker!r} but only {pct} % similar to {best.license_id}: "
-                "modified text?"
+                f"{self.named} (named by the title {self.title!r} only: owcheck holds no "
+                "reference text to compare)"
             )
-        if best.method == "marker":
-            what = "" if best.part == "license" else f"{best.part}, "
-            near = self.runner_up
-            closest = (
-                f"; text {_percent(near.similarity)} % similar to {near.license_id}"
-                if near and near.method == "fingerprint" and near.similarity >= NEAR_MISS_THRESHOLD
-                else ""
-            )
-            return (
-                f"{best.license_id} ({what}named by the title {best.marker!r}; "
-                f"no reference text to compare, {pct} % confidence{closest})"
-            )
-        if self.status == "near-miss":
-            part = "" if best.part == "license" else f" ({best.part})"
-            return f"{pct} % similar to {best.license_id}{part}: modified text?"
-        what = "" if best.part == "license" else f"{best.part}, "
-        return f"{best.license_id} ({what}{pct} % match)"
+        if self.status == "match":
+            return " + ".join(_part_label(f) for f in self.found if not f.optional) + " (match)"
+        closest = self.closest
+        if closest is None:
+            return f"modified: titled {self.title!r} but not the text of {self.named}"
+        bits = []
+        n = len(self.edits)
+        if n:
+            bits.append(f"{n} change{'s' if n != 1 else ''}")
+        added = self.license_language
+        if added:
+            words = sum(len(x.words) for x in added)
+            bits.append(f"{words} words of added terms")
+        what = ", ".join(bits)
+        others = [f for f in self.found if f is not closest and not f.optional]
+        also = "".join(
+            f"; also {_part_label(f)} ({'match' if f.status == 'match' else 'modified'})"
+            for f in others
+        )
+        if closest.status == "match":  # the license itself is intact: terms were added
+            return f"modified: {_part_label(closest)} with {what}{also}"
+        return (
+            f"modified {_part_label(closest)} ({_percent(closest.similarity)} % similar"
+            f"{': ' + what if what else ''}){also}"
+        )
+
+    def diff_text(self, path: str = "") -> str:
+        """The differences as word diffs, one per line, with their line numbers."""
+        where = f"{path}:" if path else "line "
+        out = []
+        for f in self.found:
+            if f.edits:
+                out.append(f"against {_part_label(f)} ({f.source}):")
+            for e in f.edits:
+                out.append(f"  {where}{e.line}: {e.wdiff()}")
+        for x in self.license_language:
+            words = " ".join(x.words)
+            words = words if len(words) <= 400 else words[:397] + "..."
+            out.append(f"  {where}{x.lines[0]}-{x.lines[1]}: outside every license: {{+{words}+}}")
+        return "\n".join(out)
+
+    def closest_summary(self) -> dict[str, Any] | None:
+        """For ``modified``: the closest license, the similarity and counts of what changed
+        (the ``closest`` object of the JSON outputs); None otherwise."""
+        if self.status != "modified":
+            return None
+        closest = self.closest
+        diff = closest.summary() if closest else {
+            "edits": 0, "inserted": 0, "deleted": 0, "changed": 0
+        }
+        diff["added_terms"] = sum(len(x.words) for x in self.license_language)
+        return {
+            "id": closest.license_id if closest else self.named,
+            "similarity": round(closest.similarity, 4) if closest else 0.0,
+            "diff": diff,
+        }
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain data for JSON output."""
-
-        def one(c: Candidate | None) -> dict[str, Any] | None:
-            if c is None:
-                return None
-            return {
-                "license": c.license_id,
-                "part": c.part,
-                "similarity": round(c.similarity, 4),
-                "method": c.method,
-                "marker": c.marker,
-            }
-
+        """Plain data for JSON output (``owcheck identify --format json``)."""
         return {
             "status": self.status,
             "license": self.license_id,
-            "best": one(self.best),
-            "runner_up": one(self.runner_up),
-            "surrounding": round(self.surrounding, 4),
+            "licenses": [f.as_dict() for f in self.found],
+            "closest": self.closest_summary(),
+            "named": {"id": self.named, "title": self.title} if self.named else None,
+            "extra": [x.as_dict() for x in self.extra],
+            "edits": [e.as_dict() for e in self.edits],
             "description": self.describe(),
         }
+
+
+def _part_label(found: FoundLicense) -> str:
+    return found.license_id if found.part == "license" else f"{found.license_id} {found.part}"
 
 
 def _percent(value: float) -> int:
@@ -542,218 +854,477 @@ def _percent(value: float) -> int:
     return int(value * 100 + 1e-9)
 
 
-# --------------------------------------------------------------------------- identification
+# --------------------------------------------------------------------------- alignment
+
+_CONTEXT = 4
+"""Words of context on each side of an edit in a word diff."""
 
 
-@dataclass(frozen=True)
-class _Text:
-    """A text prepared for comparison: its shingles, as a list and a set."""
+@dataclass
+class _Segment:
+    """One reference aligned against a stretch of the text (mutable while being built)."""
 
-    shingles: Sequence[int]
-    present: frozenset[int]
-    distinctive: frozenset[int]
-    marked: frozenset[int]
-    """The distinctive shingles the text has."""
+    ref: Reference
+    ref_no: int
+    chain: list[tuple[int, int]]
+    """(text position, block number) of the blocks found, in order."""
+    start: int = 0
+    end: int = 0
+    matched: int = 0
+    edits: list[Edit] = field(default_factory=list)
 
-    @classmethod
-    def of(cls, shingles: Sequence[int], distinctive: frozenset[int]) -> _Text:
-        present = frozenset(shingles)
-        return cls(shingles, present, distinctive, distinctive.intersection(present))
-
-
-@lru_cache(maxsize=256)
-def _marked_count(ref: frozenset[int], distinctive: frozenset[int]) -> int:
-    # Cached: a reference is compared with many texts (frozensets cache their own hash).
-    return len(distinctive.intersection(ref))
+    @property
+    def similarity(self) -> float:
+        span = self.end - self.start
+        total = self.ref.words + span
+        return 2 * self.matched / total if total else 0.0
 
 
-def _first_pair(shingles: Iterable[int], ref: frozenset[int]) -> int | None:
-    """Index (in iteration order) of the first of two consecutive shingles both in ``ref``."""
-    previous = False
-    for i, h in enumerate(shingles):
-        hit = h in ref
-        if hit and previous:
-            return i - 1
-        previous = hit
+_MAX_RUNS = 400
+"""Above this many runs of consecutive blocks, chains are found by a plain longest increasing
+subsequence (cheaper, and a text this broken up is modified whichever chain is chosen)."""
+
+
+def _runs(hits: Sequence[tuple[int, int]], starts: Sequence[int]) -> list[list[tuple[int, int]]]:
+    """Hits grouped into runs of consecutive blocks at consecutive places in the text."""
+    present = set(hits)
+    runs = []
+    for pos, blk in sorted(hits):
+        if blk > 0 and (pos - (starts[blk] - starts[blk - 1]), blk - 1) in present:
+            continue  # not the first of its run
+        run = [(pos, blk)]
+        while blk + 1 < len(starts):
+            nxt = (pos + starts[blk + 1] - starts[blk], blk + 1)
+            if nxt not in present:
+                break
+            run.append(nxt)
+            pos, blk = nxt
+        runs.append(run)
+    return runs
+
+
+def _chain(hits: Sequence[tuple[int, int]], starts: Sequence[int]) -> list[tuple[int, int]]:
+    """The blocks found, as one chain increasing in both text position and block number,
+    covering as many blocks as possible: runs of consecutive blocks are kept whole (so that of
+    two texts of close relatives, each is aligned with its own reference, not half and half)."""
+    if not hits:
+        return []
+    runs = _runs(hits, starts)
+    if len(runs) > _MAX_RUNS:
+        return _lis_chain(hits, starts)
+    runs.sort(key=lambda r: (r[0][0], r[0][1]))
+    score = [0] * len(runs)
+    back = [-1] * len(runs)
+    for i, run in enumerate(runs):
+        first_pos, first_blk = run[0]
+        best, best_at = 0, -1
+        for j in range(i):
+            last_pos, last_blk = runs[j][-1]
+            if last_blk < first_blk and last_pos + min(
+                BLOCK, starts[first_blk] - starts[last_blk]
+            ) <= first_pos and score[j] > best:
+                best, best_at = score[j], j
+        score[i] = best + len(run)
+        back[i] = best_at
+    i = max(range(len(runs)), key=lambda k: (score[k], -runs[k][0][0]))
+    picked = []
+    while i >= 0:
+        picked.append(runs[i])
+        i = back[i]
+    return [hit for run in reversed(picked) for hit in run]
+
+
+def _lis_chain(hits: Sequence[tuple[int, int]], starts: Sequence[int]) -> list[tuple[int, int]]:
+    """The longest run of hits increasing in both text position and block number (a longest
+    increasing subsequence), thinned so that no two blocks claim the same words of the text."""
+    ordered = sorted(hits, key=lambda h: (h[0], -h[1]))  # one block per position at most
+    tails: list[int] = []  # block number ending the best chain of each length
+    tail_at: list[int] = []  # index into ordered of that chain's last hit
+    back: list[int] = [-1] * len(ordered)
+    for i, (_, blk) in enumerate(ordered):
+        k = bisect_left(tails, blk)
+        if k == len(tails):
+            tails.append(blk)
+            tail_at.append(i)
+        else:
+            tails[k] = blk
+            tail_at[k] = i
+        back[i] = tail_at[k - 1] if k > 0 else -1
+    out: list[tuple[int, int]] = []
+    i = tail_at[-1]
+    while i >= 0:
+        out.append(ordered[i])
+        i = back[i]
+    out.reverse()
+    kept = [out[0]]
+    for pos, blk in out[1:]:
+        prev_pos, prev_blk = kept[-1]
+        if pos - prev_pos >= min(BLOCK, starts[blk] - starts[prev_blk]):
+            kept.append((pos, blk))
+    return kept
+
+
+def _covered_words(chain: Sequence[tuple[int, int]], starts: Sequence[int], words: int) -> int:
+    """Reference words inside the blocks of ``chain`` (overlapping last blocks counted once)."""
+    total = 0
+    reach = 0
+    for _, blk in chain:
+        s = starts[blk]
+        e = min(s + BLOCK, words)
+        if e > reach:
+            total += e - max(s, reach)
+            reach = e
+    return total
+
+
+def _edit(
+    kind: EditKind, text: Tokens, a: int, b: int, ref: Reference, ra: int, rb: int
+) -> Edit:
+    """An edit: text words ``a..b`` stand where reference words ``ra..rb`` were."""
+    words = text.words
+    at = a if a < len(words) else max(len(words) - 1, 0)
+    line = text.lines[at] if text.lines else 1
+    return Edit(
+        kind=kind,
+        line=line,
+        added=words[a:b],
+        removed=max(rb - ra, 0),
+        removed_known=tuple(ref.marks_between(ra, rb)),
+        before=words[max(a - _CONTEXT, 0) : a],
+        after=words[b : b + _CONTEXT],
+    )
+
+
+def _gap_edit(text: Tokens, a: int, b: int, ref: Reference, ra: int, rb: int) -> Edit | None:
+    added, removed = b - a, rb - ra
+    if added <= 0 and removed <= 0:
+        return None
+    kind: EditKind = "replace" if added > 0 and removed > 0 else (
+        "insert" if added > 0 else "delete"
+    )
+    return _edit(kind, text, a, max(a, b), ref, ra, max(ra, rb))
+
+
+def _title_length(text: Tokens, end: int, floor: int, ref: Reference) -> int:
+    """How many words just before ``end`` (not before ``floor``) are one of the reference's
+    omittable title runs; 0 when none is."""
+    best = 0
+    for n, h in ref.titles:
+        if n > best and end - n >= floor and block_hash(text.words[end - n : end]) == h:
+            best = n
+    return best
+
+
+def _build_segment(
+    text: Tokens, ref: Reference, ref_no: int, chain: list[tuple[int, int]], lo: int, hi: int
+) -> _Segment:
+    """Turn a chain of blocks into a segment of the text ``lo..hi`` with its edits."""
+    starts = block_starts(ref.words)
+    seg = _Segment(ref, ref_no, chain)
+    edits: list[Edit] = []
+    first_pos, first_blk = chain[0]
+    lead_missing = starts[first_blk]
+    # Before the first block: the reference's first words, possibly changed.
+    take = min(lead_missing, first_pos - lo)
+    start = first_pos - take
+    gap = _gap_edit(text, start, first_pos, ref, 0, lead_missing)
+    if gap is not None:
+        edits.append(gap)
+    if lead_missing == 0:
+        start -= _title_length(text, start, lo, ref)
+    for (p1, b1), (p2, b2) in pairwise(chain):
+        s1, s2 = starts[b1], starts[b2]
+        if b2 == b1 + 1 and p2 - p1 == s2 - s1:
+            continue
+        gap = _gap_edit(text, min(p1 + BLOCK, p2), p2, ref, min(s1 + BLOCK, s2), s2)
+        if gap is None:  # overlapping last block shifted: a change inside it
+            gap = _edit("replace", text, p2, p2, ref, s2, s2)
+        edits.append(gap)
+    last_pos, last_blk = chain[-1]
+    end = last_pos + min(BLOCK, ref.words)
+    tail_missing = ref.words - (starts[last_blk] + min(BLOCK, ref.words))
+    take = min(tail_missing, hi - end)
+    gap = _gap_edit(text, end, end + take, ref, ref.words - tail_missing, ref.words)
+    if gap is not None:
+        edits.append(gap)
+    seg.start, seg.end = start, end + take
+    seg.matched = _covered_words(chain, starts, ref.words)
+    seg.edits = edits
+    return seg
+
+
+def _hits(windows: Sequence[int], prints: FingerprintSet) -> dict[int, list[tuple[int, int]]]:
+    """Text position and block number of every block found, per reference number."""
+    index, owners = prints.index, prints.owners
+    found: dict[int, list[tuple[int, int]]] = {}
+    size = len(index)
+    members = _members(prints)
+    for pos, h in enumerate(windows):
+        if h not in members:
+            continue
+        i = bisect_left(index, h)
+        while i < size and index[i] == h:
+            owner = owners[i]
+            found.setdefault(owner >> 16, []).append((pos, owner & 0xFFFF))
+            i += 1
+    return found
+
+
+def _free_span(covered: Sequence[tuple[int, int]], pos: int, n: int) -> tuple[int, int]:
+    """The stretch of the text around ``pos`` that no earlier segment covers."""
+    lo, hi = 0, n
+    for a, b in covered:
+        if b <= pos:
+            lo = max(lo, b)
+        elif a > pos:
+            hi = min(hi, a)
+    return lo, hi
+
+
+def _segments(text: Tokens, prints: FingerprintSet, usable: frozenset[int]) -> list[_Segment]:
+    """The references found in the text, best first, each on its own stretch of it."""
+    n = len(text)
+    hits = _hits(window_hashes(text.words), prints)
+    refs = prints.references
+    covered: list[tuple[int, int]] = []
+    taken = bytearray(n)  # 1 for each word of the text an earlier segment covers
+    chains: dict[int, tuple[int, list[tuple[int, int]]]] = {}  # ref -> (free hits, chain)
+    chosen: list[_Segment] = []
+    pending = {r: h for r, h in hits.items() if r in usable and len(h) >= FOUND_BLOCKS}
+    while pending and len(chosen) < MAX_LICENSES:
+        best: _Segment | None = None
+        best_key: tuple[float, ...] = ()
+        # Most hits first: a reference can match at most BLOCK words per hit, so once that
+        # bound falls below the best segment's matched words, no later one can win.
+        for r, ref_hits in sorted(pending.items(), key=lambda rh: (-len(rh[1]), rh[0])):
+            ref = refs[r]
+            if best is not None and min(len(ref_hits) * BLOCK, ref.words) < best.matched:
+                break
+            free = [h for h in ref_hits if not taken[h[0]]] if covered else ref_hits
+            if len(free) < FOUND_BLOCKS:
+                continue
+            starts = block_starts(ref.words)
+            cached = chains.get(r)
+            if cached is not None and cached[0] == len(free):
+                chain = cached[1]  # none of its hits was taken since: the same chain
+            else:
+                chain = _chain(free, starts)
+                chains[r] = (len(free), chain)
+            if len(chain) < FOUND_BLOCKS:
+                continue
+            words = _covered_words(chain, starts, ref.words)
+            if words < FOUND_SHARE * ref.words:
+                continue
+            if best is not None and words < best.matched:
+                continue
+            lo, hi = _free_span(covered, chain[0][0], n)
+            chain = [h for h in chain if lo <= h[0] < hi]
+            if len(chain) < FOUND_BLOCKS:
+                continue
+            seg = _build_segment(text, ref, r, chain, lo, hi)
+            key = (seg.matched, seg.similarity, -len(seg.edits), -r)
+            if best is None or key > best_key:
+                best, best_key = seg, key
+        if best is None:
+            break
+        chosen.append(best)
+        covered.append((best.start, best.end))
+        taken[best.start : best.end] = b"\x01" * (best.end - best.start)
+        # Every variant of the same part of the same license is now explained here.
+        done = {i for i, ref in enumerate(refs)
+                if (ref.license_id, ref.part) == (best.ref.license_id, best.ref.part)}
+        pending = {r: h for r, h in pending.items() if r not in done}
+    chosen.sort(key=lambda s: s.start)
+    return chosen
+
+
+def _extra(
+    text: Tokens, segments: Sequence[_Segment], found: Sequence[str], catalogue: Catalogue
+) -> list[ExtraText]:
+    """The stretches of the text outside every segment, each with its license language."""
+    spans = sorted((s.start, s.end) for s in segments)
+    names = _naming_words(tuple(sorted(set(found))), catalogue)
+    out = []
+    at = 0
+    for a, b in [*spans, (len(text), len(text))]:
+        if a > at:
+            words = text.words[at:a]
+            out.append(ExtraText((text.lines[at], text.lines[a - 1]), words,
+                                 _terms(words, names, found, catalogue)))
+        at = max(at, b)
+    return out
+
+
+NAMING_WORDS = frozenset([
+    "license", "licence", "licenses", "licensed", "licensing", "agreement", "terms", "the",
+    "this", "that", "these", "project", "repository", "repo", "model", "models", "weights",
+    "code", "software", "source", "dataset", "data", "is", "are", "be", "under", "released",
+    "distributed", "published", "available", "provided", "of", "following", "below", "above",
+    "see", "a", "an", "and", "or", "version", "copy", "text", "full", "its", "their", "in",
+    "for", "as", "with", "by", "file", "files", "all", "here", "notice", "contents", "to",
+])
+"""Words of a sentence or heading that only says which license applies ("This project is
+licensed under the MIT License:", "The MIT License (MIT)"): with the names of the licenses
+found in the text, they are not added terms."""
+
+
+@lru_cache(maxsize=64)
+def _naming_words(found: tuple[str, ...], catalogue: Catalogue) -> frozenset[str]:
+    """``NAMING_WORDS`` and every word of the names, ids and titles of ``found``."""
+    words = set(NAMING_WORDS)
+    for license_id in found:
+        entry = catalogue.resolve(license_id)
+        if entry is None:
+            continue
+        for name in (entry.id, entry.name, entry.spdx or "", *entry.aliases, *entry.markers):
+            words.update(normalise(name.replace("-", " ")))
+    return frozenset(words)
+
+
+def _terms(
+    words: Sequence[str], names: frozenset[str], found: Sequence[str], catalogue: Catalogue
+) -> tuple[str, ...]:
+    """What makes ``words`` part of the terms: license language beyond naming the licenses
+    found, and the title of any other catalogue license (a pointer to other terms)."""
+    terms = [w for w in words if w in LICENSE_LANGUAGE and w not in names]
+    if len(words) >= 2:
+        joined = f" {' '.join(words)} "
+        others = {entry_id for entry_id, phrase in _license_names(catalogue)
+                  if entry_id not in found and f" {phrase} " in joined}
+        terms += sorted(others)
+    return tuple(terms)
+
+
+@lru_cache(maxsize=4)
+def _license_names(catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
+    """(entry id, normalised phrase) of every name, alias and title of two words or more."""
+    found: set[tuple[str, str]] = set()
+    for entry in catalogue:
+        if entry.kind == "placeholder":
+            continue
+        for name in (entry.name, *entry.aliases, *entry.markers, entry.id.replace("-", " ")):
+            words = normalise(name)
+            if len(words) >= 2:
+                found.add((entry.id, " ".join(words)))
+    return tuple(sorted(found))
+
+
+def _found(text: Tokens, seg: _Segment) -> FoundLicense:
+    edits = tuple(seg.edits)
+    first = text.lines[seg.start] if seg.start < len(text) else 1
+    last = text.lines[max(seg.end - 1, seg.start)] if len(text) else 1
+    return FoundLicense(
+        license_id=seg.ref.license_id,
+        part=seg.ref.label,
+        status="modified" if edits else "match",
+        similarity=1.0 if not edits else min(seg.similarity, 0.9999),
+        lines=(first, last),
+        edits=edits,
+        source=seg.ref.source,
+    )
+
+
+def _usable(catalogue: Catalogue, prints: FingerprintSet) -> tuple[frozenset[int], dict[str, str]]:
+    """Reference numbers whose id the catalogue knows, and stored id -> catalogue id."""
+    ids: dict[str, str] = {}
+    usable = set()
+    for i, ref in enumerate(prints.references):
+        entry = catalogue.resolve(ref.license_id)
+        if entry is not None:
+            usable.add(i)
+            ids[ref.license_id] = entry.id
+    return frozenset(usable), ids
+
+
+@lru_cache(maxsize=4)
+def _usable_cached(catalogue: Catalogue) -> tuple[frozenset[int], dict[str, str]]:
+    return _usable(catalogue, load_fingerprints())
+
+
+def _title_claim(
+    words: Sequence[str], catalogue: Catalogue, ids: Iterable[str]
+) -> tuple[str, str] | None:
+    """(entry id, title as written) of the longest catalogue title phrase in the opening words
+    naming one of ``ids``."""
+    head = f" {' '.join(words[:MARKER_WINDOW])} "
+    wanted = set(ids)
+    for entry_id, phrase, written in _markers(catalogue):
+        if entry_id in wanted and f" {phrase} " in head:
+            return entry_id, written
     return None
 
 
-def similarity(
-    shingles: Sequence[int], ref: frozenset[int], distinctive: frozenset[int]
-) -> tuple[float, float]:
-    """Dice between ``ref`` and the span of the text it covers, with distinctive mismatches
-    weighted up; and the share of the text outside that span.
-
-    ``2·common / (2·common + extra + missing)`` where a shingle in ``distinctive`` counts
-    ``DISTINCTIVE_WEIGHT`` times in ``extra`` and ``missing``: shared phrasing is worth the same
-    whoever shares it, but lacking what tells a license from its relative costs more. A verbatim
-    copy scores 1 whatever the weights. The span runs from the first to the last place where two
-    consecutive shingles both match, so one stray shared phrase in a header does not stretch it.
-    """
-    return _similarity(_Text.of(shingles, distinctive), ref)
-
-
-def _similarity(text: _Text, ref: frozenset[int]) -> tuple[float, float]:
-    shingles = text.shingles
-    n = len(shingles)
-    if not n or not ref:
-        return 0.0, 1.0 if n else 0.0
-    first = _first_pair(shingles, ref)
-    # Searching backwards, the pair's first member is the span's last shingle.
-    from_end = _first_pair(reversed(shingles), ref) if first is not None else None
-    if first is None or from_end is None or (first == 0 and from_end == 0):
-        window: Sequence[int] = shingles
-        seen, seen_marked = text.present, text.marked
-    else:
-        window = shingles[first : n - from_end]
-        seen = frozenset(window)
-        seen_marked = text.marked.intersection(seen)
-    common = ref.intersection(seen)
-    common_marked = len(seen_marked.intersection(ref))
-    heavier = DISTINCTIVE_WEIGHT - 1
-    extra = len(seen) - len(common) + heavier * (len(seen_marked) - common_marked)
-    missing = (
-        len(ref) - len(common) + heavier * (_marked_count(ref, text.distinctive) - common_marked)
-    )
-    matched = 2 * len(common)
-    return matched / (matched + extra + missing), 1 - len(window) / n
-
-
-def _score(text: _Text, ref: _Reference) -> tuple[Candidate, float]:
-    """Compare the text with one entry's fingerprints: best variant per part, parts combined."""
-    best_per_part: dict[str, tuple[float, Fingerprint]] = {}
-    for fp in ref.parts:
-        contained = len(fp.hashes.intersection(text.present)) / max(len(fp.hashes), 1)
-        held = best_per_part.get(fp.part)
-        if held is None or contained > held[0]:
-            best_per_part[fp.part] = (contained, fp)
-    ranked = sorted(best_per_part.values(), key=lambda cf: -cf[0])
-    chosen = [fp for contained, fp in ranked if contained >= PART_PRESENT] or [ranked[0][1]]
-    if len(chosen) == 1:
-        hashes = chosen[0].hashes
-        part = PART_LABELS.get(chosen[0].part, chosen[0].part)
-    else:
-        hashes = frozenset().union(*(f.hashes for f in chosen))
-        part = _BOTH_PARTS
-    value, outside = _similarity(text, hashes)
-    return Candidate(ref.entry_id, part, value, "fingerprint"), outside
-
-
-def _status(similarity: float) -> Status:
-    if similarity >= MATCH_THRESHOLD:
-        return "match"
-    if similarity >= NEAR_MISS_THRESHOLD:
-        return "near-miss"
-    return "no-match"
-
-
-def _marker_hits(
-    head: str, catalogue: Catalogue, ids: set[str], kinds: frozenset[str]
-) -> list[Candidate]:
-    """Entries in ``ids`` of a kind in ``kinds`` whose title phrase occurs in ``head`` (the
-    normalised opening words, space-padded), longest phrase first."""
-    hits: list[Candidate] = []
-    seen: set[str] = set()
-    for entry_id, phrase, written in _markers(catalogue):
-        if entry_id in seen or entry_id not in ids:
-            continue
-        entry = catalogue.resolve(entry_id)
-        if entry is None or entry.kind not in kinds:
-            continue
-        if f" {phrase} " in head:
-            seen.add(entry_id)
-            part = PART_LABELS["aup"] if PART_LABELS["aup"] in phrase else "license"
-            hits.append(Candidate(entry_id, part, MARKER_CONFIDENCE, "marker", written))
-    return hits
-
-
-_ANY_KIND = frozenset({"license", "family"})
-_LICENSE_KIND = frozenset({"license"})
-
-
-def _scored(text: _Text, references: Sequence[_Reference]) -> list[tuple[Candidate, float]]:
-    """Full comparison with each reference, best first (ties by id, for stable output)."""
-    return sorted(
-        (_score(text, ref) for ref in references),
-        key=lambda cs: (-cs[0].similarity, cs[0].license_id),
-    )
-
-
-def _shortlist(text: _Text, references: Sequence[_Reference]) -> list[_Reference]:
-    """The likeliest few references, by the share of each found anywhere in the text (on the
-    sampled hashes: an estimate is enough to choose whom to compare in full)."""
-    present = text.present
-    sampled = {h for h in present if h < SAMPLE_BELOW}
-
-    def containment(fp: Fingerprint) -> float:
-        if len(fp.hashes) < _SAMPLE_MIN or not fp.sample:
-            return len(fp.hashes.intersection(present)) / max(len(fp.hashes), 1)
-        return len(fp.sample.intersection(sampled)) / len(fp.sample)
-
-    estimates = sorted(
-        ((max(containment(fp) for fp in ref.parts), ref) for ref in references),
-        key=lambda er: -er[0],
-    )[:_CANDIDATES]
-    if not estimates:
-        return []
-    floor = estimates[0][0] * _SHORTLIST_SHARE
-    return [ref for i, (est, ref) in enumerate(estimates) if i < 2 or est >= floor]
-
-
-def rank(text: str, catalogue: Catalogue | None = None) -> list[Candidate]:
-    """How close ``text`` comes to every fingerprinted catalogue license, best first.
-
-    ``identify`` compares in full only the few likeliest licenses; this compares all of them
-    (for diagnostics and tests).
-    """
+def identify(
+    text: str, catalogue: Catalogue | None = None, fingerprints: FingerprintSet | None = None
+) -> Identification:
+    """Every catalogue license in ``text``, each a ``match`` or ``modified``; see the module
+    docstring for what decides the overall status. ``fingerprints`` defaults to the bundled
+    ones (``load_fingerprints``)."""
     catalogue = catalogue if catalogue is not None else load_catalogue()
-    shingles = shingle_hashes(normalise(text))
-    if not shingles:
-        return []
-    text_ = _Text.of(shingles, load_fingerprints().distinctive)
-    return [c for c, _ in _scored(text_, _references(catalogue))]
+    prepared = tokens(text)
+    if not prepared.words:
+        return Identification("no-match")
+    if fingerprints is None:
+        prints = load_fingerprints()
+        usable, ids = (
+            _usable_cached(catalogue) if catalogue is load_catalogue()
+            else _usable(catalogue, prints)
+        )
+    else:
+        prints = fingerprints
+        usable, ids = _usable(catalogue, prints)
+    segments = _segments(prepared, prints, usable)
+    if segments:
+        found = tuple(
+            _with_id(_found(prepared, s), ids.get(s.ref.license_id, s.ref.license_id))
+            for s in segments
+        )
+        extra = tuple(_extra(prepared, segments, [f.license_id for f in found], catalogue))
+        main = [f for f in found if not f.optional]
+        if not main:  # only an appendix: instructions, not a license
+            return Identification("no-match")
+        changed = any(f.status == "modified" for f in main) or any(
+            x.license_language for x in extra
+        )
+        return Identification("modified" if changed else "match", found, extra)
+    # No text of any license: a title may still name one.
+    printed = {ids[r.license_id] for i, r in enumerate(prints.references) if i in usable}
+    unprinted = {e.id for e in catalogue if e.kind != "placeholder"} - printed
+    claim = _title_claim(prepared.words, catalogue, unprinted)
+    if claim is not None:
+        return Identification("named", named=claim[0], title=claim[1])
+    claim = _title_claim(prepared.words, catalogue, printed)
+    if claim is not None:
+        if len(prepared) < POINTER_WORDS:
+            # A line or two naming a license: a pointer to it, not a text of it.
+            return Identification("no-match", named=claim[0], title=claim[1])
+        # A known license's title over other words: a modified license, never that license.
+        return Identification("modified", named=claim[0], title=claim[1])
+    return Identification("no-match")
 
 
-def identify(text: str, catalogue: Catalogue | None = None) -> Identification:
-    """The catalogue license ``text`` is (``match``), resembles (``near-miss``), or neither."""
+def _with_id(found: FoundLicense, license_id: str) -> FoundLicense:
+    """``found`` under the catalogue's own id for its license."""
+    return found if found.license_id == license_id else replace(found, license_id=license_id)
+
+
+def rank(text: str, catalogue: Catalogue | None = None) -> list[tuple[str, str, float]]:
+    """(license id, part, similarity) of every reference that shares blocks with ``text``,
+    aligned on its own against the whole text, best first (diagnostics and tests)."""
     catalogue = catalogue if catalogue is not None else load_catalogue()
-    words = normalise(text)
-    shingles = shingle_hashes(words)
-    if not shingles:
-        return Identification("no-match", None, None)
-    references = _references(catalogue)
-    prepared = _Text.of(shingles, load_fingerprints().distinctive)
-    scored = _scored(prepared, _shortlist(prepared, references))
-    head = f" {' '.join(words[:MARKER_WINDOW])} "
-    if len(scored) >= 2 and scored[0][0].similarity - scored[1][0].similarity < TIE_MARGIN:
-        # Near-identical scores for two relatives: prefer the one whose title the text carries.
-        first, second = scored[0][0].license_id, scored[1][0].license_id
-        titled = {c.license_id for c in _marker_hits(head, catalogue, {first, second}, _ANY_KIND)}
-        if titled == {second}:
-            scored[0], scored[1] = scored[1], scored[0]
-
-    best, outside = scored[0] if scored else (None, 0.0)
-    runner = scored[1][0] if len(scored) > 1 else None
-    status = _status(best.similarity) if best else "no-match"
-    if status != "match":
-        # A license we hold no text for can still be named by its title. It overrides a near
-        # miss only when it is a single license (not a family): a modified OpenRAIL-M text is
-        # better described as that than as the "openrail" family its title also names.
-        unprinted = {e.id for e in catalogue} - {ref.entry_id for ref in references}
-        kinds = _ANY_KIND if status == "no-match" else _LICENSE_KIND
-        named = _marker_hits(head, catalogue, unprinted, kinds)
-        if named:
-            second_best = best if best is not None else (named[1] if len(named) > 1 else None)
-            return Identification("match", named[0], second_best)
-        if status == "no-match":
-            # A text that carries a known license's title but not its words is a modified
-            # license: report it as a near miss of the license it claims to be.
-            printed = {ref.entry_id for ref in references}
-            claimed = _marker_hits(head, catalogue, printed, _LICENSE_KIND)
-            if claimed:
-                claim = claimed[0]
-                own = [r for r in references if r.entry_id == claim.license_id]
-                sim = _scored(prepared, own)[0][0].similarity if own else 0.0
-                titled_as = Candidate(claim.license_id, claim.part, sim, "marker", claim.marker)
-                return Identification("near-miss", titled_as, best)
-    return Identification(status, best, runner, outside if best else 0.0)
+    prepared = tokens(text)
+    prints = load_fingerprints()
+    usable, ids = _usable(catalogue, prints)
+    out: list[tuple[str, str, float]] = []
+    for r, ref_hits in _hits(window_hashes(prepared.words), prints).items():
+        if r not in usable:
+            continue
+        ref = prints.references[r]
+        chain = _chain(ref_hits, block_starts(ref.words))
+        seg = _build_segment(prepared, ref, r, chain, 0, len(prepared))
+        sim = 1.0 if not seg.edits else min(seg.similarity, 0.9999)
+        out.append((ids[ref.license_id], ref.part, sim))
+    best: dict[tuple[str, str], float] = {}
+    for license_id, part, sim in out:
+        best[(license_id, part)] = max(sim, best.get((license_id, part), 0.0))
+    return sorted(((i, p, s) for (i, p), s in best.items()), key=lambda x: (-x[2], x[0], x[1]))

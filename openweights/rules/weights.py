@@ -208,7 +208,8 @@ def license_file_conflict(ev: Evidence) -> Iterator[Hit]:
     if not declared:
         return
     for f in ev.license_files:
-        if f.status != "match" or f.entry is None or f.part != "license":
+        # A matched text, or a title naming a license owcheck holds no text of.
+        if not (f.decides_license or f.status == "named") or f.entry is None:
             continue
         if f.entry.id not in declared:
             first = next(iter(declared.values()))
@@ -467,10 +468,12 @@ def license_list(ev: Evidence) -> Iterator[Hit]:
     "Ship the license text unmodified, or name the changes and give the license its own name.",
 )
 def license_text_modified(ev: Evidence) -> Iterator[Hit]:
-    """A LICENSE file is close to a known license but not the same text.
+    """A LICENSE file is a known license with changes, or with terms added to it.
 
     A modified license is a different license: owcheck cannot grade it from the catalogue and
-    counts it as unknown until someone reads it.
+    counts it as unknown until someone reads it. The finding quotes the word diff against the
+    closest license (``[-removed-]{+added+}``); an addendum after a known license (a
+    non-commercial rider under Apache-2.0, say) counts as a change.
 
     Fails::
 
@@ -478,7 +481,12 @@ def license_text_modified(ev: Evidence) -> Iterator[Hit]:
         license: mit
         ---
         ==> LICENSE <==
-        MIT License, with changes: you may not use this model for anything.
+        MIT License
+
+        Permission is given to run these weights for personal study only. You may not
+        use them in a product, sell access to them, or train other models with what they
+        produce. The authors may withdraw this permission at any time, and the weights
+        come with no warranty of any kind.
 
     Passes::
 
@@ -487,8 +495,16 @@ def license_text_modified(ev: Evidence) -> Iterator[Hit]:
         ---
     """
     for f in ev.license_files:
-        if f.status == "near-miss":
-            yield Hit(f"{f.path}: {f.description}", 1, f.path)
+        if f.status == "modified":
+            changes = [f"line {line}: {wdiff}" for line, wdiff in f.changes]
+            shown = "; ".join(changes[:_DIFF_SHOWN])
+            more = f" (+{len(changes) - _DIFF_SHOWN} more)" if len(changes) > _DIFF_SHOWN else ""
+            diff = f"; diff: {shown}{more}" if shown else ""
+            yield Hit(f"{f.path}: {f.description}{diff}", f.first_change, f.path)
+
+
+_DIFF_SHOWN = 3
+"""Edits quoted in the finding; ``owcheck identify --diff`` shows them all."""
 
 
 @rule(

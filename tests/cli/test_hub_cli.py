@@ -96,7 +96,8 @@ def test_missing_license_file(loopback_hub: Any, tmp_path: Path) -> None:
     data = _grade(loopback_hub, tmp_path, "acme/no-license")
     assert data["grade"] == "C"
     assert data["components"]["weights"]["license"] == {
-        "id": "mit", "name": "MIT License", "verdict": "open", "source": "metadata"}
+        "id": "mit", "name": "MIT License", "verdict": "open", "source": "metadata",
+        "closest": None}
     assert "OW201" not in _rules(data)
 
 
