@@ -12,7 +12,6 @@ import datetime
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -479,7 +478,7 @@ def test_a_false_subschema_is_reported_at_its_key() -> None:
     assert [(i.path, i.message) for i in issues] == [(("never",), "never is not allowed here")]
 
 
-def test_module_does_not_import_jsonschema_and_is_fast() -> None:
+def test_module_does_not_import_jsonschema() -> None:
     code = (
         "import sys, time\n"
         "t0 = time.perf_counter()\n"
@@ -495,15 +494,11 @@ def test_module_does_not_import_jsonschema_and_is_fast() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    # Import plus schema load plus one validation; generous bound for slow CI machines.
-    assert float(result.stdout) < 0.05
+    # Its speed is measured in benchmarks/bench_check.py, side by side with the floor: a
+    # wall-clock bound here would only measure how loaded the machine is.
 
 
-def test_validating_a_typical_card_takes_well_under_a_millisecond() -> None:
+def test_a_typical_card_with_an_openness_block_validates_cleanly() -> None:
     schema = load_schema(SCHEMA_NAME)
     card = {**TYPICAL, "openness": RAW["examples"][0]["openness"]}
-    rounds = 200
-    start = time.perf_counter()
-    for _ in range(rounds):
-        validate(card, schema)
-    assert (time.perf_counter() - start) / rounds < 0.001
+    assert validate(card, schema) == []
