@@ -1,0 +1,313 @@
+"""What the index shows of a report: one table of looks, the columns, and one row per model.
+
+Each value a cell can hold has a ``Look``: a symbol and a word (so that nothing relies on
+colour), and a tone (the colour class). The index columns are declared once, with how they sort;
+the index page, its legend and its script all read them from here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from openweights.grade import COMPONENTS, GRADE_ORDER, TIERS
+from openweights.licensing.features import Cell, worst
+
+LOCAL_ORG = "(local)"
+"""The organisation shown for models read from disk."""
+
+
+@dataclass(frozen=True)
+class Look:
+    """How one value is shown."""
+
+    symbol: str
+    """A mark that reads without colour: ✔ ~ ✘ – ?"""
+    word: str
+    """The value in words, as the cell shows it."""
+    tone: str
+    """Colour class: good, fair, poor, none, unknown (or a grade letter)."""
+
+
+GOOD, FAIR, POOR, NONE, UNKNOWN = "good", "fair", "poor", "none", "unknown"
+TONES = (GOOD, FAIR, POOR, NONE, UNKNOWN)
+TONE_MEANING = {
+    GOOD: ("✔", "granted, open, passes"),
+    FAIR: ("~", "limited or restricted"),
+    POOR: ("✘", "denied, not open, fails"),
+    NONE: ("–", "absent: not released"),
+    UNKNOWN: ("?", "unknown: not enough information"),
+}
+"""The legend: one symbol per tone."""
+
+CELL_LOOKS: dict[str, Look] = {
+    Cell.GRANTED.value: Look("✔", "granted", GOOD),
+    Cell.LIMITED.value: Look("~", "limited", FAIR),
+    Cell.UNKNOWN.value: Look("?", "unknown", UNKNOWN),
+    Cell.DENIED.value: Look("✘", "denied", POOR),
+    Cell.ABSENT.value: Look("–", "absent", NONE),
+}
+"""Grid cells, most open first (the order ``Cell.rank`` gives)."""
+SUMMARY_LOOKS = {**CELL_LOOKS, Cell.GRANTED.value: Look("✔", "open", GOOD)}
+"""A component as a whole: its least open cell; all four granted reads ``open``."""
+VERDICT_LOOKS: dict[str, Look] = {
+    "open": Look("✔", "open", GOOD),
+    "restricted": Look("~", "restricted", FAIR),
+    "not-open": Look("✘", "not-open", POOR),
+    "unknown": Look("?", "unknown", UNKNOWN),
+}
+"""License verdicts, most open first."""
+FRAMEWORK_LOOKS: dict[str, dict[str, Look]] = {
+    "osaid": {
+        "pass": Look("✔", "pass", GOOD),
+        "unknown": Look("?", "unknown", UNKNOWN),
+        "fail": Look("✘", "fail", POOR),
+    },
+    "mof": {
+        "class-i": Look("✔", "class-i", GOOD),
+        "class-ii": Look("✔", "class-ii", GOOD),
+        "class-iii": Look("~", "class-iii", FAIR),
+        "none": Look("✘", "none", POOR),
+    },
+    "debian": {
+        "free": Look("✔", "free", GOOD),
+        "toxic-candy": Look("~", "toxic-candy", FAIR),
+        "non-free": Look("✘", "non-free", POOR),
+    },
+    "fsf": {"free": Look("✔", "free", GOOD), "nonfree": Look("✘", "nonfree", POOR)},
+    "open_weights_definition": {
+        "pass": Look("✔", "pass", GOOD),
+        "fail": Look("✘", "fail", POOR),
+    },
+}
+"""Each framework's verdicts, most open first."""
+FRAMEWORK_NAMES = {
+    "osaid": ("OSAID", "OSI Open Source AI Definition 1.0"),
+    "mof": ("MOF", "Model Openness Framework class"),
+    "debian": ("Debian", "Debian ML-Policy"),
+    "fsf": ("FSF", "Free Software Foundation"),
+    "open_weights_definition": ("OWD", "OSS Capital Open Weights Definition"),
+}
+"""Short column label and full name of each framework."""
+GRADE_LOOKS: dict[str, Look] = {
+    letter: Look(letter, TIERS[letter], f"g{letter}") for letter in GRADE_ORDER
+}
+"""Grades and their tiers, best first."""
+TIER_LOOKS: dict[str, Look] = {
+    tier: Look(letter, tier, f"g{letter}") for letter, tier in TIERS.items()
+}
+STAGE_ORDER = ("pre-training", "fine-tuning", "preference")
+"""Data stages in pipeline order; other stage names a report brings follow, by name."""
+MAX_STAGE_COLUMNS = 5
+"""At most this many data-stage columns in the index (the most common stage names)."""
+UNKNOWN_LOOK = Look("?", "unknown", UNKNOWN)
+STAGE_TONE_ORDER = (GOOD, FAIR, UNKNOWN, POOR, NONE)
+"""Stage cells mix cell marks and license verdicts, so they sort by tone."""
+
+
+def look(table: Mapping[str, Look], value: object) -> Look:
+    """The look of ``value``; a value the table does not know is shown as itself, neutrally."""
+    if isinstance(value, str) and value in table:
+        return table[value]
+    return Look("?", str(value) if value is not None else "unknown", UNKNOWN)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the index."""
+
+    key: str
+    """Stable name (``grade``, ``fw-mof``, ``stage-pre-training``); also the URL state key."""
+    label: str
+    """Header text."""
+    title: str
+    """What the column means, in full (the header's ``abbr`` title and the legend)."""
+    sort: str
+    """``text``, ``num`` or ``rank``."""
+    order: tuple[str, ...] = ()
+    """For ``rank`` columns, the values from most to least open."""
+
+
+@dataclass(frozen=True)
+class CellView:
+    """One cell of a row."""
+
+    text: str
+    """What the cell says (symbol included)."""
+    value: str
+    """The sort value (rank columns) or ``""``."""
+    tone: str
+    """Colour class, or ``""`` for plain cells."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One model in the index."""
+
+    subject_id: str
+    """The model id as the report gives it."""
+    page: str
+    """Its page, relative to the site root."""
+    org: str
+    """Organisation (the part of a Hub id before ``/``), or ``(local)``."""
+    license: str
+    """Weights license id, or ``none``."""
+    grade: str
+    """A, B, C, D or F."""
+    tier: str
+    """The tier."""
+    cells: tuple[CellView, ...]
+    """The cells after the model name, in column order."""
+
+
+def organisation(report: Mapping[str, Any]) -> str:
+    """Who publishes the model: the Hub namespace, or ``(local)``."""
+    subject = report["subject"]
+    sid = subject["id"]
+    if subject.get("source") == "hub" and "/" in sid:
+        return str(sid.split("/", 1)[0])
+    return LOCAL_ORG if subject.get("source") == "local" else "(none)"
+
+
+def component_summary(component: Mapping[str, Any]) -> str:
+    """The least open of a component's four cells (``unknown`` for a value owcheck lacks)."""
+    marks: list[Cell] = []
+    for value in component.get("freedoms", {}).values():
+        try:
+            marks.append(Cell(value))
+        except ValueError:
+            marks.append(Cell.UNKNOWN)
+    return worst(marks).value if marks else Cell.UNKNOWN.value
+
+
+def stages(report: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """The data stages a report lists (schema 1.1 ``components.data.stages``), else ``[]``.
+
+    Read as a list of objects naming their stage (``stage`` or ``name``) or as a mapping from
+    stage name to object; anything else is ignored.
+    """
+    raw = report.get("components", {}).get("data", {}).get("stages")
+    out: list[tuple[str, Mapping[str, Any]]] = []
+    if isinstance(raw, Mapping):
+        items = [(k, v) for k, v in raw.items() if isinstance(v, Mapping)]
+    elif isinstance(raw, list):
+        items = []
+        for v in raw:
+            if isinstance(v, Mapping):
+                name = v.get("stage", v.get("name"))
+                if isinstance(name, str):
+                    items.append((name, v))
+    else:
+        return out
+    return [(str(name), value) for name, value in items if str(name).strip()]
+
+
+def stage_summary(stage: Mapping[str, Any]) -> Look:
+    """How open one data stage is: its cells when it has them, else its license verdict."""
+    if isinstance(stage.get("freedoms"), Mapping):
+        return SUMMARY_LOOKS[component_summary(stage)]
+    lic = stage.get("license")
+    verdict = lic.get("verdict") if isinstance(lic, Mapping) else stage.get("verdict")
+    if isinstance(verdict, str):
+        return look(VERDICT_LOOKS, verdict)
+    available = stage.get("available")
+    if available == "not-released":
+        return CELL_LOOKS[Cell.ABSENT.value]
+    return UNKNOWN_LOOK
+
+
+def stage_columns(reports: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Stage names that get a column: the most common ones, in pipeline order."""
+    counts: Counter[str] = Counter()
+    for report in reports:
+        counts.update({name for name, _ in stages(report)})
+    chosen = sorted(counts, key=lambda n: (-counts[n], n))[:MAX_STAGE_COLUMNS]
+    known = [n for n in STAGE_ORDER if n in chosen]
+    return known + sorted(n for n in chosen if n not in STAGE_ORDER)
+
+
+def lineage_depth(report: Mapping[str, Any]) -> int:
+    """The longest chain of base models above the subject (0 when it has none).
+
+    Each lineage entry names its ``child``; entries whose child is not reachable from the
+    subject hang directly under it. Cycles cannot loop: each repo is placed once.
+    """
+    root = report["subject"]["id"]
+    children: dict[str, list[str]] = defaultdict(list)
+    ids: list[str] = []
+    for link in report.get("lineage", []):
+        children[link["child"]].append(link["id"])
+        ids.append(link["id"])
+    depth = {root: 0}
+    frontier = [root]
+    while frontier:
+        nxt: list[str] = []
+        for node in frontier:
+            for parent in children.get(node, []):
+                if parent not in depth:
+                    depth[parent] = depth[node] + 1
+                    nxt.append(parent)
+        frontier = nxt
+    for orphan in ids:
+        depth.setdefault(orphan, 1)
+    return max(depth.values())
+
+
+def columns(stage_names: Sequence[str]) -> list[Column]:
+    """The index columns after the model name, in order."""
+    cell_order = tuple(CELL_LOOKS)
+    cols = [
+        Column("grade", "Grade", "owcheck grade, A (fully open) to F (not open)", "rank",
+               tuple(GRADE_LOOKS)),
+        Column("tier", "Tier", "the tier the grade stands for", "rank", tuple(TIER_LOOKS)),
+    ]
+    for name in COMPONENTS:
+        cols.append(Column(name, name.capitalize(),
+                           f"{name}: the least open of its four freedoms (use, study, modify, "
+                           "share)", "rank", cell_order))
+    for stage in stage_names:
+        cols.append(Column(f"stage-{stage}", f"Data: {stage}",
+                           f"training data of the {stage} stage", "rank", STAGE_TONE_ORDER))
+    cols.append(Column("license", "Weights license", "the license of the weights and its "
+                       "verdict", "text"))
+    cols.append(Column("lineage", "Lineage", "base models above this one (0: none)", "num"))
+    for key, (short, full) in FRAMEWORK_NAMES.items():
+        cols.append(Column(f"fw-{key}", short, full, "rank", tuple(FRAMEWORK_LOOKS[key])))
+    return cols
+
+
+def _view(item: Look, value: str) -> CellView:
+    return CellView(f"{item.symbol} {item.word}", value, item.tone)
+
+
+def row(report: Mapping[str, Any], page: str, stage_names: Sequence[str]) -> Row:
+    """The index row of one (validated) report."""
+    comps = report["components"]
+    grade = report["grade"]
+    tier = report["tier"]
+    cells = [
+        CellView(grade, grade, f"g{grade}"),
+        CellView(tier, tier, ""),
+    ]
+    for name in COMPONENTS:
+        summary = component_summary(comps[name])
+        cells.append(_view(SUMMARY_LOOKS[summary], summary))
+    by_stage = dict(stages(report))
+    for stage in stage_names:
+        if stage in by_stage:
+            item = stage_summary(by_stage[stage])
+            cells.append(_view(item, item.tone))
+        else:
+            cells.append(CellView("", "", ""))
+    lic = comps["weights"]["license"]
+    lic_id = lic["id"] or "none"
+    verdict = look(VERDICT_LOOKS, lic["verdict"])
+    cells.append(CellView(f"{verdict.symbol} {lic_id}", lic_id, verdict.tone))
+    cells.append(CellView(str(lineage_depth(report)), "", ""))
+    for key in FRAMEWORK_NAMES:
+        value = report["frameworks"][key]
+        cells.append(_view(look(FRAMEWORK_LOOKS[key], value), str(value)))
+    return Row(report["subject"]["id"], page, organisation(report), lic_id, grade, tier,
+               tuple(cells))
