@@ -42,22 +42,26 @@ def row_order(row: Row) -> tuple[int, str]:
 
 def _header(col: Column) -> str:
     order = f' data-order="{esc(" ".join(col.order))}"' if col.order else ""
+    marked = " data-marked" if col.marked else ""
     label = esc(col.label)
     if col.title and col.title != col.label:
         label = f'<abbr title="{esc(col.title)}">{label}</abbr>'
-    return f'<th scope="col" data-key="{esc(col.key)}" data-sort="{col.sort}"{order}>{label}</th>'
+    return (
+        f'<th scope="col" data-key="{esc(col.key)}" data-sort="{col.sort}"{order}{marked}>'
+        f"{label}</th>"
+    )
 
 
 def _row(row: Row) -> str:
+    # End tags of cells and rows are left out (HTML allows it): 10,000 rows parse faster.
+    org = "" if row.org_in_id else f' data-org="{esc(row.org)}"'
     cells = [
-        f'<tr data-org="{esc(row.org)}" data-license="{esc(row.license)}">'
-        f'<th scope="row"><a href="{esc(row.page)}"><bdi>{esc(row.subject_id)}</bdi></a></th>'
+        f'<tr{org}><th scope="row"><a href="{esc(row.page)}"><bdi>{esc(row.subject_id)}</bdi>'
+        "</a></th>"
     ]
     for cell in row.cells:
         klass = f' class="{esc(cell.tone)}"' if cell.tone else ""
-        value = f' data-v="{esc(cell.value)}"' if cell.value else ""
-        cells.append(f"<td{klass}{value}>{esc(cell.text)}</td>")
-    cells.append("</tr>")
+        cells.append(f"<td{klass}>{esc(cell.text)}")
     return "".join(cells)
 
 

@@ -67,6 +67,11 @@ def linkify(text: str) -> str:
     return "".join(out)
 
 
+def _quote(text: str, safe: str) -> str:
+    # errors="replace": a lone surrogate (possible in JSON) cannot be UTF-8 encoded.
+    return quote(text, safe=safe, errors="replace")
+
+
 class HubLinks:
     """URLs of repos, files and lines on the Hub (or a mirror that lays out URLs the same way)."""
 
@@ -78,7 +83,7 @@ class HubLinks:
         if not valid_repo_id(repo_id):
             return None
         prefix = "/datasets" if kind == "dataset" else ""
-        return f"{self.base}{prefix}/{quote(repo_id, safe='/')}"
+        return f"{self.base}{prefix}/{_quote(repo_id, '/')}"
 
     def file(
         self, repo_id: str, path: str, revision: str | None, line: int | None, kind: str = "model"
@@ -87,14 +92,14 @@ class HubLinks:
         page = self.repo(repo_id, kind)
         if page is None or not path or path.startswith("/") or ".." in path.split("/"):
             return None
-        rev = quote(revision or "main", safe="")
+        rev = _quote(revision or "main", "")
         anchor = f"#L{line}" if line else ""
-        return f"{page}/blob/{rev}/{quote(path, safe='/')}{anchor}"
+        return f"{page}/blob/{rev}/{_quote(path, '/')}{anchor}"
 
     def commit(self, repo_id: str, revision: str) -> str | None:
         """The commit page of ``revision``."""
         page = self.repo(repo_id)
-        return None if page is None else f"{page}/commit/{quote(revision, safe='')}"
+        return None if page is None else f"{page}/commit/{_quote(revision, '')}"
 
 
 def document(

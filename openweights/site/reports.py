@@ -15,6 +15,7 @@ later line, is a newer run).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -30,6 +31,21 @@ STRICT_ENUMS = frozenset({"grade", "tier"})
 """Top-level keys whose enums are kept when the schema is relaxed."""
 MAX_LINE_CHARS = 64 * 1024 * 1024
 """A longer line is refused unread (a report is a few kilobytes)."""
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """``value`` with every lone surrogate (valid JSON, not valid UTF-8) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    return value
 
 
 class SiteInputError(Exception):
@@ -148,6 +164,8 @@ def parse_lines(lines: Iterable[str], name: str) -> tuple[list[dict[str, Any]], 
         except RecursionError:
             problems.append(LineProblem(name, number, "not JSON (nested too deeply)"))
             continue
+        if _SURROGATE_ESCAPE.search(line):
+            record = _without_lone_surrogates(record)
         reason = check_report(record)
         if reason is not None:
             problems.append(LineProblem(name, number, reason))
@@ -157,8 +175,9 @@ def parse_lines(lines: Iterable[str], name: str) -> tuple[list[dict[str, Any]], 
 
 
 def _lines(path: Path) -> Iterable[str]:
-    """The lines of ``path``, decoded as UTF-8 (undecodable bytes become U+FFFD)."""
-    with path.open(encoding="utf-8", errors="replace", newline="\n") as handle:
+    """The lines of ``path``, decoded as UTF-8 (a byte-order mark is dropped; undecodable bytes
+    become U+FFFD, so such a line fails as JSON or shows the mark, never crashes the build)."""
+    with path.open(encoding="utf-8-sig", errors="replace", newline="\n") as handle:
         yield from handle
 
 

@@ -103,8 +103,8 @@ STAGE_ORDER = ("pre-training", "fine-tuning", "preference")
 MAX_STAGE_COLUMNS = 5
 """At most this many data-stage columns in the index (the most common stage names)."""
 UNKNOWN_LOOK = Look("?", "unknown", UNKNOWN)
-STAGE_TONE_ORDER = (GOOD, FAIR, UNKNOWN, POOR, NONE)
-"""Stage cells mix cell marks and license verdicts, so they sort by tone."""
+STAGE_WORD_ORDER = ("open", "limited", "restricted", "unknown", "denied", "not-open", "absent")
+"""Stage cells show a cell summary or a license verdict; this is how their words sort."""
 
 
 def look(table: Mapping[str, Look], value: object) -> Look:
@@ -127,17 +127,17 @@ class Column:
     sort: str
     """``text``, ``num`` or ``rank``."""
     order: tuple[str, ...] = ()
-    """For ``rank`` columns, the values from most to least open."""
+    """For ``rank`` columns, the words the cells show, from most to least open."""
+    marked: bool = False
+    """Cells start with a symbol and a space; the value sorted and filtered on follows it."""
 
 
 @dataclass(frozen=True)
 class CellView:
-    """One cell of a row."""
+    """One cell of a row: its text is also its value (after the symbol in marked columns)."""
 
     text: str
-    """What the cell says (symbol included)."""
-    value: str
-    """The sort value (rank columns) or ``""``."""
+    """What the cell says."""
     tone: str
     """Colour class, or ``""`` for plain cells."""
 
@@ -160,6 +160,11 @@ class Row:
     """The tier."""
     cells: tuple[CellView, ...]
     """The cells after the model name, in column order."""
+
+    @property
+    def org_in_id(self) -> bool:
+        """True when the organisation is the id's first part (the script can read it there)."""
+        return self.subject_id.split("/", 1)[0] == self.org and "/" in self.subject_id
 
 
 def organisation(report: Mapping[str, Any]) -> str:
@@ -257,7 +262,7 @@ def lineage_depth(report: Mapping[str, Any]) -> int:
 
 def columns(stage_names: Sequence[str]) -> list[Column]:
     """The index columns after the model name, in order."""
-    cell_order = tuple(CELL_LOOKS)
+    summary_order = tuple(look.word for look in SUMMARY_LOOKS.values())
     cols = [
         Column("grade", "Grade", "owcheck grade, A (fully open) to F (not open)", "rank",
                tuple(GRADE_LOOKS)),
@@ -266,20 +271,23 @@ def columns(stage_names: Sequence[str]) -> list[Column]:
     for name in COMPONENTS:
         cols.append(Column(name, name.capitalize(),
                            f"{name}: the least open of its four freedoms (use, study, modify, "
-                           "share)", "rank", cell_order))
+                           "share)", "rank", summary_order, marked=True))
     for stage in stage_names:
         cols.append(Column(f"stage-{stage}", f"Data: {stage}",
-                           f"training data of the {stage} stage", "rank", STAGE_TONE_ORDER))
+                           f"training data of the {stage} stage", "rank", STAGE_WORD_ORDER,
+                           marked=True))
     cols.append(Column("license", "Weights license", "the license of the weights and its "
-                       "verdict", "text"))
+                       "verdict", "text", marked=True))
     cols.append(Column("lineage", "Lineage", "base models above this one (0: none)", "num"))
     for key, (short, full) in FRAMEWORK_NAMES.items():
-        cols.append(Column(f"fw-{key}", short, full, "rank", tuple(FRAMEWORK_LOOKS[key])))
+        cols.append(Column(f"fw-{key}", short, full, "rank",
+                           tuple(item.word for item in FRAMEWORK_LOOKS[key].values()),
+                           marked=True))
     return cols
 
 
-def _view(item: Look, value: str) -> CellView:
-    return CellView(f"{item.symbol} {item.word}", value, item.tone)
+def _view(item: Look) -> CellView:
+    return CellView(f"{item.symbol} {item.word}", item.tone)
 
 
 def row(report: Mapping[str, Any], page: str, stage_names: Sequence[str]) -> Row:
@@ -287,27 +295,19 @@ def row(report: Mapping[str, Any], page: str, stage_names: Sequence[str]) -> Row
     comps = report["components"]
     grade = report["grade"]
     tier = report["tier"]
-    cells = [
-        CellView(grade, grade, f"g{grade}"),
-        CellView(tier, tier, ""),
-    ]
+    cells = [CellView(grade, f"g{grade}"), CellView(tier, "")]
     for name in COMPONENTS:
-        summary = component_summary(comps[name])
-        cells.append(_view(SUMMARY_LOOKS[summary], summary))
+        cells.append(_view(SUMMARY_LOOKS[component_summary(comps[name])]))
     by_stage = dict(stages(report))
     for stage in stage_names:
-        if stage in by_stage:
-            item = stage_summary(by_stage[stage])
-            cells.append(_view(item, item.tone))
-        else:
-            cells.append(CellView("", "", ""))
+        cells.append(_view(stage_summary(by_stage[stage])) if stage in by_stage
+                     else CellView("", ""))
     lic = comps["weights"]["license"]
     lic_id = lic["id"] or "none"
     verdict = look(VERDICT_LOOKS, lic["verdict"])
-    cells.append(CellView(f"{verdict.symbol} {lic_id}", lic_id, verdict.tone))
-    cells.append(CellView(str(lineage_depth(report)), "", ""))
+    cells.append(CellView(f"{verdict.symbol} {lic_id}", verdict.tone))
+    cells.append(CellView(str(lineage_depth(report)), ""))
     for key in FRAMEWORK_NAMES:
-        value = report["frameworks"][key]
-        cells.append(_view(look(FRAMEWORK_LOOKS[key], value), str(value)))
+        cells.append(_view(look(FRAMEWORK_LOOKS[key], report["frameworks"][key])))
     return Row(report["subject"]["id"], page, organisation(report), lic_id, grade, tier,
                tuple(cells))

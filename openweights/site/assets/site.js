@@ -21,18 +21,28 @@
       var rank = {};
       order.forEach(function (value, i) { rank[value] = i; });
       return { th: th, index: index, key: th.getAttribute("data-key"),
-               sort: th.getAttribute("data-sort"), rank: rank, size: order.length, keys: null };
+               sort: th.getAttribute("data-sort"), marked: th.hasAttribute("data-marked"),
+               rank: rank, size: order.length, keys: null };
     });
     var byKey = {};
     cols.forEach(function (col) { byKey[col.key] = col; });
-    var tierCol = byKey.tier ? byKey.tier.index : -1;
+
+    // A cell's value is its text; in marked columns, the text after the symbol and a space.
+    function valueOf(col, tr) {
+      var text = tr.cells[col.index].textContent;
+      return col.marked ? text.slice(text.indexOf(" ") + 1) : text;
+    }
 
     var records = Array.prototype.slice.call(tbody.rows).map(function (tr, i) {
+      var org = tr.getAttribute("data-org");
+      if (org === null) {
+        var id = tr.cells[0].textContent;
+        org = id.slice(0, id.indexOf("/"));
+      }
       return {
-        tr: tr, i: i,
-        org: tr.getAttribute("data-org") || "",
-        license: tr.getAttribute("data-license") || "",
-        tier: tierCol >= 0 ? tr.cells[tierCol].getAttribute("data-v") || "" : "",
+        tr: tr, i: i, org: org,
+        license: byKey.license ? valueOf(byKey.license, tr) : "",
+        tier: byKey.tier ? valueOf(byKey.tier, tr) : "",
         text: null
       };
     });
@@ -53,16 +63,15 @@
     var ordered = records;
 
     function keyOf(col, rec) {
-      var cell = rec.tr.cells[col.index];
-      var value = cell.getAttribute("data-v");
+      var value = valueOf(col, rec.tr);
       if (col.sort === "rank") {
-        return value !== null && value in col.rank ? col.rank[value] : col.size;
+        return Object.prototype.hasOwnProperty.call(col.rank, value) ? col.rank[value] : col.size;
       }
       if (col.sort === "num") {
-        var n = parseFloat(cell.textContent);
+        var n = parseFloat(value);
         return isNaN(n) ? Infinity : n;
       }
-      return (value !== null ? value : cell.textContent).toLowerCase();
+      return value.toLowerCase();
     }
 
     function sortRecords() {
