@@ -17,6 +17,7 @@ Layout::
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from importlib import resources
@@ -48,8 +49,10 @@ def asset(name: str) -> bytes:
 
 
 def _encode(text: str) -> bytes:
-    # A lone surrogate (possible in JSON input) cannot be UTF-8: it becomes "?".
-    return text.encode("utf-8", "replace")
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (valid in JSON) cannot be UTF-8
+        return re.sub("[\ud800-\udfff]", "\ufffd", text).encode("utf-8")
 
 
 def build_site(
