@@ -22,15 +22,19 @@ CSP = (
 (``file:`` beside ``'self'`` because browsers differ on whether ``'self'`` covers file URLs.)"""
 
 # C0/C1 control characters (but tab, line feed, carriage return) are parse errors in HTML.
-_CONTROLS = {c: "\ufffd" for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20),
-                                   *range(0x7F, 0xA0))}
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SPECIAL = re.compile("[&<>\"'\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}"
 
 
 def esc(text: object) -> str:
-    """``text`` as HTML text or a double-quoted attribute value."""
-    return html.escape(str(text), quote=True).translate(_CONTROLS)
+    """``text`` as HTML text or a double-quoted attribute value (control characters become
+    U+FFFD)."""
+    value = str(text)
+    if _SPECIAL.search(value) is None:  # most ids, words and reasons: nothing to do
+        return value
+    return _CONTROL.sub("\ufffd", html.escape(value, quote=True))
 
 
 def attr(url: str) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from openweights.grade import COMPONENTS, GRADE_ORDER, TIERS
 from openweights.licensing.features import Cell, worst
 
+_CELLS = {cell.value: cell for cell in Cell}
 LOCAL_ORG = "(local)"
 """The organisation shown for models read from disk."""
 
@@ -178,12 +179,7 @@ def organisation(report: Mapping[str, Any]) -> str:
 
 def component_summary(component: Mapping[str, Any]) -> str:
     """The least open of a component's four cells (``unknown`` for a value owcheck lacks)."""
-    marks: list[Cell] = []
-    for value in component.get("freedoms", {}).values():
-        try:
-            marks.append(Cell(value))
-        except ValueError:
-            marks.append(Cell.UNKNOWN)
+    marks = [_CELLS.get(value, Cell.UNKNOWN) for value in component.get("freedoms", {}).values()]
     return worst(marks).value if marks else Cell.UNKNOWN.value
 
 
