@@ -1,11 +1,11 @@
 """The full command line (typer): every command registered on one app.
 
 ``owcheck TARGET`` grades a model (a path, or a Hub repo id); the other commands are
-``licenses``, ``license``, ``identify``, ``rules``, ``explain``, ``init``, ``badge``, ``batch``
-and ``diff``, each in its own module of this package. The console script reaches this app only
-when its fast path (``openweights/cli/entry.py``) does not take the arguments. Exit codes: 0
-graded and passed every gate; 1 a gate failed; 2 usage error or unusable input; 3 the Hub could
-not be reached (``openweights/session.py``).
+``licenses``, ``license``, ``identify``, ``rules``, ``explain``, ``init``, ``badge``, ``batch``,
+``diff`` and ``site``, each in its own module of this package. The console script reaches this
+app only when its fast path (``openweights/cli/entry.py``) does not take the arguments. Exit
+codes: 0 graded and passed every gate; 1 a gate failed; 2 usage error or unusable input; 3 the
+Hub could not be reached (``openweights/session.py``).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from openweights.cli.check import check_command
 from openweights.cli.diff import diff_command
 from openweights.cli.init import init_command
 from openweights.cli.run import guarded
+from openweights.cli.site import site_command
 
 app = typer.Typer(
     add_completion=False,
@@ -47,6 +48,7 @@ app.command("init")(init_command)
 app.command("badge")(badge_command)
 app.command("batch")(batch_command)
 app.command("diff")(diff_command)
+app.command("site")(site_command)
 
 
 def _version_callback(value: bool) -> None:

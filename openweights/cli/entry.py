@@ -19,7 +19,7 @@ from openweights.choices import ColorMode, Format, Letter, Severity
 from openweights.cli.run import CheckOptions, guarded, run_check
 
 COMMANDS = ("check", "licenses", "license", "identify", "rules", "explain", "init", "badge",
-            "batch", "diff")
+            "batch", "diff", "site")
 """Every subcommand of the full command line (a test compares with the typer app)."""
 
 

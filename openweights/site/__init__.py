@@ -19,7 +19,8 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from openweights.site.index import render_index
 from openweights.site.markup import HubLinks
 from openweights.site.names import PAGES_DIR, page_names
 from openweights.site.page import PageContext, render_page
-from openweights.site.reports import latest_per_model
+from openweights.site.reports import LineProblem, SiteInputError, latest_per_model, read_reports
 from openweights.site.view import columns, row, stage_columns
 
 ASSETS = ("site.css", "site.js")
@@ -133,3 +134,52 @@ def write_site(files: Mapping[str, bytes], directory: str | Path) -> int:
         reason = exc.strerror or str(exc)
         raise SiteOutputError(f"{directory}: cannot write the site ({reason})") from exc
     return removed
+
+
+@dataclass(frozen=True)
+class SiteResult:
+    """What ``make_site`` did."""
+
+    models: int
+    """Models in the site (one page each)."""
+    problems: tuple[LineProblem, ...]
+    """Input lines skipped because they were not usable reports."""
+    replaced: int
+    """Reports superseded by a later report of the same model."""
+    removed: int
+    """Model pages of an earlier build removed because their model is gone."""
+    written: bool
+    """False when no line was a usable report (then nothing was written)."""
+
+
+def make_site(
+    inputs: Sequence[str | Path],
+    directory: str | Path,
+    *,
+    title: str = DEFAULT_TITLE,
+    hub_url: str = "https://huggingface.co",
+    stdin: Iterable[str] | None = None,
+) -> SiteResult:
+    """Read JSONL reports from ``inputs`` and write their site to ``directory``.
+
+    Bad lines are skipped and returned (a registry's dump should not fail on one bad line);
+    input with lines but no usable report writes nothing. SiteInputError for a file that
+    cannot be read, SiteOutputError for a directory that cannot be used.
+    """
+    loaded = read_reports(inputs, stdin)
+    if not loaded.reports and loaded.problems:
+        return SiteResult(0, loaded.problems, loaded.replaced, 0, False)
+    removed = write_site(build_site(loaded.reports, title=title, hub_url=hub_url), directory)
+    return SiteResult(len(loaded.reports), loaded.problems, loaded.replaced, removed, True)
+
+
+__all__ = [
+    "DEFAULT_TITLE",
+    "LineProblem",
+    "SiteInputError",
+    "SiteOutputError",
+    "SiteResult",
+    "build_site",
+    "make_site",
+    "write_site",
+]

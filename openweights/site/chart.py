@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from openweights.grade import GRADE_ORDER, TIERS
+from openweights.choices import Letter
 from openweights.site.markup import esc
 
 BAR_X = 170
@@ -30,12 +30,11 @@ def percent(count: int, total: int) -> str:
 
 def tier_chart(counts: Mapping[str, int], *, chart_id: str = "tiers") -> str:
     """An ``<svg>`` with one bar per grade, A to F; ``counts`` maps grade letters to models."""
-    total = sum(counts.get(letter, 0) for letter in GRADE_ORDER)
-    top = max((counts.get(letter, 0) for letter in GRADE_ORDER), default=0)
-    height = ROW_H * len(GRADE_ORDER) + 4
-    desc = "; ".join(
-        f"{letter} {TIERS[letter]}: {counts.get(letter, 0)}" for letter in GRADE_ORDER
-    )
+    letters = [(letter.value, letter.tier.value) for letter in Letter]
+    total = sum(counts.get(letter, 0) for letter, _ in letters)
+    top = max((counts.get(letter, 0) for letter, _ in letters), default=0)
+    height = ROW_H * len(letters) + 4
+    desc = "; ".join(f"{letter} {tier}: {counts.get(letter, 0)}" for letter, tier in letters)
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
         f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
@@ -43,7 +42,7 @@ def tier_chart(counts: Mapping[str, int], *, chart_id: str = "tiers") -> str:
         f'<title id="{chart_id}-title">Models by tier ({total} in all)</title>',
         f'<desc id="{chart_id}-desc">{esc(desc)}</desc>',
     ]
-    for i, letter in enumerate(GRADE_ORDER):
+    for i, (letter, tier) in enumerate(letters):
         count = counts.get(letter, 0)
         y = 2 + i * ROW_H
         width = 0.0 if top == 0 else BAR_MAX * count / top
@@ -51,7 +50,7 @@ def tier_chart(counts: Mapping[str, int], *, chart_id: str = "tiers") -> str:
             width = 2.0  # a model is never an invisible bar
         text_y = y + 17
         parts.append(
-            f'<text x="0" y="{text_y}"><tspan class="letter">{letter}</tspan> {TIERS[letter]}'
+            f'<text x="0" y="{text_y}"><tspan class="letter">{letter}</tspan> {tier}'
             "</text>"
             f'<rect class="bar g{letter}" x="{BAR_X}" y="{y + 4}" width="{width:.1f}" '
             f'height="{ROW_H - 8}" rx="2"/>'

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from openweights.grade import GRADE_ORDER, TIERS
+from openweights.choices import Letter
 from openweights.site.chart import tier_chart
 from openweights.site.markup import document, esc
 from openweights.site.view import (
@@ -25,19 +25,19 @@ from openweights.site.view import (
 PAGE_SIZES = (25, 100, 500)
 DEFAULT_PAGE_SIZE = 100
 TIER_MEANING = {
-    "A": "weights, complete training code and training data all released under open terms",
-    "B": "weights and training code open; data not released but described well enough to "
+    Letter.A: "weights, complete training code and training data all released under open terms",
+    Letter.B: "weights and training code open; data not released but described well enough to "
          "rebuild it (OSAID data information)",
-    "C": "weights under an open license; training code or data short of B",
-    "D": "weights available under a restricted license (use policies, user caps, naming "
+    Letter.C: "weights under an open license; training code or data short of B",
+    Letter.D: "weights available under a restricted license (use policies, user caps, naming "
          "duties)",
-    "F": "weights not open: non-commercial, research-only, not released, or license unknown",
+    Letter.F: "weights not open: non-commercial, research-only, not released, or license unknown",
 }
 
 
 def row_order(row: Row) -> tuple[int, str]:
     """Rows sort by grade, best first, then by id (code-point order: locale-independent)."""
-    return (GRADE_ORDER.index(row.grade), row.subject_id)
+    return (Letter(row.grade).rank, row.subject_id)
 
 
 def _header(col: Column) -> str:
@@ -77,8 +77,9 @@ def _filters(rows: Sequence[Row]) -> str:
     licenses = Counter(row.license for row in rows)
     orgs = sorted({row.org for row in rows})
     tier_options = "".join(
-        _option(TIERS[letter], f"{letter} {TIERS[letter]}", tiers.get(letter, 0))
-        for letter in GRADE_ORDER
+        _option(letter.tier.value, f"{letter.value} {letter.tier.value}",
+                tiers.get(letter.value, 0))
+        for letter in Letter
     )
     license_options = "".join(
         _option(lic, lic, n) for lic, n in sorted(licenses.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -116,9 +117,9 @@ def _legend(columns: Sequence[Column]) -> str:
         for tone in TONES
     )
     grades = "".join(
-        f'<li><span class="chip g{letter}">{letter}</span> <b>{TIERS[letter]}</b>: '
-        f"{esc(TIER_MEANING[letter])}</li>"
-        for letter in GRADE_ORDER
+        f'<li><span class="chip g{letter.value}">{letter.value}</span> '
+        f"<b>{letter.tier.value}</b>: {esc(TIER_MEANING[letter])}</li>"
+        for letter in Letter
     )
     frameworks = "".join(
         f"<li><b>{esc(short)}</b>: {esc(full)}</li>" for short, full in FRAMEWORK_NAMES.values()

@@ -13,9 +13,9 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from openweights.choices import Severity
 from openweights.grade import COMPONENTS
 from openweights.licensing.features import Freedom
-from openweights.rules import Severity
 from openweights.site.markup import HubLinks, document, esc, link, linkify
 from openweights.site.view import (
     CELL_LOOKS,

@@ -181,14 +181,16 @@ def _lines(path: Path) -> Iterable[str]:
         yield from handle
 
 
-def read_reports(paths: Sequence[str | Path]) -> LoadedReports:
-    """Read every file in ``paths`` (``-`` is not special); SiteInputError if one cannot be read.
+def read_reports(paths: Sequence[str | Path], stdin: Iterable[str] | None = None) -> LoadedReports:
+    """Read every file in ``paths``; SiteInputError if one cannot be read.
 
-    All files are checked for existence before any is read, so a typo in the last name costs
-    nothing.
+    ``-`` names ``stdin`` when it is given. All files are checked for existence before any is
+    read, so a typo in the last name costs nothing.
     """
     for given in paths:
         path = Path(given)
+        if str(given) == "-" and stdin is not None:
+            continue
         if not path.exists():
             raise SiteInputError(f"{given}: no such file")
         if path.is_dir():
@@ -197,7 +199,10 @@ def read_reports(paths: Sequence[str | Path]) -> LoadedReports:
     problems: list[LineProblem] = []
     for given in paths:
         try:
-            reports, found = parse_lines(_lines(Path(given)), str(given))
+            if str(given) == "-" and stdin is not None:
+                reports, found = parse_lines(stdin, "<stdin>")
+            else:
+                reports, found = parse_lines(_lines(Path(given)), str(given))
         except OSError as exc:
             raise SiteInputError(f"{given}: cannot be read ({exc.strerror or exc})") from exc
         collected.extend(reports)

@@ -12,8 +12,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from openweights.grade import COMPONENTS, GRADE_ORDER, TIERS
+from openweights.choices import Letter
+from openweights.grade import COMPONENTS
 from openweights.licensing.features import Cell, worst
+from openweights.licensing.grader import Verdict
 
 _CELLS = {cell.value: cell for cell in Cell}
 LOCAL_ORG = "(local)"
@@ -54,10 +56,10 @@ CELL_LOOKS: dict[str, Look] = {
 SUMMARY_LOOKS = {**CELL_LOOKS, Cell.GRANTED.value: Look("✔", "open", GOOD)}
 """A component as a whole: its least open cell; all four granted reads ``open``."""
 VERDICT_LOOKS: dict[str, Look] = {
-    "open": Look("✔", "open", GOOD),
-    "restricted": Look("~", "restricted", FAIR),
-    "not-open": Look("✘", "not-open", POOR),
-    "unknown": Look("?", "unknown", UNKNOWN),
+    Verdict.OPEN.value: Look("✔", Verdict.OPEN.value, GOOD),
+    Verdict.RESTRICTED.value: Look("~", Verdict.RESTRICTED.value, FAIR),
+    Verdict.NOT_OPEN.value: Look("✘", Verdict.NOT_OPEN.value, POOR),
+    Verdict.UNKNOWN.value: Look("?", Verdict.UNKNOWN.value, UNKNOWN),
 }
 """License verdicts, most open first."""
 FRAMEWORK_LOOKS: dict[str, dict[str, Look]] = {
@@ -93,19 +95,25 @@ FRAMEWORK_NAMES = {
 }
 """Short column label and full name of each framework."""
 GRADE_LOOKS: dict[str, Look] = {
-    letter: Look(letter, TIERS[letter], f"g{letter}") for letter in GRADE_ORDER
+    letter.value: Look(letter.value, letter.tier.value, f"g{letter.value}") for letter in Letter
 }
 """Grades and their tiers, best first."""
 TIER_LOOKS: dict[str, Look] = {
-    tier: Look(letter, tier, f"g{letter}") for letter, tier in TIERS.items()
+    letter.tier.value: Look(letter.value, letter.tier.value, f"g{letter.value}")
+    for letter in Letter
 }
 STAGE_ORDER = ("pre-training", "fine-tuning", "preference")
 """Data stages in pipeline order; other stage names a report brings follow, by name."""
 MAX_STAGE_COLUMNS = 5
 """At most this many data-stage columns in the index (the most common stage names)."""
 UNKNOWN_LOOK = Look("?", "unknown", UNKNOWN)
-STAGE_WORD_ORDER = ("open", "limited", "restricted", "unknown", "denied", "not-open", "absent")
-"""Stage cells show a cell summary or a license verdict; this is how their words sort."""
+_TONE_RANK = {tone: rank for rank, tone in enumerate((GOOD, FAIR, UNKNOWN, POOR, NONE))}
+STAGE_WORD_ORDER = tuple(dict.fromkeys(
+    item.word for item in sorted([*SUMMARY_LOOKS.values(), *VERDICT_LOOKS.values()],
+                                 key=lambda item: _TONE_RANK[item.tone])
+))
+"""Stage cells show a cell summary or a license verdict; their words sort by tone, most open
+first (open, limited, restricted, unknown, denied, not-open, absent)."""
 
 
 def look(table: Mapping[str, Look], value: object) -> Look:

@@ -17,6 +17,7 @@ import pytest
 from openweights.site import build_site, write_site
 from openweights.site.names import page_names
 from tests.site.browser import watch
+from tests.site.example import ExampleSite
 from tests.site.synthetic import report, reports
 from tests.site.test_render import PAYLOADS, hostile_report
 
@@ -62,7 +63,8 @@ def _column(page: Page, key: str) -> list[str]:
     )
     assert index >= 0, key
     texts: list[str] = page.evaluate(
-        "(i) => [...document.querySelectorAll('#models tbody tr')].map(tr => tr.cells[i].textContent)",
+        "(i) => [...document.querySelectorAll('#models tbody tr')]"
+        ".map(tr => tr.cells[i].textContent)",
         index,
     )
     return texts
@@ -148,6 +150,7 @@ def test_index_sorts_filters_pages_and_links(
     expect(page.locator("#status")).to_have_text(
         f"No model matches these filters ({COUNT} in all).")
     page.locator("#f-reset").click()
+    expect(page.locator("#status")).to_have_text(f"Showing 1–100 of {COUNT} models.")
 
     # Follow a model link, and come back.
     first = page.locator("#models tbody tr").first.locator("a")
@@ -166,6 +169,8 @@ def test_index_sorts_filters_pages_and_links(
 def test_phone_width_scrolls_the_table_not_the_page(
     browser: Browser, tmp_path: Path, items: list[dict[str, Any]]
 ) -> None:
+    from playwright.sync_api import expect
+
     site = _site(tmp_path, items)
     shots = tmp_path / "shots"
     page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
@@ -175,6 +180,7 @@ def test_phone_width_scrolls_the_table_not_the_page(
     assert width <= PHONE["width"], width
     page.screenshot(path=str(shots / "index-phone.png"), full_page=False)
     page.locator("#models tbody tr").first.locator("a").click()
+    expect(page.locator("table.grid")).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], width
     # The scorecard becomes one labelled block per component.
@@ -223,5 +229,39 @@ def test_hostile_reports_run_no_script(browser: Browser, tmp_path: Path) -> None
             .replace("\ud800", "\ufffd"))
     # A script that got through would have run (a dialog) or been blocked by the page's
     # Content Security Policy (a console error): neither happened.
+    watched.assert_quiet()
+    page.close()
+
+
+def test_the_example_site_links_models_to_their_bases(
+    browser: Browser, example_site: ExampleSite, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    shots = tmp_path / "shots"
+    page = browser.new_page(viewport=DESKTOP)
+    watched = watch(page)
+    _ready(page, (example_site.directory / "index.html").as_uri())
+    count = len(example_site.reports)
+    expect(page.locator("#status")).to_have_text(f"Showing 1–{count} of {count} models.")
+    page.locator("#f-q").fill("llama-style-lora")
+    expect(page.locator("#status")).to_have_text(f"Showing 1–1 of 1 model ({count} in all).")
+    page.get_by_role("link", name="launder/llama-style-lora").click()
+    expect(page.locator("h1")).to_have_text("launder/llama-style-lora")
+    expect(page.locator(".badge")).to_have_text("D")
+    page.screenshot(path=str(shots / "example-model.png"), full_page=True)
+    # The lineage tree links the base model to its own page in the site.
+    page.locator("ul.tree").get_by_role("link", name="examplemeta/llama-style-8b").click()
+    expect(page.locator("h1")).to_have_text("examplemeta/llama-style-8b")
+    # The browser's Back button returns to the filtered view (kept in the URL) ...
+    page.go_back()
+    page.go_back()
+    expect(page.locator("html")).to_have_attribute("data-ready", re.compile(r"^\d+$"))
+    expect(page.locator("#f-q")).to_have_value("llama-style-lora")
+    expect(page.locator("#status")).to_have_text(f"Showing 1–1 of 1 model ({count} in all).")
+    # ... and the page's own link back leads to every model.
+    page.get_by_role("link", name="launder/llama-style-lora").click()
+    page.locator(".back a").click()
+    expect(page.locator("#status")).to_have_text(f"Showing 1–{count} of {count} models.")
     watched.assert_quiet()
     page.close()
