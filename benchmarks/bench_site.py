@@ -26,7 +26,6 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,6 +33,26 @@ from openweights.site import build_site, write_site  # noqa: E402
 from openweights.site.reports import read_reports  # noqa: E402
 from tests.site.browser import CHROMIUM_ARGS, find_chromium  # noqa: E402
 from tests.site.synthetic import reports, write_jsonl  # noqa: E402
+
+INTERACTIONS = """() => {
+  const out = {};
+  let t = performance.now();
+  document.querySelector('th[data-key="grade"] button').click();
+  document.querySelector('th[data-key="grade"] button').click();
+  out['sort by grade'] = performance.now() - t;
+  const tier = document.getElementById('f-tier');
+  tier.value = 'open-weights';
+  t = performance.now();
+  tier.dispatchEvent(new Event('change'));
+  out['filter by tier'] = performance.now() - t;
+  document.getElementById('f-q').value = 'model-01';
+  t = performance.now();
+  document.getElementById('filters').requestSubmit();
+  out['filter by text'] = performance.now() - t;
+  return out;
+}"""
+"""One sort (two clicks: A first, then F first), one tier filter, one text filter, each timed
+inside the page over all rows (the handlers run synchronously)."""
 
 
 def median_ms(action: Callable[[], object], runs: int) -> float:
@@ -88,56 +107,57 @@ def bench_browser(site: Path, runs: int) -> None:
     if executable is None:
         print("browser: no Chromium found; skipped")
         return
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import ViewportSize, sync_playwright
 
     index = site / "index.html"
     html = index.read_bytes()
-    ours = b'<script src="site.js"></script>'
+    our_script = b'<script src="site.js"></script>'
     bare = site / "index-noscript.html"
-    bare.write_bytes(html.replace(ours, b""))
+    bare.write_bytes(html.replace(our_script, b""))
     (site / "floor.js").write_text('document.documentElement.classList.add("js");\n')
     floor_page = site / "index-floor.html"
-    floor_page.write_bytes(html.replace(ours, b'<script src="floor.js"></script>'))
+    floor_page.write_bytes(html.replace(our_script, b'<script src="floor.js"></script>'))
     nav = "performance.getEntriesByType('navigation')[0]"
+    viewport: ViewportSize = {"width": 1280, "height": 900}
+    ready: list[float] = []
+    dcl: list[float] = []
+    floor: list[float] = []
+    noscript: list[float] = []
+    timings: dict[str, list[float]] = {"sort by grade": [], "filter by tier": [],
+                                       "filter by text": []}
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        ready: list[float] = []
-        dcl: list[float] = []
-        floor: list[float] = []
-        noscript: list[float] = []
-        timings: dict[str, list[float]] = {"sort by grade": [], "filter by tier": [],
-                                           "filter by text": []}
-        for _ in range(runs):
+
+        def ours(record: bool) -> None:
+            page = browser.new_page(viewport=viewport)
             page.goto(index.as_uri())
             page.wait_for_selector("html[data-ready]")
-            ready.append(float(page.get_attribute("html", "data-ready") or "nan"))
-            dcl.append(page.evaluate(f"{nav}.domContentLoadedEventStart"))
-            measured: dict[str, Any] = page.evaluate(
-                """() => {
-                  const out = {};
-                  let t = performance.now();
-                  document.querySelector('th[data-key="grade"] button').click();
-                  document.querySelector('th[data-key="grade"] button').click();
-                  out['sort by grade'] = performance.now() - t;
-                  const tier = document.getElementById('f-tier');
-                  tier.value = 'open-weights';
-                  t = performance.now();
-                  tier.dispatchEvent(new Event('change'));
-                  out['filter by tier'] = performance.now() - t;
-                  document.getElementById('f-q').value = 'model-01';
-                  t = performance.now();
-                  document.getElementById('filters').requestSubmit();
-                  out['filter by text'] = performance.now() - t;
-                  return out;
-                }"""
-            )
-            for key, value in measured.items():
-                timings[key].append(value)
-            page.goto(floor_page.as_uri())
-            floor.append(page.evaluate(f"{nav}.domContentLoadedEventEnd"))
-            page.goto(bare.as_uri())
-            noscript.append(page.evaluate(f"{nav}.domContentLoadedEventEnd"))
+            if record:
+                ready.append(float(page.get_attribute("html", "data-ready") or "nan"))
+                dcl.append(page.evaluate(f"{nav}.domContentLoadedEventStart"))
+                measured: dict[str, float] = page.evaluate(INTERACTIONS)
+                for key, value in measured.items():
+                    timings[key].append(value)
+            page.close()
+
+        def other(url: str, into: list[float] | None) -> None:
+            page = browser.new_page(viewport=viewport)
+            page.goto(url)
+            if into is not None:
+                into.append(page.evaluate(f"{nav}.domContentLoadedEventEnd"))
+            page.close()
+
+        ours(False)  # warm the file cache and the browser for both pages
+        other(floor_page.as_uri(), None)
+        for run in range(runs):  # alternate which page goes first
+            if run % 2:
+                other(floor_page.as_uri(), floor)
+                ours(True)
+            else:
+                ours(True)
+                other(floor_page.as_uri(), floor)
+        for _ in range(runs):
+            other(bare.as_uri(), noscript)
         browser.close()
     print(f"\nbrowser: Chromium {executable}, file://, median of {runs}")
     print(f"{'index page':<56}{'median ms':>10}{'max ms':>9}")

@@ -24,7 +24,9 @@ def test_wheel_ships_its_data_and_runs_outside_the_checkout(tmp_path: Path) -> N
                    "openweights/_bundled/licenses/apache-2.0.yaml",
                    "openweights/_bundled/schemas/report.schema.json",
                    "openweights/_bundled/schemas/model-card.schema.json",
-                   "openweights/_bundled/schemas/license.schema.json"):
+                   "openweights/_bundled/schemas/license.schema.json",
+                   "openweights/site/assets/site.css",
+                   "openweights/site/assets/site.js"):
         assert needed in names, needed
     assert not any(n.startswith(("tests/", "examples/")) for n in names)
 
@@ -46,6 +48,13 @@ def test_wheel_ships_its_data_and_runs_outside_the_checkout(tmp_path: Path) -> N
                             capture_output=True, text=True)
     assert graded.returncode == 0, graded.stderr
     assert '"grade": "D"' in graded.stdout
+    # The site's stylesheet and script come from the installed package.
+    (elsewhere / "reports.jsonl").write_text(graded.stdout.replace("\n", "") + "\n")
+    built = subprocess.run([str(owcheck), "site", "reports.jsonl", "-o", "out"], cwd=elsewhere,
+                           capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    assert (elsewhere / "out" / "site.js").read_bytes() == (
+        ROOT / "openweights" / "site" / "assets" / "site.js").read_bytes()
     where = subprocess.run(
         [str(python), "-c", "import openweights.resources as r; print(r.bundled_path('licenses'))"],
         cwd=elsewhere, capture_output=True, text=True, check=True,

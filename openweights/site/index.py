@@ -135,7 +135,8 @@ def _legend(columns: Sequence[Column]) -> str:
         f'<div><h3>Marks</h3><ul class="plain">{tones}</ul>'
         "<p>Every coloured cell also says its value in words or a symbol.</p></div>"
         f'<div><h3>Grades</h3><ul class="plain">{grades}</ul></div>'
-        f'<div><h3>Columns</h3><ul class="plain">{cols}{frameworks}</ul></div>'
+        f'<div><details><summary>What each column means</summary><ul class="plain">{cols}'
+        f"{frameworks}</ul></details></div>"
         "</div></section>"
     )
 

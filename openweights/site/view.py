@@ -102,6 +102,7 @@ TIER_LOOKS: dict[str, Look] = {
     letter.tier.value: Look(letter.value, letter.tier.value, f"g{letter.value}")
     for letter in Letter
 }
+TRAINING_NAMES = {"weights": "weights", "code": "training code", "data": "training data"}
 STAGE_ORDER = ("pre-training", "fine-tuning", "preference")
 """Data stages in pipeline order; other stage names a report brings follow, by name."""
 MAX_STAGE_COLUMNS = 5
@@ -165,8 +166,6 @@ class Row:
     """Weights license id, or ``none``."""
     grade: str
     """A, B, C, D or F."""
-    tier: str
-    """The tier."""
     cells: tuple[CellView, ...]
     """The cells after the model name, in column order."""
 
@@ -274,8 +273,9 @@ def columns(stage_names: Sequence[str]) -> list[Column]:
     ]
     for name in COMPONENTS:
         cols.append(Column(name, name.capitalize(),
-                           f"{name}: the least open of its four freedoms (use, study, modify, "
-                           "share)", "rank", summary_order, marked=True))
+                           "the least open of the four freedoms (use, study, modify, share) "
+                           f"for the {TRAINING_NAMES[name]}", "rank", summary_order,
+                           marked=True))
     for stage in stage_names:
         cols.append(Column(f"stage-{stage}", f"Data: {stage}",
                            f"training data of the {stage} stage", "rank", STAGE_WORD_ORDER,
@@ -313,5 +313,4 @@ def row(report: Mapping[str, Any], page: str, stage_names: Sequence[str]) -> Row
     cells.append(CellView(str(lineage_depth(report)), ""))
     for key in FRAMEWORK_NAMES:
         cells.append(_view(look(FRAMEWORK_LOOKS[key], report["frameworks"][key])))
-    return Row(report["subject"]["id"], page, organisation(report), lic_id, grade, tier,
-               tuple(cells))
+    return Row(report["subject"]["id"], page, organisation(report), lic_id, grade, tuple(cells))
