@@ -33,6 +33,7 @@ ROOT = "../"
 """From a model page (in ``models/``) to the site root."""
 _SEVERITY_RANK = {s.value: s.rank for s in Severity}
 _LINE = re.compile(r"[0-9]{1,9}")
+_FORGE_PLACE = re.compile(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/[A-Za-z0-9._-]+){1,4}")
 MAX_DEPTH = 6
 """Nesting shown of a value whose shape owcheck does not know; deeper parts read ``…``."""
 
@@ -83,6 +84,9 @@ class _Origins:
         self.hub = ctx.hub
 
     def href(self, origin: str) -> str | None:
+        if origin.startswith("forge:"):  # forge:HOST/ORG/REPO (report 1.1)
+            where = origin[len("forge:"):]
+            return f"https://{where}" if _FORGE_PLACE.fullmatch(where) else None
         parts = origin.split(":")
         repo: str | None = None
         names_repo = len(parts) == 2 and "/" in parts[0] and parts[0] != "hub"
@@ -193,28 +197,153 @@ def _value(value: Any, depth: int = 0) -> str:
     return linkify(str(value))
 
 
-def _stages(report: Mapping[str, Any]) -> str:
+def _text(value: Any) -> str | None:
+    """A string field of a newer part of the report, or None when it is not a string."""
+    return value if isinstance(value, str) else None
+
+
+def _short_license(value: Any, origins: _Origins) -> str:
+    """``{id, verdict, source, origin}`` (report 1.1) as one line."""
+    if not isinstance(value, Mapping):
+        return "–"
+    verdict = look(VERDICT_LOOKS, value.get("verdict"))
+    out = (f'<span class="chip {verdict.tone}">{esc(verdict.symbol)} '
+           f'{esc(_text(value.get("id")) or "no license")} · {esc(verdict.word)}</span>')
+    source = _text(value.get("source"))
+    if source and source != "none":
+        out += f' <span class="muted">from {esc(source)}</span>'
+    origin = _text(value.get("origin"))
+    if origin:
+        out += f" {origins.render(origin)}"
+    return out
+
+
+def _rest(item: Mapping[str, Any], known: set[str]) -> str:
+    """Keys of ``item`` this page does not know, shown plainly (they come from newer reports)."""
+    return "".join(
+        f'<span class="sub"><b>{esc(k)}</b>: {_value(v)}</span>'
+        for k, v in item.items()
+        if k not in known
+    )
+
+
+_STAGE_KEYS = {"stage", "name", "state", "inherited_from", "available", "license",
+               "data_information", "sources"}
+_SOURCE_KEYS = {"name", "kind", "dataset", "corpus", "available", "license", "origin", "context"}
+
+
+def _stage_sources(sources: Any, ctx: PageContext, origins: _Origins) -> str:
+    if not isinstance(sources, list) or not sources:
+        return '<span class="muted">no source named</span>'
+    items = []
+    for src in sources:
+        if not isinstance(src, Mapping):
+            items.append(f"<li>{_value(src)}</li>")
+            continue
+        name = esc(_text(src.get("name")) or "?")
+        dataset = _text(src.get("dataset"))
+        if dataset:
+            name = f"{_repo_ref(ctx, dataset, 'dataset')}"
+        extra = [esc(v) for v in (_text(src.get("kind")), _text(src.get("available"))) if v]
+        corpus = _text(src.get("corpus"))
+        if corpus:
+            extra.append(f"corpus {esc(corpus)}")
+        origin = _text(src.get("origin"))
+        context = _text(src.get("context"))
+        items.append(
+            f"<li>{name} <span class=\"muted\">({', '.join(extra)})</span> "
+            f"{_short_license(src.get('license'), origins)}"
+            + (f" {origins.render(origin)}" if origin else "")
+            + (f'<span class="sub muted">“{linkify(context)}”</span>' if context else "")
+            + _rest(src, _SOURCE_KEYS)
+            + "</li>"
+        )
+    return f'<ul class="plain">{"".join(items)}</ul>'
+
+
+def _stages(report: Mapping[str, Any], ctx: PageContext, origins: _Origins) -> str:
     found = stages(report)
     if not found:
         return ""
     rows = []
     for name, stage in found:
         item = stage_summary(stage)
-        details = "".join(
-            f"<li><b>{esc(k)}</b>: {_value(v)}</li>"
-            for k, v in stage.items()
-            if k not in ("stage", "name")
-        )
+        inherited = _text(stage.get("inherited_from"))
+        where = "this model"
+        if inherited:
+            bases = ", ".join(_repo_ref(ctx, b.strip()) for b in inherited.split(",") if b.strip())
+            where = f"inherited from {bases}"
+        info = stage.get("data_information")
+        points = ""
+        if isinstance(info, Mapping) and info:
+            points = '<span class="sub">data information: ' + ", ".join(
+                f"{'✔' if v is True else '✘'} {esc(k.replace('_', ' '))}" for k, v in info.items()
+            ) + "</span>"
+        available = _text(stage.get("available"))
         rows.append(
-            f'<tr><th scope="row">{esc(name)}</th>'
-            f'<td class="{item.tone}">{esc(item.symbol)} {esc(item.word)}</td>'
-            f'<td><ul class="plain">{details}</ul></td></tr>'
+            f'<tr><th scope="row">{esc(name)}<span class="sub muted">{where}</span></th>'
+            f'<td class="{item.tone}">{esc(item.symbol)} {esc(item.word)}'
+            + (f'<span class="sub">{esc(available)}</span>' if available else "")
+            + f"</td><td>{_short_license(stage.get('license'), origins)}{points}"
+            f"{_rest(stage, _STAGE_KEYS)}</td>"
+            f"<td>{_stage_sources(stage.get('sources'), ctx, origins)}</td></tr>"
         )
     return (
         '<section aria-labelledby="stages-h"><h2 id="stages-h">Training data by stage</h2>'
-        '<table class="list"><thead><tr><th scope="col">Stage</th><th scope="col">Verdict</th>'
-        f'<th scope="col">Details</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
-        "</section>"
+        "<p>The data row is as open as its least open stage; a derived model inherits its "
+        'bases\' stages.</p><table class="list"><thead><tr><th scope="col">Stage</th>'
+        '<th scope="col">State</th><th scope="col">License</th><th scope="col">Sources</th>'
+        f'</tr></thead><tbody>{"".join(rows)}</tbody></table></section>'
+    )
+
+
+_CODE_KEYS = {"url", "repository", "role", "covers", "counts", "why", "context", "origin", "via",
+              "license", "forge"}
+
+
+def _code_repositories(report: Mapping[str, Any], origins: _Origins) -> str:
+    repos = report.get("code_repositories")
+    if not isinstance(repos, list) or not repos:
+        return ""
+    rows = []
+    for repo in repos:
+        if not isinstance(repo, Mapping):
+            continue
+        url = _text(repo.get("url")) or ""
+        shown = _text(repo.get("repository")) or url
+        name = (link(url, shown, external=True)
+                if url.lower().startswith(("https://", "http://")) else esc(shown))
+        role = esc(_text(repo.get("role")) or "?")
+        counts = repo.get("counts")
+        if counts is True:
+            role += ' <span class="chip good">✔ counts</span>'
+        elif counts is False:
+            role += ' <span class="chip none">– does not count</span>'
+        why = _text(repo.get("why"))
+        forge = repo.get("forge")
+        answer = "–"
+        if isinstance(forge, Mapping):
+            answer = esc(_text(forge.get("status")) or "?")
+            if _text(forge.get("license")):
+                answer += f" · {esc(forge['license'])}"
+            if _text(forge.get("message")):
+                answer += f'<span class="sub muted">{linkify(forge["message"])}</span>'
+        origin = _text(repo.get("origin"))
+        rows.append(
+            f"<tr><th scope=\"row\">{name}"
+            + (f" {origins.render(origin)}" if origin else "")
+            + f"</th><td>{role}"
+            + (f'<span class="sub muted">{linkify(why)}</span>' if why else "")
+            + f"</td><td>{_short_license(repo.get('license'), origins)}</td><td>{answer}"
+            f"{_rest(repo, _CODE_KEYS)}</td></tr>"
+        )
+    return (
+        '<section aria-labelledby="code-h"><h2 id="code-h">Code repositories</h2>'
+        "<p>Every repository the card links, with its role; only the model's own training and "
+        "data-processing code counts for the code row.</p>"
+        '<table class="list"><thead><tr><th scope="col">Repository</th><th scope="col">Role</th>'
+        '<th scope="col">License</th><th scope="col">Forge</th></tr></thead>'
+        f'<tbody>{"".join(rows)}</tbody></table></section>'
     )
 
 
@@ -393,8 +522,9 @@ def render_page(report: Mapping[str, Any], ctx: PageContext) -> str:
     sid = report["subject"]["id"]
     body = (
         f"{_header(report, ctx)}<main>"
-        f"{_grid(report)}{_stages(report)}{_frameworks(report)}{_lineage(report, ctx)}"
-        f"{_datasets(report, ctx)}{_evidence(report, origins)}{_findings(report, origins)}"
+        f"{_grid(report)}{_stages(report, ctx, origins)}{_frameworks(report)}"
+        f"{_lineage(report, ctx)}{_datasets(report, ctx)}{_code_repositories(report, origins)}"
+        f"{_evidence(report, origins)}{_findings(report, origins)}"
         f'</main><footer><p><a href="{ROOT}index.html">← All models</a></p></footer>'
     )
     title = f"{sid}: {report['grade']} {report['tier']}"

@@ -108,13 +108,24 @@ STAGE_ORDER = ("pre-training", "fine-tuning", "preference")
 MAX_STAGE_COLUMNS = 5
 """At most this many data-stage columns in the index (the most common stage names)."""
 UNKNOWN_LOOK = Look("?", "unknown", UNKNOWN)
+STATE_LOOKS: dict[str, Look] = {
+    "open": Look("✔", "open", GOOD),
+    "described": Look("~", "described", FAIR),
+    "restricted": Look("~", "restricted", FAIR),
+    "unknown": Look("?", "unknown", UNKNOWN),
+    "not-open": Look("✘", "not-open", POOR),
+    "undisclosed": Look("–", "undisclosed", NONE),
+}
+"""A training-data stage's state (report 1.1): released openly, not released but described,
+under a restricted or not-open license, unknown, or not disclosed at all."""
 _TONE_RANK = {tone: rank for rank, tone in enumerate((GOOD, FAIR, UNKNOWN, POOR, NONE))}
 STAGE_WORD_ORDER = tuple(dict.fromkeys(
-    item.word for item in sorted([*SUMMARY_LOOKS.values(), *VERDICT_LOOKS.values()],
-                                 key=lambda item: _TONE_RANK[item.tone])
+    item.word
+    for item in sorted([*STATE_LOOKS.values(), *SUMMARY_LOOKS.values(), *VERDICT_LOOKS.values()],
+                       key=lambda item: _TONE_RANK[item.tone])
 ))
-"""Stage cells show a cell summary or a license verdict; their words sort by tone, most open
-first (open, limited, restricted, unknown, denied, not-open, absent)."""
+"""Stage cells show a state, a cell summary or a license verdict; their words sort by tone,
+most open first."""
 
 
 def look(table: Mapping[str, Look], value: object) -> Look:
@@ -191,12 +202,15 @@ def component_summary(component: Mapping[str, Any]) -> str:
 
 
 def stages(report: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
-    """The data stages a report lists (schema 1.1 ``components.data.stages``), else ``[]``.
+    """The training-data stages a report lists (schema 1.1), else ``[]``.
 
-    Read as a list of objects naming their stage (``stage`` or ``name``) or as a mapping from
-    stage name to object; anything else is ignored.
+    Read from the report's ``stages`` or from ``components.data.stages``, as a list of objects
+    naming their stage (``stage`` or ``name``) or as a mapping from stage name to object;
+    anything else is ignored (these keys are newer than this reader, so nothing is assumed).
     """
-    raw = report.get("components", {}).get("data", {}).get("stages")
+    raw = report.get("stages")
+    if not isinstance(raw, (list, Mapping)):
+        raw = report.get("components", {}).get("data", {}).get("stages")
     out: list[tuple[str, Mapping[str, Any]]] = []
     if isinstance(raw, Mapping):
         items = [(k, v) for k, v in raw.items() if isinstance(v, Mapping)]
@@ -213,7 +227,11 @@ def stages(report: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
 
 
 def stage_summary(stage: Mapping[str, Any]) -> Look:
-    """How open one data stage is: its cells when it has them, else its license verdict."""
+    """How open one data stage is: its ``state``; else its cells, its license verdict or its
+    availability, whichever it has."""
+    state = stage.get("state")
+    if isinstance(state, str):
+        return look(STATE_LOOKS, state)
     if isinstance(stage.get("freedoms"), Mapping):
         return SUMMARY_LOOKS[component_summary(stage)]
     lic = stage.get("license")
@@ -224,6 +242,12 @@ def stage_summary(stage: Mapping[str, Any]) -> Look:
     if available == "not-released":
         return CELL_LOOKS[Cell.ABSENT.value]
     return UNKNOWN_LOOK
+
+
+def least_open(looks: Sequence[Look]) -> Look:
+    """The least open of ``looks`` (by tone; the first of equals); unknown when empty."""
+    return max(looks, key=lambda item: _TONE_RANK.get(item.tone, len(_TONE_RANK)),
+               default=UNKNOWN_LOOK)
 
 
 def stage_columns(reports: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -302,9 +326,11 @@ def row(report: Mapping[str, Any], page: str, stage_names: Sequence[str]) -> Row
     cells = [CellView(grade, f"g{grade}"), CellView(tier, "")]
     for name in COMPONENTS:
         cells.append(_view(SUMMARY_LOOKS[component_summary(comps[name])]))
-    by_stage = dict(stages(report))
-    for stage in stage_names:
-        cells.append(_view(stage_summary(by_stage[stage])) if stage in by_stage
+    by_stage: dict[str, list[Look]] = defaultdict(list)
+    for name, found in stages(report):
+        by_stage[name].append(stage_summary(found))
+    for name in stage_names:
+        cells.append(_view(least_open(by_stage[name])) if name in by_stage
                      else CellView("", ""))
     lic = comps["weights"]["license"]
     lic_id = lic["id"] or "none"

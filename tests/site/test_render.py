@@ -272,6 +272,68 @@ def test_data_stages_become_columns_when_reports_have_them() -> None:
     assert "Training data by stage" in page and "cc-by-4.0" in page
 
 
+def _stage(name: str, state: str, inherited: str | None = None) -> dict[str, Any]:
+    """A stage as report 1.1 writes it (top-level ``stages``)."""
+    return {
+        "stage": name, "inherited_from": inherited, "state": state, "available": "released",
+        "license": {"id": "odc-by", "verdict": "open", "source": "forge",
+                    "origin": "forge:github.com/openlab-example/pipeline"},
+        "data_information": {"inventory": True, "processing_code": False, "provenance": True,
+                             "unshareable": False, "labelling": True},
+        "sources": [{"name": "Web text", "kind": "dataset", "dataset": "openlab/web-text",
+                     "corpus": None, "available": "released",
+                     "license": {"id": "cc-by-4.0", "verdict": "open", "source": "dataset-card",
+                                 "origin": "openlab/web-text:README.md:3"},
+                     "origin": "README.md:12", "context": "trained on Web text",
+                     "added_in_1_9": "shown as it is"}],
+    }
+
+
+def test_report_1_1_stages_and_code_repositories() -> None:
+    items = reports(4)
+    first, second = items[0], items[1]
+    for item in (first, second):
+        item["schema_version"] = "1.1"
+        item["subject"]["source"] = "hub"
+    first["stages"] = [_stage("pre-training", "open", "basesco/base-1, basesco/base-2"),
+                       _stage("fine-tuning", "described"),
+                       _stage("fine-tuning", "not-open")]  # the least open of two decides
+    second["stages"] = [_stage("preference", "undisclosed")]
+    first["code_repositories"] = [{
+        "url": "https://github.com/openlab-example/trainer", "repository":
+        "github.com/openlab-example/trainer", "role": "training", "covers": ["training"],
+        "counts": True, "why": "section 'Training'", "context": None, "origin": "README.md:9",
+        "via": "link", "license": {"id": "apache-2.0", "verdict": "open", "source": "forge",
+                                   "origin": "forge:github.com/openlab-example/trainer"},
+        "forge": {"status": "licensed", "canonical": "github.com/openlab-example/trainer",
+                  "license": "apache-2.0", "message": None},
+    }]
+    for item in items:
+        assert check_report(item) is None  # keys of a later minor version are accepted
+    site = build_site(items)
+    index = site["index.html"].decode()
+    heads = re.findall(r'data-key="(stage-[^"]+)"', index)
+    assert heads == ["stage-pre-training", "stage-fine-tuning", "stage-preference"]
+    names = page_names(i["subject"]["id"] for i in items)
+    row = next(line for line in index.splitlines() if names[first["subject"]["id"]] in line)
+    assert '<td class="good">✔ open<td class="poor">✘ not-open<td>' in row
+    page = site[names[first["subject"]["id"]]].decode()
+    assert "Training data by stage" in page and "inherited from" in page
+    assert 'href="https://huggingface.co/basesco/base-2"' in page
+    assert 'href="https://github.com/openlab-example/pipeline"' in page  # forge: origin
+    assert "✔ inventory, ✘ processing code" in page
+    assert "added_in_1_9</b>: shown as it is" in page
+    assert "Code repositories" in page and "✔ counts" in page
+    assert 'href="https://github.com/openlab-example/trainer"' in page
+    # Stage keys of any shape never break a page.
+    second["stages"] = [{"stage": "pre-training", "sources": "not a list", "license": 7,
+                         "data_information": [], "state": 3}, "junk", {"name": 5}]
+    second["code_repositories"] = ["junk", {"url": "javascript:alert(1)", "forge": "x"}]
+    page = build_site(items)[names[second["subject"]["id"]]].decode()
+    assert 'href="javascript' not in page
+    assert "<th scope=\"row\">javascript:alert(1)</th>" in page  # shown as text, not linked
+
+
 def test_the_same_reports_give_the_same_bytes_in_any_order() -> None:
     items = reports(60)
     first = build_site(items)
