@@ -104,6 +104,7 @@ def test_index_sorts_filters_pages_and_links(
 
     # Sort by model id, then page forward.
     page.locator('th[data-key="model"] button').click()
+    expect(page.locator("#models caption")).to_have_text("Models sorted by Model (A to Z)")
     ids = sorted(item["subject"]["id"] for item in items)
     assert _column(page, "model")[:100] == ids[:100]
     page.locator("#next").click()

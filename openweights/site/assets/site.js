@@ -9,12 +9,16 @@
   document.documentElement.classList.add("js");
   document.addEventListener("DOMContentLoaded", init);
 
+  var DIRECTIONS = { rank: ["most open first", "least open first"], text: ["A to Z", "Z to A"],
+                     num: ["smallest first", "largest first"] };
   var DEFAULTS = { q: "", tier: "", license: "", org: "", sort: "", dir: "asc", page: 1, size: 100 };
 
   function init() {
     var table = document.getElementById("models");
     if (!table) { return; }
     var tbody = table.tBodies[0];
+    var caption = table.caption;
+    var initialCaption = caption.textContent;
     var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
     var cols = heads.map(function (th, index) {
       var order = (th.getAttribute("data-order") || "").split(" ").filter(Boolean);
@@ -145,6 +149,14 @@
       pageinfo.textContent = "Page " + fmt(state.page) + " of " + fmt(pages);
       prev.disabled = state.page <= 1;
       next.disabled = state.page >= pages;
+      var sorted = byKey[state.sort];
+      if (sorted) {
+        var words = DIRECTIONS[sorted.sort] || DIRECTIONS.text;
+        caption.textContent = "Models sorted by " + sorted.th.textContent + " (" +
+          words[state.dir === "desc" ? 1 : 0] + ")";
+      } else {
+        caption.textContent = initialCaption;
+      }
       cols.forEach(function (col) {
         if (col.key === state.sort) {
           col.th.setAttribute("aria-sort", state.dir === "desc" ? "descending" : "ascending");
