@@ -30,19 +30,29 @@ def site_command(
         typer.Option("--output", "-o", help="Directory to write the site to (new, empty, or an "
                                             "earlier owcheck site)."),
     ],
-    title: Annotated[str, typer.Option("--title", help="Title of the index page.")]
-    = "Open weights index",
+    title: Annotated[
+        str | None, typer.Option("--title", help="Title of the index page.", show_default=False)
+    ] = None,
     hub_url: Annotated[
-        str, typer.Option("--hub-url", help="Base URL of the Hub for links (a mirror).")
-    ] = "https://huggingface.co",
+        str | None,
+        typer.Option("--hub-url", help="Base URL of the Hub in links, for a mirror (default: "
+                                       "huggingface.co).", show_default=False),
+    ] = None,
 ) -> None:
     """Build a static openness index: index.html and one page per model."""
-    from openweights.site import SiteInputError, SiteOutputError, make_site
+    from openweights.site import (
+        DEFAULT_HUB_URL,
+        DEFAULT_TITLE,
+        SiteInputError,
+        SiteOutputError,
+        make_site,
+    )
 
-    if not hub_url.lower().startswith(("https://", "http://")):
+    if hub_url is not None and not hub_url.lower().startswith(("https://", "http://")):
         fail(f"--hub-url must be an http(s) URL, not {hub_url!r}")
     try:
-        result = make_site(reports, output, title=title, hub_url=hub_url, stdin=sys.stdin)
+        result = make_site(reports, output, title=title or DEFAULT_TITLE,
+                           hub_url=hub_url or DEFAULT_HUB_URL, stdin=sys.stdin)
     except (SiteInputError, SiteOutputError) as exc:
         fail(str(exc))
     for problem in result.problems[:MAX_PROBLEM_LINES]:

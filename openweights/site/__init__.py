@@ -38,6 +38,7 @@ ASSETS = ("site.css", "site.js")
 GENERATOR_MARK = b'<meta name="generator" content="owcheck site">'
 """Every page carries it; ``write_site`` only replaces a folder whose index.html has it."""
 DEFAULT_TITLE = "Open weights index"
+DEFAULT_HUB_URL = "https://huggingface.co"
 
 
 class SiteOutputError(Exception):
@@ -60,7 +61,7 @@ def build_site(
     reports: Sequence[Mapping[str, Any]],
     *,
     title: str = DEFAULT_TITLE,
-    hub_url: str = "https://huggingface.co",
+    hub_url: str = DEFAULT_HUB_URL,
 ) -> dict[str, bytes]:
     """Every file of the site for ``reports`` (validated report dicts), by relative path.
 
@@ -157,7 +158,7 @@ def make_site(
     directory: str | Path,
     *,
     title: str = DEFAULT_TITLE,
-    hub_url: str = "https://huggingface.co",
+    hub_url: str = DEFAULT_HUB_URL,
     stdin: Iterable[str] | None = None,
 ) -> SiteResult:
     """Read JSONL reports from ``inputs`` and write their site to ``directory``.
@@ -174,6 +175,7 @@ def make_site(
 
 
 __all__ = [
+    "DEFAULT_HUB_URL",
     "DEFAULT_TITLE",
     "LineProblem",
     "SiteInputError",

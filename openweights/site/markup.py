@@ -79,7 +79,7 @@ def _quote(text: str, safe: str) -> str:
 class HubLinks:
     """URLs of repos, files and lines on the Hub (or a mirror that lays out URLs the same way)."""
 
-    def __init__(self, base: str = "https://huggingface.co") -> None:
+    def __init__(self, base: str) -> None:
         if not base.lower().startswith(("https://", "http://")):
             raise ValueError(f"the Hub's URL must be http(s), not {base!r}")
         self.base = base.rstrip("/")

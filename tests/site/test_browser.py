@@ -222,6 +222,15 @@ def test_hostile_reports_run_no_script(browser: Browser, tmp_path: Path) -> None
                                                  f"{5 + len(PAYLOADS)} models.")
     page.locator("#f-q").fill("<script>")
     expect(page.locator("#status")).to_contain_text("of 1 model")
+    # A crafted address cannot break the script: unknown keys and values fall back.
+    page.goto((site / "index.html").as_uri()
+              + "#sort=__proto__&dir=x&page=999&size=7&tier=__proto__&license=constructor"
+              "&org=constructor&q=%3Cimg%20src%3Dx%3E")
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("data-ready", re.compile(r"^\d+$"))
+    expect(page.locator("#status")).to_have_text(
+        f"No model matches these filters ({5 + len(PAYLOADS)} in all).")
+    expect(page.locator("#f-tier")).to_have_value("")
     names = page_names(i["subject"]["id"] for i in hostile)
     for item in hostile:
         page.goto((site / names[item["subject"]["id"]]).as_uri())

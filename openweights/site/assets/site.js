@@ -11,6 +11,9 @@
 
   var DIRECTIONS = { rank: ["most open first", "least open first"], text: ["A to Z", "Z to A"],
                      num: ["smallest first", "largest first"] };
+  // Maps keyed by text from the page or the URL have no prototype: "__proto__" is just a key.
+  function dict() { return Object.create(null); }
+
   var DEFAULTS = { q: "", tier: "", license: "", org: "", sort: "", dir: "asc", page: 1, size: 100 };
 
   function init() {
@@ -22,13 +25,13 @@
     var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
     var cols = heads.map(function (th, index) {
       var order = (th.getAttribute("data-order") || "").split(" ").filter(Boolean);
-      var rank = {};
+      var rank = dict();
       order.forEach(function (value, i) { rank[value] = i; });
       return { th: th, index: index, key: th.getAttribute("data-key"),
                sort: th.getAttribute("data-sort"), marked: th.hasAttribute("data-marked"),
                rank: rank, size: order.length, keys: null };
     });
-    var byKey = {};
+    var byKey = dict();
     cols.forEach(function (col) { byKey[col.key] = col; });
 
     // A cell's value is its text; in marked columns, the text after the symbol and a space.
@@ -62,14 +65,14 @@
     var prev = document.getElementById("prev");
     var next = document.getElementById("next");
     var pageinfo = document.getElementById("pageinfo");
-    var orgs = {};
+    var orgs = dict();
     records.forEach(function (r) { orgs[r.org.toLowerCase()] = true; });
     var ordered = records;
 
     function keyOf(col, rec) {
       var value = valueOf(col, rec.tr);
       if (col.sort === "rank") {
-        return Object.prototype.hasOwnProperty.call(col.rank, value) ? col.rank[value] : col.size;
+        return value in col.rank ? col.rank[value] : col.size;
       }
       if (col.sort === "num") {
         var n = parseFloat(value);
@@ -106,7 +109,7 @@
     function apply() {
       var words = state.q.toLowerCase().split(/\s+/).filter(Boolean);
       var wantedOrg = state.org.trim().toLowerCase();
-      var tierCounts = {}, licenseCounts = {}, shown = [];
+      var tierCounts = dict(), licenseCounts = dict(), shown = [];
       var tierAll = 0, licenseAll = 0;
       for (var n = 0; n < ordered.length; n++) {
         var rec = ordered[n];
