@@ -53,10 +53,12 @@ def _header(col: Column) -> str:
 
 
 def _row(row: Row) -> str:
-    # End tags of cells and rows are left out (HTML allows it): 10,000 rows parse faster.
+    # End tags of cells and rows are left out (HTML allows it), and dir="auto" isolates an id's
+    # text direction as <bdi> would, without one more element per row: the browser's cost of
+    # reading 10,000 rows is mostly their element count.
     org = "" if row.org_in_id else f' data-org="{esc(row.org)}"'
     cells = [
-        f'<tr{org}><th scope="row"><a href="{esc(row.page)}"><bdi>{esc(row.subject_id)}</bdi>'
+        f'<tr{org}><th scope="row"><a href="{esc(row.page)}" dir="auto">{esc(row.subject_id)}'
         "</a></th>"
     ]
     for cell in row.cells:

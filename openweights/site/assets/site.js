@@ -41,18 +41,27 @@
     }
 
     var records = Array.prototype.slice.call(tbody.rows).map(function (tr, i) {
-      var org = tr.getAttribute("data-org");
-      if (org === null) {
-        var id = tr.cells[0].textContent;
-        org = id.slice(0, id.indexOf("/"));
-      }
-      return {
-        tr: tr, i: i, org: org,
-        license: byKey.license ? valueOf(byKey.license, tr) : "",
-        tier: byKey.tier ? valueOf(byKey.tier, tr) : "",
-        text: null
-      };
+      return { tr: tr, i: i, org: "", license: "", tier: "", text: null };
     });
+    // What the filters look at is read from the rows the first time a filter is used: until
+    // then the counts written in the page are right, and the page is usable sooner.
+    var orgs = dict();
+    var facetsRead = false;
+    function readFacets() {
+      if (facetsRead) { return; }
+      records.forEach(function (rec) {
+        var org = rec.tr.getAttribute("data-org");
+        if (org === null) {
+          var id = rec.tr.cells[0].textContent;
+          org = id.slice(0, id.indexOf("/"));
+        }
+        rec.org = org;
+        orgs[org.toLowerCase()] = true;
+        rec.license = byKey.license ? valueOf(byKey.license, rec.tr) : "";
+        rec.tier = byKey.tier ? valueOf(byKey.tier, rec.tr) : "";
+      });
+      facetsRead = true;
+    }
     var state = readState();
     var form = document.getElementById("filters");
     var q = document.getElementById("f-q");
@@ -65,8 +74,6 @@
     var prev = document.getElementById("prev");
     var next = document.getElementById("next");
     var pageinfo = document.getElementById("pageinfo");
-    var orgs = dict();
-    records.forEach(function (r) { orgs[r.org.toLowerCase()] = true; });
     var ordered = records;
 
     function keyOf(col, rec) {
@@ -109,6 +116,15 @@
     function apply() {
       var words = state.q.toLowerCase().split(/\s+/).filter(Boolean);
       var wantedOrg = state.org.trim().toLowerCase();
+      var shown = filtered(words, wantedOrg);
+      render(shown);
+    }
+
+    function filtered(words, wantedOrg) {
+      if (!facetsRead && !words.length && !wantedOrg && !state.tier && !state.license) {
+        return ordered;  // nothing to filter, and the counts in the page are still right
+      }
+      readFacets();
       var tierCounts = dict(), licenseCounts = dict(), shown = [];
       var tierAll = 0, licenseAll = 0;
       for (var n = 0; n < ordered.length; n++) {
@@ -130,7 +146,10 @@
       }
       relabel(tier, tierCounts, tierAll);
       relabel(license, licenseCounts, licenseAll);
+      return shown;
+    }
 
+    function render(shown) {
       var pages = Math.max(1, Math.ceil(shown.length / state.size));
       if (state.page > pages) { state.page = pages; }
       if (state.page < 1) { state.page = 1; }
