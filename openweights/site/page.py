@@ -144,6 +144,26 @@ def _header(report: Mapping[str, Any], ctx: PageContext) -> str:
     )
 
 
+def _closest(value: Any) -> str:
+    """Report 1.1's ``closest``: the known license a changed text is nearest to."""
+    if not isinstance(value, Mapping):
+        return ""
+    name = _text(value.get("id")) or "a known license"
+    similarity = value.get("similarity")
+    similar = (f", {round(100 * similarity)} % similar"
+               if isinstance(similarity, (int, float)) and not isinstance(similarity, bool)
+               else "")
+    diff = value.get("diff")
+    changes = ""
+    if isinstance(diff, Mapping):
+        parts = [f"{diff[k]} {k.replace('_', ' ')}" for k in
+                 ("inserted", "deleted", "changed", "added_terms")
+                 if isinstance(diff.get(k), int) and not isinstance(diff.get(k), bool) and diff[k]]
+        changes = f" ({', '.join(parts)} words)" if parts else ""
+    return (f'<span class="sub">a changed text: closest to {esc(name)}{esc(similar)}'
+            f"{esc(changes)}</span>")
+
+
 def _grid(report: Mapping[str, Any]) -> str:
     freedoms = [f.value for f in Freedom]
     head = "".join(f'<th scope="col">{esc(f)}</th>' for f in freedoms)
@@ -161,7 +181,8 @@ def _grid(report: Mapping[str, Any]) -> str:
             f'<span class="chip {summary.tone}">{esc(summary.symbol)} {esc(summary.word)}</span>'
             f'<span class="sub">{esc(comp["available"])}</span>'
             f'<span class="sub">{esc(verdict.symbol)} {lic_text} · {esc(verdict.word)}</span>'
-            f'<span class="sub muted">license read from: {esc(lic["source"])}</span></th>'
+            f'<span class="sub muted">license read from: {esc(lic["source"])}</span>'
+            f"{_closest(lic.get('closest'))}</th>"
         )
         cells = []
         for freedom in freedoms:

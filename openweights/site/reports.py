@@ -1,11 +1,12 @@
 """Reading the reports a site is built from: JSONL files of owcheck reports, checked line by line.
 
-A line is accepted when it is a JSON object shaped like ``schemas/report.schema.json`` with a
-``schema_version`` whose major part this owcheck reads (1). The check is the report schema
-relaxed for forward compatibility within the major version: keys added by a later minor version
-are allowed, and values outside an enum are allowed (rendered neutrally) except for ``grade``
-and ``tier``, which the index sorts and filters by. Every string is still untrusted: the
-renderers escape it.
+A line is accepted when it is a JSON object with a ``schema_version`` whose major part this
+owcheck reads (1) and every key the site reads, of the right JSON type: ``READS`` below, the
+keys every 1.x report has (those of 1.0, ``schemas/report.schema.json``). A report of any 1.x
+minor version is read, older or newer: keys a later minor version adds are neither required
+nor refused (the pages show the ones they know, such as 1.1's ``stages``), and a value outside
+an enum is shown as itself, neutrally, except for ``grade`` and ``tier``, which the index
+sorts and filters by. Every string is untrusted all the same: the renderers escape it.
 
 A bad line does not stop the others: it is recorded as a ``LineProblem`` (file, line, reason)
 and skipped. When a model appears more than once, the later report wins (a later file, or a
@@ -18,17 +19,13 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from openweights.resources import schema_path
-from openweights.schema_check import Schema, compile_schema, validate
+from openweights.choices import Letter, Tier
 
 READ_MAJOR = "1"
 """The ``schema_version`` major this owcheck reads."""
-STRICT_ENUMS = frozenset({"grade", "tier"})
-"""Top-level keys whose enums are kept when the schema is relaxed."""
 MAX_LINE_CHARS = 64 * 1024 * 1024
 """A longer line is refused unread (a report is a few kilobytes)."""
 
@@ -79,52 +76,95 @@ class LoadedReports:
     """Reports superseded by a later report of the same model."""
 
 
-def _relax(node: Any, top: bool = True) -> Any:
-    """The report schema without ``additionalProperties`` and with enums widened to types."""
-    if isinstance(node, list):
-        return [_relax(item, False) for item in node]
-    if not isinstance(node, dict):
-        return node
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        if key == "additionalProperties":
-            continue
-        if key == "pattern":
-            continue  # schema_version's major is checked first, with its own message
-        if key == "properties" and top:
-            out[key] = {
-                k: (v if k in STRICT_ENUMS else _relax(v, False)) for k, v in value.items()
-            }
-        else:
-            out[key] = _relax(value, False)
-    if "enum" in out and "type" not in out:
-        kinds = sorted({_json_kind(v) for v in out.pop("enum")})
-        out["type"] = kinds[0] if len(kinds) == 1 else kinds
-    return out
+_STR = (str,)
+_STR_OR_NULL = (str, type(None))
+_FOUR = {"use": _STR, "study": _STR, "modify": _STR, "share": _STR}
+_COMPONENT = {
+    "available": _STR,
+    "license": {"id": _STR_OR_NULL, "name": _STR_OR_NULL, "verdict": _STR, "source": _STR},
+    "freedoms": _FOUR,
+    "reasons": _FOUR,
+    "evidence": [{"claim": _STR, "origin": _STR}],
+}
+_SHORT_LICENSE = {"id": _STR_OR_NULL, "verdict": _STR}
+READS: dict[str, Any] = {
+    "schema_version": _STR,
+    "tool": {"name": _STR, "version": _STR},
+    "subject": {"id": _STR, "source": _STR, "revision": _STR_OR_NULL},
+    "grade": frozenset(Letter.values()),
+    "tier": frozenset(Tier.values()),
+    "reason": _STR,
+    "components": {"weights": _COMPONENT, "code": _COMPONENT, "data": _COMPONENT},
+    "frameworks": {"osaid": _STR, "mof": _STR, "debian": _STR, "fsf": _STR,
+                   "open_weights_definition": _STR},
+    "lineage": [{"id": _STR, "relation": _STR_OR_NULL, "child": _STR, "found": (bool,),
+                 "license": _SHORT_LICENSE}],
+    "datasets": [{"id": _STR, "found": (bool, type(None)), "license": _SHORT_LICENSE}],
+    "findings": [{
+        "rule": _STR, "name": _STR, "severity": _STR, "message": _STR,
+        "component": _STR_OR_NULL, "location": {"path": _STR_OR_NULL, "line": (int, type(None))},
+        "fix": _STR, "url": _STR, "suppressed": _STR_OR_NULL,
+    }],
+    "unused_suppressions": [{"rule": _STR, "line": (int,)}],
+}
+"""What the site reads of a report, as nested mappings (objects), one-item lists (arrays of
+such items), tuples of Python types (JSON types) and sets (the allowed values)."""
+_KIND = {str: "a string", type(None): "null", bool: "true/false", int: "a whole number"}
 
 
 def _json_kind(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "boolean"
+        return "true/false"
     if isinstance(value, int):
-        return "integer"
-    return "string"
+        return "a number"
+    if isinstance(value, (list, dict)):
+        return "a list" if isinstance(value, list) else "an object"
+    return "a string" if isinstance(value, str) else "a number"
 
 
-@cache
-def _schema() -> Schema:
-    raw = json.loads(schema_path("report.schema.json").read_text(encoding="utf-8"))
-    relaxed = _relax(raw)
-    # The $defs enums (verdict, cell) are widened too: the relaxation walks every node.
-    return compile_schema(relaxed)
+def _problem(value: Any, spec: Any, path: str) -> str | None:
+    """The first way ``value`` falls short of ``spec`` (see ``READS``), or None."""
+    if isinstance(spec, dict):
+        if not isinstance(value, dict):
+            return f"{path or 'the report'} must be an object, not {_json_kind(value)}"
+        for key, inner in spec.items():
+            where = f"{path}.{key}" if path else key
+            if key not in value:
+                return f"{where} is missing"
+            found = _problem(value[key], inner, where)
+            if found:
+                return found
+        return None
+    if isinstance(spec, list):
+        if not isinstance(value, list):
+            return f"{path} must be a list, not {_json_kind(value)}"
+        for i, item in enumerate(value):
+            found = _problem(item, spec[0], f"{path}[{i}]")
+            if found:
+                return found
+        return None
+    if isinstance(spec, frozenset):
+        if isinstance(value, str) and value in spec:
+            return None
+        return f"{path} must be one of {', '.join(sorted(spec))}, not {_shown(value)}"
+    # JSON true is not a number, though Python's bool is an int.
+    if isinstance(value, spec) and (bool in spec or not isinstance(value, bool)):
+        return None
+    wanted = " or ".join(_KIND[t] for t in spec)
+    return f"{path} must be {wanted}, not {_json_kind(value)}"
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=True)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def check_report(record: Any) -> str | None:
     """Why ``record`` is not a report this owcheck can render, or None when it is."""
     if not isinstance(record, dict):
-        kind = "a list" if isinstance(record, list) else f"a JSON {_json_kind(record)}"
+        kind = "a list" if isinstance(record, list) else _json_kind(record)
         return f"not an owcheck report ({kind}, not an object)"
     version = record.get("schema_version")
     if not isinstance(version, str):
@@ -136,11 +176,9 @@ def check_report(record: Any) -> str | None:
             f"report schema_version {shown!r} is not supported "
             f"(this owcheck reads {READ_MAJOR}.x)"
         )
-    issues = validate(record, _schema())
-    if issues:
-        first = issues[0].message
-        more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
-        return f"not a valid owcheck report: {first}{more}"
+    problem = _problem(record, READS, "")
+    if problem is not None:
+        return f"not a valid owcheck report: {problem}"
     if not record["subject"]["id"].strip():
         return "not a valid owcheck report: subject.id is empty"
     return None

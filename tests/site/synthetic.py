@@ -10,6 +10,8 @@ import random
 from pathlib import Path
 from typing import Any
 
+SCHEMA_VERSION = "1.1"
+"""The version the synthetic reports follow (tests check them against the bundled schema)."""
 GRADES = {
     "A": "fully-open",
     "B": "open-source-ai",
@@ -36,7 +38,7 @@ def _component(available: str, lic: tuple[str | None, str | None], verdict: str,
     return {
         "available": available,
         "license": {"id": lic[0], "name": lic[1], "verdict": verdict if lic[0] else "unknown",
-                    "source": "metadata" if lic[0] else "none"},
+                    "source": "metadata" if lic[0] else "none", "closest": None},
         "freedoms": freedoms,
         "reasons": {k: f"{lic[0] or 'no license'}: {v}" for k, v in freedoms.items()},
         "evidence": [{"claim": claim, "origin": origin}],
@@ -77,7 +79,7 @@ def report(index: int, rng: random.Random, *, org: str | None = None,
             "url": "https://github.com/owcheck/owcheck/blob/main/docs/rules.md#ow301",
         })
     return {
-        "schema_version": "1.0",
+        "schema_version": SCHEMA_VERSION,
         "tool": {"name": "owcheck", "version": "0.1.0"},
         "subject": {"id": sid, "source": "hub", "revision": f"{rng.getrandbits(160):040x}"},
         "grade": grade,

@@ -231,6 +231,20 @@ def test_a_hub_model_page_links_lines_forges_bases_and_datasets() -> None:
     assert f'href="{hub}/tuners/ft/blob/{rev}/README.md#L7"' in page
 
 
+def test_a_changed_license_text_names_its_closest_license() -> None:
+    item = report(6, random.Random(6))
+    item["components"]["weights"]["license"].update(
+        id=None, verdict="unknown", source="license-file",
+        closest={"id": "llama3.1", "similarity": 0.943,
+                 "diff": {"edits": 9, "inserted": 4, "deleted": 0, "changed": 5,
+                          "added_terms": 31}})
+    assert check_report(item) is None
+    sid = item["subject"]["id"]
+    page = build_site([item])[page_names([sid])[sid]].decode()
+    assert ("a changed text: closest to llama3.1, 94 % similar (4 inserted, 5 changed, "
+            "31 added terms words)") in page
+
+
 def test_a_local_model_page_has_no_hub_links_for_its_files() -> None:
     item = report(5, random.Random(5))
     item["subject"] = {"id": "models/tiny", "source": "local", "revision": None}

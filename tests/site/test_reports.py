@@ -32,6 +32,14 @@ def test_synthetic_reports_are_valid_against_the_schema() -> None:
         assert check_report(item) is None
 
 
+def test_an_older_minor_version_without_later_keys_is_read() -> None:
+    older = _one()
+    older["schema_version"] = "1.0"
+    for comp in older["components"].values():
+        comp["license"].pop("closest", None)  # added in 1.1
+    assert check_report(older) is None
+
+
 def test_a_minor_version_with_new_keys_and_values_is_read() -> None:
     newer = _one()
     newer["schema_version"] = "1.7"
