@@ -120,8 +120,11 @@ def gate_failures(report: Report, settings: Settings) -> list[str]:
     out = []
     letter = report.grade.letter
     if settings.fail_under and not letter.at_least(settings.fail_under):
-        out.append(f"grade {letter} is worse than --fail-under {settings.fail_under}")
+        out.append(
+            f"grade {letter} is worse than {settings.gate('fail-under', settings.fail_under)}"
+        )
     worst = report.worst_severity()
     if settings.fail_on and worst is not None and worst.rank >= settings.fail_on.rank:
-        out.append(f"a finding is {worst.value}, at or above --fail-on {settings.fail_on}")
+        gate = settings.gate("fail-on", settings.fail_on)
+        out.append(f"a finding is {worst.value}, at or above {gate}")
     return out

@@ -8,12 +8,16 @@ the license grader: ``Verdict`` in ``openweights/licensing/grader.py``, ``Freedo
 
 Each member is a ``str`` equal to its value (``Letter.A == "A"``), prints as its value, and
 serialises to JSON as its value, so reports and messages stay plain text. Importing this
-module costs nothing: it is on the pre-commit path.
+module costs nothing: it is on the pre-commit path. ``parse`` reads a value in any case: every
+door accepts ``--fail-under c`` and ``--format JSON``.
 """
 
 from __future__ import annotations
 
 import enum
+from typing import TypeVar
+
+_C = TypeVar("_C", bound="Choice")
 
 
 class Choice(str, enum.Enum):
@@ -26,6 +30,21 @@ class Choice(str, enum.Enum):
     def values(cls) -> tuple[str, ...]:
         """Every value, in definition order."""
         return tuple(member.value for member in cls)
+
+    @classmethod
+    def parse(cls: type[_C], text: str) -> _C:
+        """The member ``text`` names, in any case (``c`` is ``C``, ``JSON`` is ``json``);
+        ValueError, saying what is allowed, otherwise."""
+        wanted = text.strip().casefold()
+        for member in cls:
+            if member.value.casefold() == wanted:
+                return member
+        raise ValueError(f"must be {cls.spelled()}, not {text!r}")
+
+    @classmethod
+    def metavar(cls) -> str:
+        """The values for a usage line: ``[text|json|sarif]``."""
+        return "[" + "|".join(cls.values()) + "]"
 
     @classmethod
     def spelled(cls) -> str:

@@ -80,6 +80,23 @@ class Settings:
     """Per-rule severity overrides, by rule code."""
     thresholds: Thresholds = DEFAULT_THRESHOLDS
     """License grading cut-offs."""
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False)
+    """Where each key that is not a default came from, by its config name (``fail-under``,
+    ``rules.OW213.severity``, ``thresholds.mau``): an option (``--fail-under``), an Action
+    input (``input fail-under``) or the file (``owcheck.toml``)."""
+
+    def origin(self, key: str) -> str:
+        """Where ``key`` came from: ``--fail-under``, ``input fail-under``, a file, or
+        ``default``."""
+        return self.origins.get(key, "default")
+
+    def gate(self, key: str, value: object) -> str:
+        """A gate as a user set it, for messages: ``--fail-under C``, ``input fail-under C``
+        or ``fail-under C in owcheck.toml``."""
+        where = self.origin(key)
+        if where.startswith("-") or where.startswith("input "):
+            return f"{where} {value}"
+        return f"{key} {value} in {where}" if where != "default" else f"{key} {value}"
 
     def selected(self) -> set[str]:
         """The rule codes to run; ConfigError for an unknown selector."""
@@ -93,9 +110,16 @@ class Settings:
                 f"unknown rule selector {exc.args[0]!r} (see `owcheck rules`)"
             ) from None
 
-    def override(self, **values: Any) -> Settings:
-        """A copy with the given command-line values; None means "not given"."""
+    def override(self, origin: str = "--{key}", **values: Any) -> Settings:
+        """A copy with the given command-line values; None means "not given". ``origin`` says
+        where they came from, with ``{key}`` for the key's config name (``--{key}`` for
+        options, ``input {key}`` for the Action's inputs)."""
         given = {k: v for k, v in values.items() if v is not None}
+        origins = dict(self.origins)
+        for key in given:
+            name = key.replace("_", "-")
+            origins[name] = origin.format(key=name)
+        given["origins"] = origins
         for key in ("select", "extend_select", "ignore"):
             if key in given:
                 given[key] = tuple(given[key])
@@ -143,11 +167,20 @@ def _suggest(key: str, known: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def split_selectors(values: Iterable[str]) -> tuple[str, ...]:
+    """Rule selectors as given, each value possibly a comma list (``OW2,OW3``): one per item,
+    upper-cased, empty items dropped. ``--select``, ``--ignore`` and the file share it."""
+    return tuple(
+        item.strip().upper() for value in values for item in value.split(",") if item.strip()
+    )
+
+
 def _strings(where: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f'{where} must be a list of rule codes or prefixes, e.g. ["OW2"]')
+    value = list(split_selectors(value))
     from openweights.rules import iter_codes
 
     for v in value:
@@ -157,7 +190,7 @@ def _strings(where: str, value: Any) -> tuple[str, ...]:
             raise ConfigError(
                 f"{where}: unknown rule selector {v!r} (see `owcheck rules`)"
             ) from None
-    return tuple(v.strip().upper() for v in value)
+    return tuple(value)
 
 
 _C = TypeVar("_C", bound=Choice)
@@ -217,11 +250,17 @@ def _thresholds(prefix: str, value: Any) -> Thresholds:
 def parse_config(table: Mapping[str, Any], path: Path | None = None, prefix: str = "") -> Settings:
     """Settings from a config table; ``prefix`` (``tool.owcheck.``) is used in messages."""
     values: dict[str, Any] = {"path": path}
+    origins: dict[str, str] = {}
+    shown = _shown(path) if path is not None else "the configuration"
+    if prefix:
+        shown += f" [{prefix.rstrip('.')}]"
     for key, value in table.items():
         where = f"{prefix}{key}"
         if key not in KEYS:
             hint = _suggest(key.replace("_", "-"), KEYS)
             raise ConfigError(f"{where}: unknown key{hint}")
+        if key not in ("rules", "thresholds"):
+            origins[key] = shown
         if key in ("select", "extend-select", "ignore"):
             values[key.replace("-", "_")] = _strings(where, value)
         elif key == "fail-under":
@@ -230,9 +269,11 @@ def parse_config(table: Mapping[str, Any], path: Path | None = None, prefix: str
             values["fail_on"] = _choice(where, value, Severity)
         elif key == "rules":
             values["severities"] = _rules(prefix, value)
+            origins.update({f"rules.{code}.severity": shown for code in values["severities"]})
         else:
             values["thresholds"] = _thresholds(prefix, value)
-    return Settings(**values)
+            origins.update({f"thresholds.{name}": shown for name in value})
+    return Settings(**values, origins=origins)
 
 
 def _shown(path: Path) -> str:

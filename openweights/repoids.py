@@ -1,9 +1,10 @@
-"""Hub repo ids and repo paths as they appear in card metadata: ``org/name``, Hub URLs,
+"""Hub repo ids and repo paths as they appear in card metadata and on the command line:
+``org/name``, Hub URLs (``https://huggingface.co/...``, ``hf.co/...``, with or without a scheme),
 ``org/name:config``, and the file a ``license_link`` names.
 
-Pure functions, shared by the sources (what to fetch) and the evidence (what a card names), so
-all of them read ``base_model``, ``datasets`` and ``license_link`` the same way. No I/O, no hub
-client.
+Pure functions, shared by the session (is a target a path or a repo id?), the sources (what to
+fetch) and the evidence (what a card names), so all of them read targets, ``base_model``,
+``datasets`` and ``license_link`` the same way. No I/O, no hub client.
 """
 
 from __future__ import annotations
@@ -18,6 +19,13 @@ Kind = Literal["model", "dataset"]
 HUB_HOSTS = frozenset({"huggingface.co", "www.huggingface.co", "hf.co"})
 """Hosts of the public Hub; a source adds its own endpoint's host."""
 _URL = re.compile(r"(?i)^[a-z][a-z0-9+.-]*:")
+_HOST = re.compile(r"(?i)^(?:(?P<scheme>https?)://)?(?P<host>[^/\s@]+)(?P<path>/.*)?$")
+_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+_URL_VIEWS = ("tree", "blob", "resolve")
+FILE_SUFFIXES = frozenset(
+    {".md", ".markdown", ".txt", ".rst", ".html", ".htm", ".yaml", ".yml", ".json", ".toml"}
+)
+"""Suffixes that make a target a file path: no Hub repo id ends with one of them."""
 
 # The client's own rule (huggingface_hub.utils.validate_repo_id): [namespace/]name, 1-96 chars.
 _REPO_ID = re.compile(r"^(\b[\w\-.]+\b/)?\b[\w\-.]{1,96}\b$")
@@ -38,14 +46,83 @@ def valid_repo_id(text: str) -> bool:
     )
 
 
+def hub_url_path(text: str, hosts: Iterable[str] = ()) -> str | None:
+    """The path of a Hub URL (``org/name/tree/main``, still %-quoted), or None when ``text`` is
+    not one.
+
+    ``https://huggingface.co/...``, ``hf.co/...`` and ``www.huggingface.co/...`` count with or
+    without a scheme; a source's own endpoint (one of ``hosts``, e.g. ``127.0.0.1:8765``) counts
+    only with its scheme, so a bare ``org/name`` is never read as a host.
+    """
+    m = _HOST.match(text.strip())
+    if m is None:
+        return None
+    scheme, host, path = m.group("scheme"), m.group("host").lower(), m.group("path") or ""
+    known = HUB_HOSTS | ({h.lower() for h in hosts} if scheme else set())
+    if host not in known:
+        return None
+    return path.split("?", 1)[0].split("#", 1)[0].strip("/")
+
+
+class TargetError(ValueError):
+    """A command-line target that is not a Hub model repo id; the message says why."""
+
+
+def parse_model_target(text: str, hosts: Iterable[str] = ()) -> tuple[str, str | None]:
+    """``(repo_id, revision)`` of a target: ``org/name``, ``org/name@REV``, ``name``, or a Hub
+    model URL with or without a scheme (``hf.co/org/name``, ``https://huggingface.co/org/name/
+    tree/REV``). The same reading as ``repo_id_from`` gives card values. TargetError otherwise.
+    """
+    text = text.strip()
+    revision: str | None = None
+    path = hub_url_path(text, hosts)
+    if path is not None:
+        segments = [unquote(s) for s in path.split("/") if s]
+        if segments and segments[0] in ("datasets", "spaces"):
+            raise TargetError(f"{text!r} is a {segments[0][:-1]}, not a model")
+        n = 1 if len(segments) >= 2 and segments[1] in _URL_VIEWS else 2
+        repo_id = "/".join(segments[:n])
+        rest = segments[n:]
+        if len(rest) >= 2 and rest[0] in _URL_VIEWS:
+            revision = rest[1]
+    elif is_url(text):
+        raise TargetError(f"{text!r} is not a Hugging Face Hub URL")
+    else:
+        repo_id = text
+        if "@" in text:
+            repo_id, revision = text.rsplit("@", 1)
+            if not revision:
+                raise TargetError(f"{text!r}: empty revision after '@'")
+    if not valid_repo_id(repo_id):
+        raise TargetError(f"{repo_id!r} is not a valid Hub repo id (expected org/name)")
+    return repo_id, revision
+
+
+def looks_like_path(text: str) -> bool:
+    """True when a target can only be meant as a path: it starts with ``.``, ``/`` or ``~``,
+    has a backslash or a drive letter, or ends with a file suffix (``.md``, ``.txt``...).
+
+    Repo ids never start with ``.`` and never end with these suffixes, so such a target is never
+    sent to the Hub (whether it exists or not).
+    """
+    text = text.strip()
+    if text.startswith((".", "/", "~", "\\")) or "\\" in text or _DRIVE.match(text):
+        return True
+    if is_url(text) or hub_url_path(text) is not None:
+        return False  # https://huggingface.co/org/name/blob/main/README.md is a Hub URL
+    name = text.rsplit("/", 1)[-1]
+    suffix = name[name.rfind("."):].lower() if "." in name else ""
+    return suffix in FILE_SUFFIXES
+
+
 def repo_id_from(value: Any, kind: Kind = "model") -> str | None:
     """A repo id from a card value (``org/name``, a Hub URL, ``org/name:config``), or None."""
     if not isinstance(value, str):
         return None
     text = value.strip()
-    m = re.match(r"(?i)^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/(.*)$", text)
-    if m:
-        text = m.group(1)
+    path = hub_url_path(text)
+    if path is not None:
+        text = path
         if kind == "dataset":
             if not text.startswith("datasets/"):
                 return None

@@ -13,13 +13,21 @@ id is fetched: the pre-commit path never loads it.
 from __future__ import annotations
 
 import dataclasses
-import re
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from openweights.choices import Letter, Severity, SourceChoice
 from openweights.config import ConfigError, Settings, resolve_settings
+from openweights.repoids import (
+    TargetError,
+    hub_url_path,
+    is_url,
+    looks_like_path,
+    parse_model_target,
+)
 from openweights.sources import Bundle, InputError, SourceError
 
 if TYPE_CHECKING:
@@ -30,11 +38,18 @@ EXIT_OK, EXIT_GATE, EXIT_INPUT, EXIT_HUB = 0, 1, 2, 3
 ERRORS = (ConfigError, SourceError)
 """What a session raises for bad settings or material (each has ``exit_code``)."""
 
-REPO_ID = re.compile(
-    r"^(?:https?://(?:www\.)?huggingface\.co/)?[A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?"
-    r"(?:@[\w./-]+)?/?$"
-)
-"""What may be sent to the Hub when no path of that name exists."""
+
+def names_a_path(name: str) -> bool:
+    """True when a target means a path, so it is read from disk and never sent to the Hub.
+
+    A path is a target that exists, looks like a path (``.``, ``/``, ``~``, a file suffix such
+    as ``.md``: ``openweights/repoids.py``), or whose first segment is an existing directory
+    (``examples/open-modle`` when ``examples/`` is here). Anything else is a Hub repo id.
+    """
+    if name in (".", "..") or looks_like_path(name) or Path(name).exists():
+        return True
+    first = name.strip().split("/", 1)[0]
+    return "/" in name and bool(first) and Path(first).is_dir()
 
 
 @dataclass(frozen=True)
@@ -62,7 +77,7 @@ class Target:
             return True
         if self.source is SourceChoice.HUB:
             return False
-        return Path(self.name).exists() or self.name in (".", "..")
+        return names_a_path(self.name)
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,9 @@ class Overrides:
     """Replaces ``fail-under``."""
     fail_on: Severity | None = None
     """Replaces ``fail-on``."""
+    origin: str = "--{key}"
+    """How these were given, for messages (``{key}`` is the key's config name): ``--{key}``
+    for options, ``input {key}`` for the GitHub Action's inputs."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +135,8 @@ def settings_for(
     start = Path(target.name) if target.is_local else Path.cwd()
     settings = resolve_settings(start, config, isolated)
     if overrides is not None:
-        settings = settings.override(**dataclasses.asdict(overrides))
+        values = dataclasses.asdict(overrides)
+        settings = settings.override(values.pop("origin"), **values)
     settings.selected()  # an unknown rule selector is a ConfigError now, not after fetching
     return settings
 
@@ -132,8 +151,17 @@ def fetch(target: Target) -> Bundle:
         from openweights.sources.local import LocalSource
 
         return LocalSource().fetch(target.name)
-    if target.source is SourceChoice.AUTO and not REPO_ID.match(target.name):
-        raise InputError(f"no such file or directory, and not a Hub repo id: {target.name}")
+    endpoint = os.environ.get("HF_ENDPOINT", "")
+    try:
+        parse_model_target(target.name, [urlsplit(endpoint).netloc] if endpoint else [])
+    except TargetError as exc:
+        if target.source is SourceChoice.AUTO and not is_url(target.name) and (
+            hub_url_path(target.name) is None
+        ):
+            raise InputError(
+                f"no such file or directory, and not a Hub repo id: {target.name}"
+            ) from None
+        raise InputError(str(exc)) from None
     from openweights.sources.hub import HubSource
 
     hub = HubSource(revision=target.revision, token=target.token, offline=target.offline)

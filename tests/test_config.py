@@ -116,9 +116,47 @@ def test_gates_from_the_file(repo: Path) -> None:
     (repo / "owcheck.toml").write_text('fail-on = "warning"\n')
     done = run_owcheck(".", "-f", "json", cwd=repo)
     assert done.returncode == 1
-    assert "gate failed: a finding is warning, at or above --fail-on warning" in done.stderr
+    # A gate from the file is named as the file's key, not as a command-line flag.
+    assert "gate failed: a finding is warning, at or above fail-on warning in owcheck.toml" in (
+        done.stderr)
+    assert "--fail-on" not in done.stderr
+    flagged = run_owcheck(".", "-f", "json", "--fail-on", "WARNING", cwd=repo)
+    assert "at or above --fail-on warning" in flagged.stderr
     (repo / "owcheck.toml").write_text('fail-on = "error"\n')
     assert run_owcheck(".", "-f", "json", cwd=repo).returncode == 0
+    (repo / "owcheck.toml").unlink()
+    (repo / "pyproject.toml").write_text('[tool.owcheck]\nfail-under = "c"\n')
+    done = run_owcheck(".", "-f", "json", cwd=repo)
+    assert done.returncode == 1
+    assert "grade D is worse than fail-under C in pyproject.toml [tool.owcheck]" in done.stderr
+    assert run_owcheck(".", "-f", "json", "--exit-zero", cwd=repo).returncode == 0
+
+
+def test_show_settings_names_where_each_setting_came_from(repo: Path) -> None:
+    (repo / "owcheck.toml").write_text(
+        'ignore = ["OW5"]\nfail-under = "C"\n[rules.OW213]\nseverity = "error"\n'
+        "[thresholds]\nmau = 5\n")
+    done = run_owcheck(".", "--show-settings", "--fail-on", "Warning", "--select", "OW2,OW5",
+                       cwd=repo, env={"COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    rows = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines()
+            if line and not line.startswith(" ")}
+    assert rows["ignore"] == ["OW5", "owcheck.toml"]
+    assert rows["fail-under"] == ["C", "owcheck.toml"]
+    assert rows["fail-on"] == ["warning", "--fail-on"]
+    assert rows["select"] == ["OW2,", "OW5", "--select"]
+    assert rows["rules.OW213.severity"] == ["error", "owcheck.toml"]
+    assert rows["thresholds.mau"] == ["5", "owcheck.toml"]
+    assert rows["thresholds.revenue-usd"] == ["100000000", "default"]
+    from openweights.rules import all_rules
+
+    ow2 = [code for code in all_rules() if code.startswith("OW2")]
+    assert f"rules run ({len(ow2)}): {ow2[0]}" in done.stdout  # OW2 and OW5, less ignored OW5
+    assert all(len(line) <= 80 and line == line.rstrip() for line in done.stdout.splitlines())
+    data = json.loads(run_owcheck("--show-settings", "-f", "json", cwd=repo).stdout)
+    assert data["configuration"].endswith("owcheck.toml")
+    assert data["settings"]["fail-under"] == {"value": "C", "from": "owcheck.toml"}
+    assert data["settings"]["fail-on"] == {"value": None, "from": "default"}
 
 
 def test_per_rule_severity_changes_report_and_gate(repo: Path) -> None:
@@ -164,7 +202,7 @@ def test_pyproject_table_and_explicit_config_and_isolated(repo: Path, tmp_path: 
     ("content", "names"),
     [
         ('selct = ["OW2"]\n', "selct: unknown key (did you mean 'select'?)"),
-        ('select = "OW2, OW3"\n', "unknown rule selector 'OW2, OW3'"),
+        ('select = "OW2, XX3"\n', "select: unknown rule selector 'XX3'"),
         ('select = ["XX9"]\n', "select: unknown rule selector 'XX9'"),
         ("ignore = [1]\n", "ignore must be a list"),
         ('fail-under = "Z"\n', "fail-under must be one of A, B, C, D, F"),

@@ -94,6 +94,7 @@ def _overrides(env: Mapping[str, str]) -> session.Overrides:
     return session.Overrides(
         fail_under=Letter(fail_under) if fail_under else None,
         fail_on=Severity(fail_on) if fail_on else None,
+        origin="input {key}",
     )
 
 

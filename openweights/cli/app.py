@@ -10,6 +10,7 @@ Hub could not be reached (``openweights/session.py``).
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -26,12 +27,15 @@ from openweights.cli.catalogue import (
 )
 from openweights.cli.check import check_command
 from openweights.cli.diff import diff_command
+from openweights.cli.common import ClickException, UsageError
 from openweights.cli.init import init_command
-from openweights.cli.run import guarded
+from openweights.cli.run import err, guarded
 from openweights.cli.site import site_command
+from openweights.session import EXIT_INPUT
 
 app = typer.Typer(
     add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -62,18 +66,39 @@ def _root(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version_callback, is_eager=True, help="Show the version."
+            "--version", "-V", callback=_version_callback, is_eager=True,
+            help="Show the version.",
         ),
     ] = False,
 ) -> None:
     """owcheck: open-weights license checker and model-card linter."""
 
 
+def usage_error(exc: Exception) -> str:
+    """A usage error as one line: the problem and where to read more."""
+    message = " ".join(str(getattr(exc, "format_message", exc.__str__)()).split())
+    message = message.removesuffix(".").replace("Invalid value for", "invalid value for")
+    ctx = getattr(exc, "ctx", None)
+    command = getattr(ctx, "command_path", None) or "owcheck"
+    return f"owcheck: error: {message} (see '{command} --help')"
+
+
 def main(args: list[str]) -> None:
-    """Run the app on ``args`` (already routed: ``check`` inserted for a bare TARGET)."""
+    """Run the app on ``args`` (already routed: ``check`` inserted for a bare TARGET). Usage
+    errors are one line on standard error and exit 2, not click's boxed four lines."""
 
     def full() -> int:
-        app(args=args, prog_name="owcheck", standalone_mode=True)
-        return 0
+        try:
+            code = app(args=args, prog_name="owcheck", standalone_mode=False)
+        except UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # bare `owcheck`: the help
+                sys.stdout.write(str(getattr(exc, "format_message", exc.__str__)()) + "\n")
+                return EXIT_INPUT
+            err(usage_error(exc))
+            return EXIT_INPUT
+        except ClickException as exc:
+            err(f"owcheck: error: {' '.join(str(exc).split())}")
+            return int(getattr(exc, "exit_code", EXIT_INPUT))
+        return code if isinstance(code, int) else 0
 
     raise SystemExit(guarded(full))

@@ -19,6 +19,7 @@ from openweights.cli.common import (
     Offline,
     Revision,
     Token,
+    choice_option,
     emit,
     fail,
     hub_target,
@@ -28,8 +29,8 @@ from openweights.cli.common import (
 def badge_command(
     target: Annotated[str, typer.Argument(help="Model repo directory, card file, or Hub id.")],
     fmt: Annotated[
-        BadgeFormat, typer.Option("--format", "-f", help="json or svg.")
-    ] = BadgeFormat.JSON,
+        str, choice_option(BadgeFormat, "--format", "-f", help="json or svg.")
+    ] = BadgeFormat.JSON.value,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the badge to this file.")
     ] = None,
@@ -49,4 +50,4 @@ def badge_command(
         outcome = session.run(hub_target(target, hub, revision, token, offline), config, isolated)
     except session.ERRORS as exc:
         fail(str(exc), exc.exit_code)
-    emit(badge.render(outcome.report, fmt, label), output)
+    emit(badge.render(outcome.report, BadgeFormat(fmt), label), output)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from openweights.choices import Letter, SourceChoice
-from openweights.cli.common import ConfigFile, Isolated, Offline, Token, fail
+from openweights.cli.common import ConfigFile, Isolated, Offline, Token, choice_option, fail
 
 if TYPE_CHECKING:
     from openweights.report import Report
@@ -41,8 +41,9 @@ def batch_command(
         int, typer.Option("--jobs", "-j", min=1, max=32, help="Models graded at once.")
     ] = 4,
     fail_under: Annotated[
-        Letter | None,
-        typer.Option("--fail-under", help="Exit 1 when any model is graded worse than this."),
+        str | None,
+        choice_option(Letter, "--fail-under",
+                      help="Exit 1 when any model is graded worse than this."),
     ] = None,
     revision: Annotated[
         str | None, typer.Option("--revision", help="Hub revision for ids without @REV.")

@@ -13,22 +13,23 @@ import typer
 
 from openweights.choices import ListFormat
 from openweights.cli.common import ListFormatOption, emit, fail
+from openweights.cli.run import terminal_width
 from openweights.session import EXIT_GATE
 
 
-def licenses_command(fmt: ListFormatOption = ListFormat.TEXT) -> None:
+def licenses_command(fmt: ListFormatOption = ListFormat.TEXT.value) -> None:
     """List the license catalogue: id, name, verdict and the four freedoms."""
     from openweights.formats import catalogue as views
 
-    if fmt is ListFormat.JSON:
+    if fmt == ListFormat.JSON:
         emit(json.dumps(views.catalogue_json(), indent=2, ensure_ascii=False) + "\n")
     else:
-        emit(views.catalogue_text())
+        emit(views.catalogue_text(terminal_width()))
 
 
 def license_command(
     license_id: Annotated[str, typer.Argument(metavar="ID", help="A catalogue id or alias.")],
-    fmt: ListFormatOption = ListFormat.TEXT,
+    fmt: ListFormatOption = ListFormat.TEXT.value,
     modality: Annotated[
         str | None, typer.Option("--modality", help="Grade for a text or multimodal model.")
     ] = None,
@@ -37,22 +38,23 @@ def license_command(
     from openweights.formats import catalogue as views
     from openweights.licensing.catalogue import UnknownLicenseError, load_catalogue
 
+    modality = modality.strip().lower() if modality is not None else None
     if modality not in (None, "text", "multimodal"):
         fail("--modality must be text or multimodal")
     try:
         entry = load_catalogue().get(license_id)
     except UnknownLicenseError as exc:
         fail(str(exc))
-    if fmt is ListFormat.JSON:
+    if fmt == ListFormat.JSON:
         data = views.license_json(entry, modality)
         emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
-        emit(views.license_text(entry, modality))
+        emit(views.license_text(entry, modality, terminal_width()))
 
 
 def identify_command(
     file: Annotated[Path, typer.Argument(help="A LICENSE text.")],
-    fmt: ListFormatOption = ListFormat.TEXT,
+    fmt: ListFormatOption = ListFormat.TEXT.value,
     diff: Annotated[
         bool, typer.Option("--diff", help="Show the word diff of a modified text.")
     ] = False,
@@ -74,7 +76,7 @@ def identify_command(
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror or exc}")
     result = identify(text)
-    if fmt is ListFormat.JSON:
+    if fmt == ListFormat.JSON:
         emit(json.dumps(views.identify_json(str(file), result), indent=2) + "\n")
     else:
         emit(views.identify_text(str(file), result, diff))
@@ -82,12 +84,12 @@ def identify_command(
         raise typer.Exit(EXIT_GATE)
 
 
-def rules_command(fmt: ListFormatOption = ListFormat.TEXT) -> None:
+def rules_command(fmt: ListFormatOption = ListFormat.TEXT.value) -> None:
     """List every rule: code, name, severity, summary."""
     from openweights.rules import all_rules
 
     rules = all_rules()
-    if fmt is ListFormat.JSON:
+    if fmt == ListFormat.JSON:
         data = [
             {
                 "code": r.code,
@@ -102,8 +104,9 @@ def rules_command(fmt: ListFormatOption = ListFormat.TEXT) -> None:
         ]
         emit(json.dumps(data, indent=2) + "\n")
         return
-    lines = [f"{r.code}  {r.name:<32} {r.severity.value:<8} {r.summary}" for r in rules.values()]
-    emit("\n".join(lines) + "\n")
+    from openweights.formats.catalogue import rules_text
+
+    emit(rules_text(rules.values(), terminal_width()))
 
 
 def explain_command(
@@ -121,6 +124,6 @@ def explain_command(
         close = difflib.get_close_matches(key, list(rules), n=3, cutoff=0.6)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         fail(f"unknown rule {code!r}{hint}")
-    head = f"{rule.code} {rule.name} ({rule.severity.value}"
-    head += f", {rule.component})" if rule.component else ")"
-    emit(f"{head}\n\n{rule.doc}\n\nFix: {rule.fix}\nDocs: {rule.url}\n")
+    from openweights.formats.catalogue import rule_text
+
+    emit(rule_text(rule, terminal_width()))

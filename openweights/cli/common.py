@@ -8,11 +8,11 @@ fast path (``openweights/cli/entry.py``) never loads this module.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
-from openweights.choices import ListFormat, SourceChoice
+from openweights.choices import Choice, ListFormat, SourceChoice
 from openweights.cli.run import CommandError, write
 from openweights.session import EXIT_INPUT, Target
 
@@ -35,7 +35,41 @@ ConfigFile = Annotated[
     typer.Option("--config", help="Read this configuration file instead of looking for one."),
 ]
 Isolated = Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")]
-ListFormatOption = Annotated[ListFormat, typer.Option("--format", "-f")]
+
+
+def _click_class(name: str) -> type[Exception]:
+    """typer's click exception class ``name`` (typer 0.26+ bundles its own click; before, it
+    used click's). Found from a public class so that either works."""
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == name)
+
+
+UsageError = _click_class("UsageError")
+"""A usage error: the app prints it as one line and exits 2."""
+ClickException = _click_class("ClickException")
+"""Any error click reports (usage errors included)."""
+
+
+def choice_option(
+    kind: type[Choice], *decls: str, help: str, **extra: Any
+) -> Any:
+    """An option taking one of ``kind``'s values in any case (``--fail-under c``,
+    ``--format JSON``). Its value reaches the command as the canonical string; a wrong one is a
+    usage error saying what is allowed. The usage line lists the values as ``[a|b|c]``."""
+
+    def convert(value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return str(kind.parse(value).value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+
+    return typer.Option(*decls, metavar=kind.metavar(), callback=convert, help=help, **extra)
+
+
+ListFormatOption = Annotated[
+    str, choice_option(ListFormat, "--format", "-f", help="Output format.")
+]
 """``--format`` of the catalogue commands: text or json."""
 
 

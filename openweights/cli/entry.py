@@ -10,12 +10,12 @@ usage errors. A test keeps the table equal to the typer `check` command's option
 
 from __future__ import annotations
 
+import re
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from openweights.choices import ColorMode, Format, Letter, Severity
+from openweights.choices import Choice, ColorMode, Format, Letter, Severity
 from openweights.cli.run import CheckOptions, guarded, run_check
 
 COMMANDS = ("check", "licenses", "license", "identify", "rules", "explain", "init", "badge",
@@ -27,9 +27,10 @@ class _Refused(Exception):
     """The fast parser will not take these arguments; the full command line will."""
 
 
-# option -> (field, kind): kind is a choice enum, "str", "path", "many" or "flag". This covers
-# the check command's options and refuses anything else, which then goes to typer.
-OPTIONS: dict[str, tuple[str, type[Enum] | str]] = {
+# option -> (field, kind): kind is a choice enum (any case), "str", "path", "many" (repeatable;
+# comma lists are split later, in CheckOptions.overrides), "flag" or "count" (-qq, -vv). This
+# covers the check command's options and refuses anything else, which then goes to typer.
+OPTIONS: dict[str, tuple[str, type[Choice] | str]] = {
     "--format": ("fmt", Format),
     "-f": ("fmt", Format),
     "--fail-under": ("fail_under", Letter),
@@ -46,7 +47,14 @@ OPTIONS: dict[str, tuple[str, type[Enum] | str]] = {
     "--color": ("color", ColorMode),
     "--config": ("config", "path"),
     "--isolated": ("isolated", "flag"),
+    "--quiet": ("quiet", "count"),
+    "-q": ("quiet", "count"),
+    "--verbose": ("verbose", "count"),
+    "-v": ("verbose", "count"),
+    "--exit-zero": ("exit_zero", "flag"),
+    "--show-settings": ("show_settings", "flag"),
 }
+_COUNTED = re.compile(r"^-[qv]{2,}$")
 
 
 def _parse(args: list[str]) -> dict[str, Any]:
@@ -64,14 +72,19 @@ def _parse(args: list[str]) -> dict[str, Any]:
                 raise _Refused(arg)
             values["target"] = arg
             continue
+        if _COUNTED.match(arg):  # -qq, -vv
+            for letter in arg[1:]:
+                field = OPTIONS["-" + letter][0]
+                values[field] = values.get(field, 0) + 1
+            continue
         name, eq, inline = arg.partition("=")
         if name not in OPTIONS:
             raise _Refused(arg)
         field, kind = OPTIONS[name]
-        if kind == "flag":
+        if kind in ("flag", "count"):
             if eq:
                 raise _Refused(arg)
-            values[field] = True
+            values[field] = values.get(field, 0) + 1 if kind == "count" else True
             continue
         if eq:
             value = inline
@@ -80,23 +93,24 @@ def _parse(args: list[str]) -> dict[str, Any]:
         else:
             raise _Refused(arg)
         if isinstance(kind, type):
-            if value not in {m.value for m in kind}:
-                raise _Refused(arg)
-            values[field] = kind(value)
+            try:
+                values[field] = kind.parse(value)
+            except ValueError:
+                raise _Refused(arg) from None
         elif kind == "many":
             values.setdefault(field, []).append(value)
         elif kind == "path":
             values[field] = Path(value)
         else:
             values[field] = value
-    if "target" not in values:
+    if "target" not in values and not values.get("show_settings"):
         raise _Refused("no target")
     return values
 
 
 def route(argv: list[str]) -> list[str]:
     """``owcheck TARGET ...`` means ``owcheck check TARGET ...``."""
-    if argv and argv[0] not in (*COMMANDS, "--help", "-h", "--version"):
+    if argv and argv[0] not in (*COMMANDS, "--help", "-h", "--version", "-V"):
         return ["check", *argv]
     return argv
 
@@ -112,6 +126,7 @@ def parse_fast(argv: list[str]) -> CheckOptions | None:
     for many in ("select", "ignore", "extend_select"):
         if many in values:
             values[many] = tuple(values[many])
+    values.setdefault("target", None)
     return CheckOptions(**values)
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from openweights import session
 from openweights.choices import Letter, Severity, SourceChoice
-from openweights.formats.locations import finding_path, repo_path
+from openweights.config import split_selectors
+from openweights.formats.concise import render as render_concise
 from openweights.report import Report
 
 
@@ -25,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="owcheck-card", description="Grade each model card given and lint it."
     )
     p.add_argument("cards", nargs="*", metavar="CARD", help="Model cards (README.md files).")
-    p.add_argument("--fail-on", choices=Severity.values(), default=None)
+    p.add_argument("--fail-on", type=str.lower, choices=Severity.values(), default=None)
     p.add_argument("--fail-under", type=str.upper, choices=Letter.values(), default=None)
     p.add_argument("--select", action="append", default=None, help="Only these rules.")
     p.add_argument("--extend-select", action="append", default=None, help="Also these rules.")
@@ -36,19 +37,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def format_report(report: Report) -> str:
-    """A headline and one line per active finding (worst first), as linters print them."""
-    g = report.grade
-    card = repo_path(report, None)
-    lines = [f"{card}: grade {g.letter} ({g.tier}): {g.reason}"]
-    for f in sorted(report.active_findings, key=lambda f: (-f.severity.rank, f.rule)):
-        where = finding_path(report, f) + (f":{f.line}" if f.line else "")
-        lines.append(f"  {where}: {f.severity.value} {f.rule} {f.name}: {f.message}")
-    suppressed = [f.rule for f in report.findings if f.suppressed is not None]
-    if suppressed:
-        lines.append(f"  suppressed: {', '.join(suppressed)}")
-    for code, line in report.unused_suppressions:
-        lines.append(f"  {card}:{line}: unused suppression {code} matches no finding")
-    return "\n".join(lines) + "\n"
+    """A headline and one line per active finding (``openweights/formats/concise.py``)."""
+    return render_concise(report)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,9 +46,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     status = 0
     overrides = session.Overrides(
-        select=tuple(args.select) if args.select is not None else None,
-        extend_select=tuple(args.extend_select) if args.extend_select is not None else None,
-        ignore=tuple(args.ignore) if args.ignore is not None else None,
+        select=split_selectors(args.select) if args.select is not None else None,
+        extend_select=split_selectors(args.extend_select) if args.extend_select is not None
+        else None,
+        ignore=split_selectors(args.ignore) if args.ignore is not None else None,
         fail_under=Letter(args.fail_under) if args.fail_under else None,
         fail_on=Severity(args.fail_on) if args.fail_on else None,
     )

@@ -13,9 +13,14 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openweights.choices import ColorMode, Format, Letter, Severity, SourceChoice
-from openweights.session import EXIT_INPUT, Overrides, Target
+from openweights.config import split_selectors
+from openweights.session import EXIT_GATE, EXIT_INPUT, EXIT_OK, Overrides, Target
+
+if TYPE_CHECKING:
+    from openweights.report import Report
 
 
 class CommandError(Exception):
@@ -30,8 +35,8 @@ class CommandError(Exception):
 class CheckOptions:
     """The options of `owcheck TARGET`, parsed."""
 
-    target: str
-    """Path or Hub repo id."""
+    target: str | None
+    """Path or Hub repo id; None only with ``show_settings`` (the working directory)."""
     fmt: Format = Format.TEXT
     """Output format."""
     fail_under: Letter | None = None
@@ -60,16 +65,33 @@ class CheckOptions:
     """Explicit configuration file."""
     isolated: bool = False
     """Ignore configuration files."""
+    quiet: int = 0
+    """How many ``-q`` were given."""
+    verbose: int = 0
+    """How many ``-v`` were given."""
+    exit_zero: bool = False
+    """Exit 0 even when a gate fails (errors still exit 2 or 3)."""
+    show_settings: bool = False
+    """Print the settings in force and where each came from, then exit 0."""
+
+    @property
+    def verbosity(self) -> int:
+        """1 + v - q: 0 or less prints the short form (-qq nothing), 2 or more details."""
+        return 1 + self.verbose - self.quiet
 
     def session_target(self) -> Target:
         """What the session grades."""
         source = SourceChoice.HUB if self.hub else SourceChoice.AUTO
-        return Target(self.target, source, self.revision, self.token, self.offline)
+        return Target(self.target or ".", source, self.revision, self.token, self.offline)
 
     def overrides(self) -> Overrides:
-        """The settings given as options."""
-        return Overrides(self.select, self.extend_select, self.ignore, self.fail_under,
-                         self.fail_on)
+        """The settings given as options (comma lists split: ``--ignore OW2,OW3``)."""
+
+        def split(values: tuple[str, ...] | None) -> tuple[str, ...] | None:
+            return None if values is None else split_selectors(values)
+
+        return Overrides(split(self.select), split(self.extend_select), split(self.ignore),
+                         self.fail_under, self.fail_on)
 
 
 def err(message: str) -> None:
@@ -99,30 +121,72 @@ def want_color(mode: ColorMode) -> bool:
     return os.environ.get("FORCE_COLOR") is not None or sys.stdout.isatty()
 
 
-def run_check(opts: CheckOptions) -> int:
-    """Grade one model, print the report, and return the exit code."""
-    from openweights import session
-    from openweights.formats import FormatError, renderer
+def terminal_width() -> int:
+    """Columns for text output: ``COLUMNS``, else the terminal's, else 80 (a pipe or a file)."""
+    import shutil
 
+    return max(20, shutil.get_terminal_size((80, 24)).columns)
+
+
+def show_settings(opts: CheckOptions) -> int:
+    """``--show-settings``: the settings in force and where each came from; exit 0."""
+    from openweights import session
+    from openweights.formats.settings import render
+
+    target = opts.session_target()
     try:
-        outcome = session.run(opts.session_target(), opts.config, opts.isolated,
-                              opts.overrides())
+        settings = session.settings_for(target, opts.config, opts.isolated, opts.overrides())
     except session.ERRORS as exc:
         err(f"owcheck: error: {exc}")
         return exc.exit_code
-    try:
-        if opts.fmt is Format.TEXT:
-            from openweights.formats.text import render as render_text
+    text = render(settings, target.name, as_json=opts.fmt is not Format.TEXT,
+                  width=terminal_width())
+    write(text, opts.output)
+    return EXIT_OK
 
-            color = want_color(opts.color) and opts.output is None
-            write(render_text(outcome.report, color=color), opts.output)
-        else:
-            write(renderer(opts.fmt)(outcome.report), opts.output)
+
+def _rendered(opts: CheckOptions, report: Report) -> str | None:
+    """The report in the asked format, at the asked verbosity (None: print nothing)."""
+    if opts.fmt is not Format.TEXT:
+        from openweights.formats import renderer
+
+        return renderer(opts.fmt)(report)  # data asked for: complete at any verbosity
+    if opts.verbosity < 0:
+        return None
+    if opts.verbosity == 0:
+        from openweights.formats.concise import render as render_concise
+
+        return render_concise(report)
+    from openweights.formats.text import render as render_text
+
+    color = want_color(opts.color) and opts.output is None
+    return render_text(report, color=color, width=terminal_width(), details=opts.verbosity >= 2)
+
+
+def run_check(opts: CheckOptions) -> int:
+    """Grade one model, print the report, and return the exit code."""
+    from openweights import session
+    from openweights.formats import FormatError
+
+    try:
+        if opts.show_settings:
+            return show_settings(opts)
+        try:
+            outcome = session.run(opts.session_target(), opts.config, opts.isolated,
+                                  opts.overrides())
+        except session.ERRORS as exc:
+            raise CommandError(str(exc), exc.exit_code) from None
+        text = _rendered(opts, outcome.report)
+        if text is not None:
+            write(text, opts.output)
     except (CommandError, FormatError) as exc:
         err(f"owcheck: error: {exc}")
         return exc.exit_code
-    for reason in outcome.gate_failures:
-        err(f"owcheck: gate failed: {reason}")
+    if opts.verbosity >= 0:
+        for reason in outcome.gate_failures:
+            err(f"owcheck: gate failed: {reason}")
+    if opts.exit_zero and outcome.exit_code == EXIT_GATE:
+        return EXIT_OK
     return outcome.exit_code
 
 

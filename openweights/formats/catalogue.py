@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from openweights.formats.layout import fold, table, wrap
 from openweights.licensing.catalogue import LicenseEntry, load_catalogue
 from openweights.licensing.features import FLAGS, Cell, Freedom
 from openweights.licensing.grader import GradingContext, grade_license, verdicts_by_modality
+from openweights.rules import Rule
 
 if TYPE_CHECKING:
     from openweights.licensing.identify import Identification
@@ -63,10 +65,9 @@ def catalogue_json() -> list[dict[str, Any]]:
     return out
 
 
-def catalogue_text() -> str:
-    """A table of the catalogue, one line per license, within 100 columns."""
-    buf = io.StringIO()
-    buf.write(f"{'id':<34} {'verdict':<10} U S M H  X  name\n")
+def catalogue_text(width: int = 80) -> str:
+    """A table of the catalogue, one row per license, within ``width`` (names wrap)."""
+    rows = [("id", "verdict", "U S M H", "X", "name")]
     fingerprinted = _fingerprinted()
     for entry in load_catalogue():
         g = grade_license(entry)
@@ -74,14 +75,16 @@ def catalogue_text() -> str:
         split = {m: v.value for m, v in verdicts_by_modality(entry).items()
                  if v is not g.verdict}
         note = "".join(f"[{m}: {v}] " for m, v in split.items())
-        name = note + entry.name
-        name = name if len(name) <= 40 else name[:37] + "..."
         known = IDENTIFIED_BY[identified_by(entry, fingerprinted)]
-        buf.write(f"{entry.id:<34} {g.verdict.value:<10} {marks}  {known}  {name}\n")
-    buf.write("\nU S M H = use, study, modify, share: G granted, L limited, D denied, ? unknown\n")
-    buf.write("X = identified in a LICENSE text by: T its words (owcheck holds a fingerprint of\n"
-              "    the text), t its title only (no text to compare: at most named), - neither\n")
-    return buf.getvalue()
+        rows.append((entry.id, g.verdict.value, marks, known, note + entry.name))
+    lines = table(rows, width, flexible=-1, gap=1)
+    lines.append("")
+    lines += wrap("U S M H = use, study, modify, share: G granted, L limited, D denied, "
+                  "? unknown", width)
+    lines += wrap("X = identified in a LICENSE text by: T its words (owcheck holds a "
+                  "fingerprint of the text), t its title only (no text to compare: at most "
+                  "named), - neither", width, "", "    ")
+    return "\n".join(lines) + "\n"
 
 
 def identify_json(path: str, result: Identification) -> dict[str, Any]:
@@ -146,45 +149,78 @@ def license_json(entry: LicenseEntry, modality: str | None) -> dict[str, Any]:
     }
 
 
-def license_text(entry: LicenseEntry, modality: str | None) -> str:
-    """One entry as a readable grid: per freedom, its mark and the clauses behind it."""
+def license_text(entry: LicenseEntry, modality: str | None, width: int = 80) -> str:
+    """One entry as a readable grid within ``width``: per freedom, its mark and the clauses
+    behind it, each with our paraphrase."""
     g = grade_license(entry, GradingContext(modality=modality))
-    buf = io.StringIO()
-    buf.write(f"{entry.name} ({entry.id})\n")
+    lines = wrap(f"{entry.name} ({entry.id})", width)
     ids = [
         f"hub: {entry.hub_id}" if entry.hub_id else "hub: via license: other",
         f"spdx: {entry.spdx}" if entry.spdx else None,
         f"OSI approved: {'yes' if entry.osi_approved else 'no'}",
         f"text checked: {entry.verification}",
     ]
-    buf.write("  " + " · ".join(i for i in ids if i) + "\n")
+    lines += wrap(" · ".join(i for i in ids if i), width, "  ")
     how = {
         "text": "identified in LICENSE files word for word (owcheck holds its fingerprint)",
         "title": "identified in LICENSE files by its title only (no reference text: named)",
         "none": "not identified in LICENSE files (no reference text, no title)",
     }
-    buf.write(f"  {how[identified_by(entry, _fingerprinted())]}\n")
+    lines += wrap(how[identified_by(entry, _fingerprinted())], width, "  ")
     if entry.url:
-        buf.write(f"  {entry.url}\n")
+        lines += fold(f"  {entry.url}", width, "  ")
     ctx = f" for {modality} models" if modality else ""
-    buf.write(f"\nverdict{ctx}: {g.verdict.value}")
+    verdict = f"verdict{ctx}: {g.verdict.value}"
     split = verdicts_by_modality(entry)
     if split and not modality:
-        buf.write("  (" + ", ".join(f"{m}: {v.value}" for m, v in split.items()) + ")")
-    buf.write("\n")
+        verdict += "  (" + ", ".join(f"{m}: {v.value}" for m, v in split.items()) + ")"
+    lines += ["", *wrap(verdict, width)]
+    hang = " " * 17
     for freedom in Freedom:
         fg = g.freedoms[freedom]
-        buf.write(f"\n{freedom.value.upper():<7} {fg.cell.value}\n")
+        lines += ["", f"{freedom.value.upper():<7} {fg.cell.value}"]
         shown = [ft for ft in entry.features if FLAGS[ft.flag].freedom is freedom]
         for ft in shown:
             label = FLAGS[ft.flag].label
             scope = (
                 f" [only {', '.join(ft.scope['modalities'])}]" if ft.scope.get("modalities") else ""
             )
-            buf.write(f"  {ft.clause:<14} {label}{scope}\n")
-            buf.write(f"  {'':<14} {ft.summary}\n")
+            lines += wrap(f"{ft.clause:<14} {label}{scope}", width, "  ", hang)
+            lines += wrap(ft.summary, width, hang)
         if not shown:
-            buf.write("  (nothing in the license speaks to this)\n")
+            lines += wrap("(nothing in the license speaks to this)", width, "  ")
     if entry.notes:
-        buf.write(f"\nnotes: {entry.notes}\n")
-    return buf.getvalue()
+        lines += ["", *wrap(f"notes: {entry.notes}", width)]
+    return "\n".join(lines) + "\n"
+
+
+def rules_text(rules: Iterable[Rule], width: int = 80) -> str:
+    """Every rule, one row each: code, name, severity, summary (wrapping within ``width``)."""
+    rows = [(r.code, r.name, r.severity.value, r.summary) for r in rules]
+    return "\n".join(table(rows, width, flexible=-1)) + "\n"
+
+
+def rule_text(rule: Rule, width: int = 80) -> str:
+    """One rule's documentation within ``width``: prose paragraphs wrapped, the ``Fails::`` and
+    ``Passes::`` examples kept as written (a line longer than the width is folded)."""
+    head = f"{rule.code} {rule.name} ({rule.severity.value}"
+    head += f", {rule.component})" if rule.component else ")"
+    lines = [*wrap(head, width), ""]
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            lines.extend(wrap(" ".join(paragraph), width))
+            paragraph.clear()
+
+    for line in rule.doc.splitlines():
+        if line.startswith("    ") or not line.strip():
+            flush()
+            lines.extend(fold(line.rstrip(), width, "    ") if line.strip() else [""])
+        else:
+            paragraph.append(line.strip())
+    flush()
+    lines.append("")
+    lines += wrap(f"Fix: {rule.fix}", width, "", "     ")
+    lines += fold(f"Docs: {rule.url}", width, "      ")
+    return "\n".join(lines) + "\n"

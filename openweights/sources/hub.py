@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx2
 from huggingface_hub import HfApi, constants, hf_hub_download
@@ -56,12 +55,12 @@ from huggingface_hub.utils.tqdm import disable_progress_bars
 from openweights import __version__
 from openweights.card import parse_card
 from openweights.repoids import (
-    HUB_HOSTS,
     Kind,
+    TargetError,
     base_model_ids,
     dataset_ids,
     license_link_path,
-    valid_repo_id,
+    parse_model_target,
 )
 from openweights.secrets import scrub
 from openweights.sources import (
@@ -92,37 +91,14 @@ _DATASET_EXPAND: list[ExpandDatasetProperty_T] = ["cardData", "gated", "sha", "s
 
 
 def parse_target(target: str, endpoint: str | None = None) -> tuple[str, str | None]:
-    """``(repo_id, revision)`` from ``org/name``, ``org/name@REV`` or a Hub model URL.
-
-    Raises ``InputError`` for anything that is not a model repo id.
+    """``(repo_id, revision)`` from ``org/name``, ``org/name@REV`` or a Hub model URL (also on
+    this source's own endpoint). Raises ``InputError`` for anything that is not a model repo id.
     """
-    text = target.strip()
-    revision: str | None = None
-    if re.match(r"(?i)^https?://", text):
-        parts = urlsplit(text)
-        hosts = set(HUB_HOSTS)
-        for base in (endpoint, constants.ENDPOINT):
-            if base:
-                hosts.add((urlsplit(base).netloc or "").lower())
-        if parts.netloc.lower() not in hosts:
-            raise InputError(f"{text!r} is not a Hugging Face Hub URL")
-        segments = [unquote(s) for s in parts.path.split("/") if s]
-        if segments and segments[0] in ("datasets", "spaces"):
-            raise InputError(f"{text!r} is a {segments[0][:-1]}, not a model")
-        n = 1 if len(segments) >= 2 and segments[1] in ("tree", "blob", "resolve") else 2
-        repo_id = "/".join(segments[:n])
-        rest = segments[n:]
-        if len(rest) >= 2 and rest[0] in ("tree", "blob", "resolve"):
-            revision = rest[1]
-    else:
-        repo_id = text
-        if "@" in text:
-            repo_id, revision = text.rsplit("@", 1)
-            if not revision:
-                raise InputError(f"{text!r}: empty revision after '@'")
-    if not valid_repo_id(repo_id):
-        raise InputError(f"{repo_id!r} is not a valid Hub repo id (expected org/name)")
-    return repo_id, revision
+    hosts = {urlsplit(base).netloc for base in (endpoint, constants.ENDPOINT) if base}
+    try:
+        return parse_model_target(target, hosts)
+    except TargetError as exc:
+        raise InputError(str(exc)) from None
 
 
 # --------------------------------------------------------------------------- internal records

@@ -210,7 +210,7 @@ def test_gate_fails_with_summary_outputs_annotations_and_sarif(
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("## owcheck: **D** · restricted-weights")
     assert "| **weights**<br>released<br>llama3.1 |" in text
-    assert "**Gates failed:** grade D is worse than --fail-under C" in text
+    assert "**Gates failed:** grade D is worse than input fail-under C" in text
     notes = _annotations(done.stdout)
     assert notes[0].startswith(
         "::warning file=models/tiny/README.md,line=2,title=OW213 weights-not-open::"
@@ -219,7 +219,7 @@ def test_gate_fails_with_summary_outputs_annotations_and_sarif(
     # The scorecard is printed with workflow commands paused, so card text cannot inject any.
     token = re.search(r"^::stop-commands::(\w+)$", done.stdout, re.M)
     assert token and f"\n::{token.group(1)}::\n" in done.stdout
-    assert "owcheck: gate failed: grade D is worse than --fail-under C" in done.stdout
+    assert "owcheck: gate failed: grade D is worse than input fail-under C" in done.stdout
 
 
 def test_gates_pass_and_findings_alone_never_fail_the_step(

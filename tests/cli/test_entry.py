@@ -18,29 +18,21 @@ REPOS = FIXTURES / "repos"
 
 
 def _typer_check_options() -> dict[str, object]:
-    """Option -> "flag", "value" or the tuple of choices, read from the check command's
-    signature (typer's Annotated metadata), which is what typer builds its parser from."""
-    import enum
-    import inspect
-    import types
-    import typing
+    """Option -> "flag", "count", "value" or the tuple of choices, read from the click command
+    typer builds for `check` (a choice option shows its values as ``[a|b|c]``)."""
+    import typer
 
-    hints = typing.get_type_hints(check_command, include_extras=True)
+    command = typer.main.get_command(app).commands["check"]  # type: ignore[attr-defined]
     out: dict[str, object] = {}
-    for name in inspect.signature(check_command).parameters:
-        base, *meta = typing.get_args(hints[name])
-        info = next(m for m in meta if hasattr(m, "param_decls"))
-        if isinstance(base, types.UnionType):
-            base = next(a for a in typing.get_args(base) if a is not type(None))
-        # In Annotated form typer reads the first declaration from ``default``.
-        first = [info.default] if isinstance(info.default, str) else []
-        decls = [*first, *(info.param_decls or ())]
-        if not decls:
+    for param in command.params:
+        if param.param_type_name != "option":
             continue  # the positional TARGET
-        kind: object = "flag" if base is bool else (
-            tuple(m.value for m in base) if isinstance(base, type) and issubclass(base, enum.Enum)
-            else "value")
-        for decl in decls:
+        metavar = param.metavar or ""
+        kind: object = (
+            "count" if param.count else "flag" if param.is_flag
+            else tuple(metavar[1:-1].split("|")) if metavar.startswith("[") else "value"
+        )
+        for decl in param.opts:
             out[decl] = kind
     return out
 
@@ -52,7 +44,7 @@ def test_fast_option_table_equals_the_typer_check_command() -> None:
     assert set(fast) == set(typer_opts)
     for opt, kind in typer_opts.items():
         if isinstance(kind, tuple):
-            assert set(kind) == set(fast[opt]), opt  # type: ignore[arg-type]
+            assert set(kind) == set(fast[opt].values()), opt  # type: ignore[union-attr]
         else:
             assert fast[opt] == kind, opt
 
@@ -67,6 +59,10 @@ def test_command_names_equal_the_typer_app() -> None:
         (["x"], True),
         (["x", "-f", "json", "--fail-on", "error"], True),
         (["x", "--format=sarif", "--select", "OW2", "--select", "OW3"], True),
+        (["x", "--format", "JSON", "--fail-under", "c", "--fail-on", "Error"], True),
+        (["x", "-q", "-qq", "-vv", "--exit-zero", "--ignore", "OW2,OW3"], True),
+        (["--show-settings"], True),
+        (["-qx"], False),
         (["x", "--help"], False),
         (["x", "--format", "yaml"], False),
         (["x", "--unknown"], False),
@@ -88,6 +84,17 @@ def test_fast_parser_values() -> None:
     assert str(opts.output) == "out.json"
 
 
+def test_fast_parser_conventions() -> None:
+    opts = parse_fast(route(["m", "-qq", "-v", "--fail-under", "c", "-f", "SARIF",
+                             "--ignore", "OW2,ow3", "--ignore", "OW401", "--exit-zero"]))
+    assert opts is not None
+    assert (opts.quiet, opts.verbose, opts.verbosity) == (2, 1, 0)
+    assert (opts.fail_under, opts.fmt, opts.exit_zero) == ("C", "sarif", True)
+    assert opts.overrides().ignore == ("OW2", "OW3", "OW401")
+    settings_only = parse_fast(route(["--show-settings"]))
+    assert settings_only is not None and settings_only.target is None
+
+
 def _run(code: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"})
@@ -95,6 +102,11 @@ def _run(code: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("args", [
     [str(REPOS / "tier-d"), "-f", "json"],
+    [str(REPOS / "tier-d"), "-f", "JSON", "--ignore", "OW2,OW3", "--fail-under", "c"],
+    [str(REPOS / "tier-d"), "-q", "--fail-on", "Warning", "--exit-zero"],
+    [str(REPOS / "tier-d"), "-qq", "--fail-under", "A"],
+    [str(REPOS / "tier-d"), "-v", "--color", "NEVER"],
+    [str(REPOS / "tier-d"), "--show-settings", "--select", "ow2"],
     [str(REPOS / "no-license"), "--fail-on", "error"],
     [str(REPOS / "tier-b"), "-f", "markdown", "--fail-under", "A"],
 ])
