@@ -133,8 +133,9 @@ def repo_id_from(value: Any, kind: Kind = "model") -> str | None:
         text = text.split(":", 1)[0]  # org/name:config names a config of the dataset
     text = text.strip("/")
     parts = text.split("/")
-    if len(parts) > 2:  # org/name/tree/main, org/name/subset: the repo is the first two parts
-        text = "/".join(parts[:2])
+    # org/name/tree/main, org/name/subset: the repo is the first two parts; gpt2/tree/main one.
+    n = 1 if len(parts) >= 2 and parts[1] in _URL_VIEWS else 2
+    text = "/".join(parts[:n])
     return text if valid_repo_id(text) else None
 
 

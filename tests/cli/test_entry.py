@@ -10,7 +10,6 @@ import sys
 import pytest
 
 from openweights.cli.app import app
-from openweights.cli.check import check_command
 from openweights.cli.entry import COMMANDS, OPTIONS, parse_fast, route
 from tests.support import FIXTURES, ROOT
 
