@@ -2,19 +2,17 @@
 (rule selection, thresholds, per-rule severities, gates). No I/O here.
 
 Inline suppressions live in the card as HTML comments, e.g.
-``<!-- owcheck: ignore OW301 -- training code is internal -->``. A suppressed finding stays in
-the report (marked, with its reason) and counts in the summary; a suppression that matches no
-finding is reported back as unused.
+``<!-- owcheck: ignore OW301 -- training code is internal -->`` (read by
+``openweights/suppressions.py``). A suppressed finding stays in the report (marked, with its
+reason) and counts in the summary; a selector that matches no finding is reported back as
+unused; a malformed directive, or one naming no rule, is a finding of its own (OW110).
 """
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from openweights.card import newline_offsets
 from openweights.choices import Severity
 from openweights.config import Settings
 from openweights.evidence import build_evidence
@@ -22,54 +20,36 @@ from openweights.grade import grade
 from openweights.licensing.catalogue import Catalogue, load_catalogue
 from openweights.licensing.grader import DEFAULT_THRESHOLDS, Thresholds
 from openweights.report import Report
-from openweights.rules import Finding, run_rules
+from openweights.rules import Finding, all_rules, run_rules
 from openweights.sources import Bundle
-
-_SUPPRESS = re.compile(
-    r"<!--\s*owcheck:\s*ignore\s+(?P<codes>[A-Za-z0-9, ]+?)\s*(?:--\s*(?P<reason>.*?))?\s*-->",
-    re.S,
-)
-
-
-@dataclass(frozen=True)
-class Suppression:
-    """An inline ``owcheck: ignore`` comment."""
-
-    code: str
-    """The rule code it silences."""
-    line: int
-    """Where the comment is."""
-    reason: str
-    """Why, as written after ``--`` (may be empty)."""
-
-
-def find_suppressions(text: str) -> list[Suppression]:
-    """Every ``<!-- owcheck: ignore CODE[, CODE] -- reason -->`` in a card."""
-    out = []
-    newlines = newline_offsets(text)
-    for m in _SUPPRESS.finditer(text):
-        line = bisect_right(newlines, m.start() - 1) + 1
-        reason = (m.group("reason") or "").strip()
-        for code in re.split(r"[,\s]+", m.group("codes").strip()):
-            if code:
-                out.append(Suppression(code.upper(), line, reason))
-    return out
+from openweights.suppressions import Suppression, parse_directives
 
 
 def apply_suppressions(
-    findings: list[Finding], suppressions: list[Suppression]
+    findings: list[Finding], suppressions: Iterable[Suppression]
 ) -> tuple[list[Finding], list[tuple[str, int]]]:
-    """Mark suppressed findings; return them and the suppressions that matched nothing."""
+    """Mark suppressed findings; return them and the selectors that matched nothing.
+
+    A selector covers the rules ``--select`` would (``OW4``: every OW4xx rule); one that names
+    no rule at all is OW110's to report, not an unused suppression.
+    """
+    codes = set(all_rules())
+    covered: list[tuple[Suppression, str, set[str]]] = []
+    for s in suppressions:
+        for selector in s.selectors:
+            matched = {c for c in codes if c.startswith(selector) or selector == "ALL"}
+            if matched:
+                covered.append((s, selector, matched))
     used: set[int] = set()
     out = []
     for f in findings:
-        match = next((i for i, s in enumerate(suppressions) if s.code == f.rule), None)
+        match = next((i for i, (_, _, rules) in enumerate(covered) if f.rule in rules), None)
         if match is None:
             out.append(f)
             continue
         used.add(match)
-        out.append(replace(f, suppressed=suppressions[match].reason or "suppressed inline"))
-    unused = [(s.code, s.line) for i, s in enumerate(suppressions) if i not in used]
+        out.append(replace(f, suppressed=covered[match][0].reason or "suppressed inline"))
+    unused = [(selector, s.line) for i, (s, selector, _) in enumerate(covered) if i not in used]
     return out, unused
 
 
@@ -85,7 +65,8 @@ def check_bundle(
     findings = run_rules(evidence, selected)
     unused: list[tuple[str, int]] = []
     if evidence.card is not None:
-        findings, unused = apply_suppressions(findings, find_suppressions(evidence.card.text))
+        directives = parse_directives(evidence.card.text)
+        findings, unused = apply_suppressions(findings, directives.suppressions)
     subject = bundle.subject
     return Report(
         subject_id=subject.id,

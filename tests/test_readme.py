@@ -30,3 +30,9 @@ def test_readme_documents_every_command() -> None:
     for command in COMMANDS:
         if command != "check":
             assert f"owcheck {command}" in README, command
+
+
+def test_readme_counts_the_rules() -> None:
+    from openweights.rules import all_rules
+
+    assert f"{len(all_rules())} rules with stable codes" in README

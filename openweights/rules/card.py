@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 from openweights.card import PLACEHOLDER
 from openweights.evidence import Evidence
-from openweights.rules import Hit, Severity, rule
+from openweights.rules import Hit, Severity, all_rules, rule
+from openweights.suppressions import parse_directives
 
 KNOWN_KEYS = (
     "license",
@@ -322,3 +323,48 @@ def evidence_missing(ev: Evidence) -> Iterator[Hit]:
             seen += [f"{dataset.id}: {m}" for m in getattr(dataset, "missing", ())]
     for item in dict.fromkeys(seen):
         yield Hit(f"not available: {item}", None, ev.bundle.subject.card_path)
+
+
+@rule(
+    "OW110",
+    "malformed-suppression",
+    Severity.WARNING,
+    None,
+    "Write the directive as `<!-- owcheck: ignore CODE[, CODE] -- reason -->`, with rule codes "
+    "or prefixes from `owcheck rules`.",
+)
+def malformed_suppression(ev: Evidence) -> Iterator[Hit]:
+    """An ``owcheck`` comment in the card that does not read as a directive, or names no rule.
+
+    A typo in a suppression (``ignroe``, a missing colon, a reason without ``--``, a code that
+    does not exist) would otherwise leave the finding it meant to silence in place with no word
+    of why. Each comment is read on its own; comments inside code blocks are examples and are
+    not read.
+
+    Fails::
+
+        ---
+        license: mit
+        ---
+        # Model
+        <!-- owcheck: ignroe OW301 -- the code is internal -->
+
+    Passes::
+
+        ---
+        license: mit
+        ---
+        # Model
+        <!-- owcheck: ignore OW301 -- the code is internal -->
+    """
+    if ev.card is None:
+        return
+    directives = parse_directives(ev.card.text)
+    for problem in directives.problems:
+        yield Hit(problem.message, problem.line, ev.card.path)
+    codes = all_rules()
+    for s in directives.suppressions:
+        for selector in s.selectors:
+            if selector != "ALL" and not any(code.startswith(selector) for code in codes):
+                yield Hit(f"'{selector}' names no owcheck rule (see `owcheck rules`)", s.line,
+                          ev.card.path)
