@@ -26,8 +26,8 @@ from openweights.cli.catalogue import (
     rules_command,
 )
 from openweights.cli.check import check_command
-from openweights.cli.diff import diff_command
 from openweights.cli.common import ClickException, UsageError
+from openweights.cli.diff import diff_command
 from openweights.cli.init import init_command
 from openweights.cli.run import err, guarded
 from openweights.cli.site import site_command

@@ -23,6 +23,7 @@ from openweights.cli.common import (
     Isolated,
     Offline,
     Token,
+    choice_option,
     emit,
     fail,
     hub_target,
@@ -70,8 +71,8 @@ def diff_command(
     ],
     new: Annotated[str, typer.Argument(help="After: the same kinds as OLD.")],
     fmt: Annotated[
-        DiffFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = DiffFormat.TEXT,
+        str, choice_option(DiffFormat, "--format", "-f", help="Output format.")
+    ] = DiffFormat.TEXT.value,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the diff to this file.")
     ] = None,
@@ -102,7 +103,7 @@ def diff_command(
         result = diff_snapshots(side(old), side(new))
     except (CommandError, *session.ERRORS) as exc:
         fail(str(exc), exc.exit_code)
-    emit(render_diff(result, fmt, show_unchanged), output)
+    emit(render_diff(result, DiffFormat(fmt), show_unchanged), output)
     if result.less_open:
         typer.echo(
             f"owcheck: gate failed: terms got less open for {result.less_open_models} model(s)",
