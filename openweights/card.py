@@ -25,6 +25,9 @@ FRONT_MATTER = re.compile(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[
 _OPENING = re.compile(r"^\s*---[ \t]*(?:\r\n|\r|\n)")
 _ATX = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_NOT_SETEXT = re.compile(r"^(?:[-*+>|#]|\d+[.)]\s|<!--|<[a-zA-Z/]|={2,}$|-{2,}$|```|~~~)")
+_HTML_HEADING = re.compile(r"(?i)^ {0,3}<h([1-6])(?:\s[^>]*)?>(.*?)</h\1>\s*$")
 PLACEHOLDER = "[More Information Needed]"
 _NEWLINE = re.compile("\n")
 
@@ -46,6 +49,8 @@ class Section:
     """1-based last line of the section (before the next heading of any level)."""
     body: str
     """Text under the heading, up to the next heading of any level."""
+    body_line: int = 0
+    """1-based line in the card file where ``body`` starts (0: the line after ``line``)."""
 
     @cached_property
     def _newlines(self) -> tuple[int, ...]:
@@ -53,7 +58,8 @@ class Section:
 
     def line_at(self, offset: int) -> int:
         """1-based line in the card file of a character offset into ``body``."""
-        return self.line + 1 + bisect_right(self._newlines, offset - 1)
+        first = self.body_line or self.line + 1
+        return first + bisect_right(self._newlines, offset - 1)
 
     @property
     def is_placeholder(self) -> bool:
@@ -196,9 +202,13 @@ def parse_yaml_block(
 
 
 def split_sections(text: str, first_line: int) -> tuple[Section, ...]:
-    """ATX sections of ``text`` (Markdown), skipping headings inside code fences."""
+    """Sections of ``text`` (Markdown), skipping headings inside code fences.
+
+    A heading is an ATX line (``## Title``), a Setext one (a text line underlined with ``===``
+    or ``---``, as the Hub renders it) or an HTML one on a line of its own (``<h2>Title</h2>``).
+    """
     lines = text.splitlines()
-    heads: list[tuple[int, int, str]] = []  # (index, level, title)
+    heads: list[tuple[int, int, str, int]] = []  # (heading line, level, title, first body line)
     fence: str | None = None
     for i, line in enumerate(lines):
         m = _FENCE.match(line)
@@ -210,13 +220,33 @@ def split_sections(text: str, first_line: int) -> tuple[Section, ...]:
         h = _ATX.match(line.strip()) if line.startswith(("#", " #", "  #", "   #")) else None
         if h:
             title = re.sub(r"<[^>]+>", "", h.group(2)).strip(" *_`")
-            heads.append((i, len(h.group(1)), title))
+            heads.append((i, len(h.group(1)), title, i + 1))
+            continue
+        u = _SETEXT.match(line)
+        if u and i > 0 and _setext_title(lines[i - 1]) and not (heads and heads[-1][0] == i - 1):
+            title = re.sub(r"<[^>]+>", "", lines[i - 1]).strip(" *_`")
+            heads.append((i - 1, 1 if u.group(1)[0] == "=" else 2, title, i + 1))
+            continue
+        x = _HTML_HEADING.match(line)
+        if x:
+            title = re.sub(r"<[^>]+>", "", x.group(2)).strip(" *_`")
+            if title:
+                heads.append((i, int(x.group(1)), title, i + 1))
     sections = []
-    for n, (i, level, title) in enumerate(heads):
+    for n, (i, level, title, body_start) in enumerate(heads):
         end = heads[n + 1][0] if n + 1 < len(heads) else len(lines)
-        body = "\n".join(lines[i + 1 : end])
-        sections.append(Section(title, level, first_line + i, first_line + end - 1, body))
+        body = "\n".join(lines[body_start:end])
+        sections.append(
+            Section(title, level, first_line + i, first_line + end - 1, body,
+                    body_line=first_line + body_start)
+        )
     return tuple(sections)
+
+
+def _setext_title(line: str) -> bool:
+    """True when ``line`` can be the text of a Setext heading (plain paragraph text)."""
+    stripped = line.strip()
+    return bool(stripped) and not line.startswith("    ") and _NOT_SETEXT.match(stripped) is None
 
 
 @lru_cache(maxsize=64)
