@@ -371,6 +371,51 @@ def parse_choice(value: str, choices: Mapping[str, bool | str], what: str) -> bo
     return choices[key]
 
 
+LICENSE_OPTIONS = {
+    "weights_license": "--weights-license",
+    "code_license": "--code-license",
+    "data_license": "--data-license",
+}
+"""The answers that name a license, with the option that gives each."""
+
+
+def check_license(value: str, option: str) -> None:
+    """InitError unless ``value`` is a license id owcheck knows or an SPDX expression of them
+    (``MIT OR Apache-2.0``): a block must not state terms nobody can grade."""
+    from openweights.licensing.catalogue import load_catalogue
+    from openweights.licensing.expressions import (
+        ExpressionError,
+        is_expression,
+        read_expression,
+    )
+
+    catalogue = load_catalogue()
+    if catalogue.resolve(value) is not None:
+        return
+    unknown = value
+    if is_expression(value):
+        try:
+            named = read_expression(value, catalogue, lambda _entry: 0).named
+        except ExpressionError as exc:
+            raise InitError(f"{option}: {exc}") from None
+        missing = [n for n in named if catalogue.resolve(n) is None]
+        if not missing:
+            return
+        unknown = missing[0]
+    close = catalogue.suggest(unknown)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    raise InitError(f"{option}: {unknown!r} is not a license owcheck knows{hint}; "
+                    "see `owcheck licenses`")
+
+
+def check_licenses(answers: Answers) -> None:
+    """``check_license`` for every license an answer gives."""
+    for field_name, option in LICENSE_OPTIONS.items():
+        value = getattr(answers, field_name)
+        if isinstance(value, str) and value.strip():
+            check_license(value.strip(), option)
+
+
 def validate_block(block: Mapping[str, Any]) -> list[str]:
     """Schema problems of the block, one line each (empty when it is valid)."""
     from openweights.schema_check import load_schema, validate
@@ -495,6 +540,7 @@ def prepare(target: Path, answers: Answers) -> tuple[Path, bytes, dict[str, Any]
     from openweights.licensing.catalogue import load_catalogue
     from openweights.sources.local import LocalSource
 
+    check_licenses(answers)
     if not target.exists():
         raise InitError(f"no such file or directory: {target} (init works on a card on disk)")
     bundle = LocalSource().fetch(str(target))

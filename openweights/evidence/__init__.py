@@ -154,6 +154,15 @@ def build_evidence(
         )
     block = openness_block(card)
     wblock = block.get("weights")
+    stated, stated_ids = openness_weights_license(empty, wblock, res)
+    if stated is not None:
+        w_facts.append(Fact(f"openness block: weights license {stated.raw}", stated.origin))
+        # The least open reading wins; the block alone counts when nothing else names one.
+        nothing_else = weights_license.source == "none"
+        if stated.entry is not None and (
+            nothing_else or stated.verdict.rank > weights_license.verdict.rank
+        ):
+            weights_license = stated
     if isinstance(wblock, dict) and wblock.get("released") is False:
         availability = "not-released"
         w_facts.append(
@@ -208,7 +217,21 @@ def build_evidence(
         license_link=license_link(card),
         close_license_ids=close_license_ids(declared, catalogue),
         metadata_issues=metadata_issues(card),
+        openness_license=stated,
+        openness_license_ids=stated_ids,
     )
+
+
+def openness_weights_license(
+    card: Card, wblock: Any, res: Resolver
+) -> tuple[LicenseFinding | None, tuple[str, ...]]:
+    """The weights license the ``openness:`` block states, and the catalogue ids it names."""
+    raw = wblock.get("license") if isinstance(wblock, dict) else None
+    if not isinstance(raw, str) or not raw.strip():
+        return None, ()
+    entry, ids = res.reading(raw)
+    origin = Origin(card.path, card.line_of("openness", "weights", "license"))
+    return res.finding(raw, entry, "openness", origin), ids
 
 
 def license_link(card: Card | None) -> LicenseLink | None:

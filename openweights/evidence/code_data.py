@@ -51,7 +51,7 @@ def code_releases(
             continue
         origin = Origin(card.path, card.line_of("openness", "code", i))
         raw = item.get("license")
-        entry = res.catalogue.resolve(raw) if isinstance(raw, str) else None
+        entry = res.entry(raw)
         lic = res.finding(raw if isinstance(raw, str) else None, entry, "openness", origin)
         covers = tuple(str(c) for c in as_list(item.get("covers")))
         out.append(CodeRelease(item["url"], lic, covers, origin))
@@ -130,7 +130,7 @@ def datasets_named(card: Card, bundle: Bundle, res: Resolver) -> list[DatasetEvi
         if not bundle.lineage_resolvable:
             # Local mode cannot look the dataset up; the openness block may name its license.
             raw = stated.get(did.lower())
-            entry = res.catalogue.resolve(raw) if raw else None
+            entry = res.entry(raw)
             lic = res.finding(raw, entry, "openness" if raw else "none", origin)
             out.append(DatasetEvidence(did, None, lic, origin))
             continue
@@ -228,7 +228,7 @@ def data_component(
             facts.append(Fact("openness block: data partly released", origin))
         raw = block.get("license")
         if isinstance(raw, str):
-            licenses.append(res.finding(raw, res.catalogue.resolve(raw), "openness", origin))
+            licenses.append(res.finding(raw, res.entry(raw), "openness", origin))
         for i, src in enumerate(as_list(block.get("sources"))):
             if (
                 isinstance(src, dict)
@@ -238,7 +238,7 @@ def data_component(
                 sorigin = Origin(card.path, card.line_of("openness", "data", "sources", i))
                 licenses.append(
                     res.finding(
-                        src["license"], res.catalogue.resolve(src["license"]), "openness", sorigin
+                        src["license"], res.entry(src["license"]), "openness", sorigin
                     )
                 )
     for d in datasets:

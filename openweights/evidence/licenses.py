@@ -13,6 +13,7 @@ from typing import Any
 from openweights.card import Card, parse_card
 from openweights.evidence.model import LicenseFileEvidence, LicenseFinding, Origin
 from openweights.licensing.catalogue import Catalogue, LicenseEntry
+from openweights.licensing.expressions import ExpressionError, is_expression, read_expression
 from openweights.licensing.grader import (
     GradingContext,
     Thresholds,
@@ -70,6 +71,30 @@ class Resolver:
         grade = grade_license(entry, self.ctx, self.th) if entry else None
         return LicenseFinding(raw, entry, source, origin, grade)
 
+    def entry(self, raw: Any) -> LicenseEntry | None:
+        """The entry a license value names: a catalogue id (Hub id, SPDX id, alias), or an SPDX
+        expression reduced as ``openweights/licensing/expressions.py`` says (``MIT OR
+        Apache-2.0`` is its most open alternative, ``A AND B`` the least open part)."""
+        return self.reading(raw)[0]
+
+    def reading(self, raw: Any) -> tuple[LicenseEntry | None, tuple[str, ...]]:
+        """``entry(raw)`` and the catalogue ids ``raw`` names (one, or every id of an
+        expression the catalogue knows)."""
+        if not isinstance(raw, str) or not raw.strip():
+            return None, ()
+        entry = self.catalogue.resolve(raw)
+        if entry is not None or not is_expression(raw):
+            return entry, (entry.id,) if entry else ()
+        try:
+            found = read_expression(raw, self.catalogue, self.rank)
+        except ExpressionError:
+            return None, ()
+        return found.entry, found.known
+
+    def rank(self, entry: LicenseEntry) -> int:
+        """How little ``entry`` allows for this model (higher is less open)."""
+        return grade_license(entry, self.ctx, self.th).verdict.rank
+
     def declared(self, meta: Mapping[str, Any], card: Card) -> list[LicenseFinding]:
         """One finding per ``license:`` value; ``other`` resolved through license_name."""
         out = []
@@ -81,7 +106,7 @@ class Resolver:
             if not isinstance(value, str) or not value.strip():
                 out.append(self.finding(str(value), None, "metadata", origin))
                 continue
-            entry = self.catalogue.resolve(value)
+            entry = self.entry(value)
             if entry is not None and entry.kind == "placeholder" and isinstance(name, str):
                 named = self.catalogue.resolve(name)
                 if named is not None and named.kind != "placeholder":

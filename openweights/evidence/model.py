@@ -299,3 +299,7 @@ class Evidence:
     closest catalogue ids (possibly none)."""
     metadata_issues: tuple[Fact, ...] = ()
     """Where the metadata breaks ``schemas/model-card.schema.json``: message and line."""
+    openness_license: LicenseFinding | None = None
+    """The weights license the ``openness:`` block states (``openness.weights.license``)."""
+    openness_license_ids: tuple[str, ...] = ()
+    """The catalogue ids that value names (every known id of an expression)."""

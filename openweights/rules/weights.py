@@ -541,3 +541,61 @@ def weights_not_open(ev: Evidence) -> Iterator[Hit]:
             line,
             lic.origin.path if lic.origin.repo is None else None,
         )
+
+
+@rule(
+    "OW214",
+    "openness-license-conflict",
+    Severity.ERROR,
+    "weights",
+    "Make `openness.weights.license` name the license `license:` and the LICENSE file give "
+    "(a catalogue id or an SPDX expression such as `MIT OR Apache-2.0`).",
+)
+def openness_license_conflict(ev: Evidence) -> Iterator[Hit]:
+    """The ``openness:`` block states a weights license the metadata or LICENSE contradicts.
+
+    The block is the author's own statement of the terms; when it names another license than
+    ``license:`` or the LICENSE file, a reader cannot tell which one binds. owcheck grades the
+    least open of the readings and reports the contradiction. A value that is neither a
+    catalogue id nor an SPDX expression of them is reported too: it cannot be graded.
+
+    Fails::
+
+        ---
+        license: apache-2.0
+        openness:
+          weights: {released: true, license: cc-by-nc-4.0}
+        ---
+        # Model
+
+    Passes::
+
+        ---
+        license: apache-2.0
+        openness:
+          weights: {released: true, license: MIT OR Apache-2.0}
+        ---
+        # Model
+    """
+    stated = ev.openness_license
+    if stated is None:
+        return
+    line = stated.origin.line
+    if stated.entry is None:
+        yield Hit(f"openness.weights.license {stated.raw!r} is neither a license id owcheck "
+                  "knows nor an SPDX expression of them", line)
+        return
+    others = [(f"license: {d.raw}", d.entry.id) for d in ev.declared
+              if d.entry is not None and d.entry.kind != "placeholder"]
+    others += [(f.path, f.entry.id) for f in ev.license_files
+               if f.status == "match" and f.entry is not None and f.part == "license"]
+    graded = ev.weights.license
+    graded_id = graded.entry.id if graded.entry else "unknown"
+    for where, other in others:
+        if other not in ev.openness_license_ids:
+            yield Hit(
+                f"openness.weights.license {stated.raw} ({stated.verdict.value}) contradicts "
+                f"{where} ({other}); graded as the least open reading, {graded_id}",
+                line,
+            )
+            return

@@ -287,3 +287,33 @@ def test_block_yaml_is_what_the_hub_parses() -> None:
         "license": "mit",
         "openness": {"weights": {"released": True}},
     }
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [
+        ("--weights-license", "not-a-license", "'not-a-license' is not a license owcheck knows"),
+        ("--code-license", "mit AND foo-1", "'foo-1' is not a license owcheck knows"),
+        ("--data-license", "MIT OR", "is not a license expression"),
+    ],
+)
+def test_init_refuses_a_license_nobody_can_grade(
+    tmp_path: Path, option: str, value: str, says: str
+) -> None:
+    card = tmp_path / "README.md"
+    card.write_text("---\nlicense: mit\n---\n# Model\n")
+    before = card.read_bytes()
+    done = run_owcheck("init", str(tmp_path), *FLAGS, option, value)
+    assert done.returncode == 2
+    err = done.stderr.strip()
+    assert "\n" not in err and err.startswith(f"owcheck: error: {option}: ") and says in err
+    assert card.read_bytes() == before
+
+
+def test_init_takes_an_spdx_expression(tmp_path: Path) -> None:
+    card = tmp_path / "README.md"
+    card.write_text("---\nlicense: mit\n---\n# Model\n")
+    done = run_owcheck("init", str(tmp_path), *FLAGS, "--weights-license", "MIT OR Apache-2.0")
+    assert done.returncode == 0, done.stderr
+    meta = parse_card(card.read_text()).metadata
+    assert meta["openness"]["weights"]["license"] == "MIT OR Apache-2.0"
