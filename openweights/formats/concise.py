@@ -6,17 +6,17 @@ hook's start-up path stays light); each line as long as its message, like a comp
 
 from __future__ import annotations
 
-from openweights.formats.locations import finding_path, repo_path
+from openweights.formats.locations import display_path
 from openweights.report import Report
 
 
 def render(report: Report) -> str:
     """A headline and one line per active finding (worst first), as linters print them."""
     g = report.grade
-    card = repo_path(report, None)
+    card = display_path(report, None)
     lines = [f"{card}: grade {g.letter} ({g.tier}): {g.reason}"]
     for f in sorted(report.active_findings, key=lambda f: (-f.severity.rank, f.rule)):
-        where = finding_path(report, f) + (f":{f.line}" if f.line else "")
+        where = display_path(report, f.path) + (f":{f.line}" if f.line else "")
         lines.append(f"  {where}: {f.severity.value} {f.rule} {f.name}: {f.message}")
     suppressed = [f.rule for f in report.findings if f.suppressed is not None]
     if suppressed:

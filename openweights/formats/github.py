@@ -36,6 +36,9 @@ def annotation(report: Report, f: Finding) -> str:
             props.append(f"line={f.line}")
     props.append(f"title={escape_property(f'{f.rule} {f.name}')}")
     message = f"{f.message}\nfix: {f.fix}\n{f.url}"
+    if not in_checkout(report):  # no file to annotate: say which model and where in it
+        where = f.path or report.evidence.bundle.subject.card_path or "README.md"
+        message = f"{report.subject_id} {where}{f':{f.line}' if f.line else ''}: {message}"
     return f"::{COMMANDS[f.severity]} {','.join(props)}::{escape_data(message)}"
 
 

@@ -1,9 +1,14 @@
-"""Where a finding is, as a path relative to the repository owcheck runs in.
+"""Where a finding is: as code scanning and annotations want it, and as a person reads it.
 
-Findings carry paths relative to the model repo (``README.md``, ``LICENSE``). Code scanning and
-workflow annotations want paths relative to the checkout, so a model in ``models/tiny`` must
-report ``models/tiny/README.md``. Hub subjects have no file in the checkout: their paths are
-kept as the Hub names them, and ``in_checkout`` says so.
+Findings carry paths inside the model repo (``README.md``, ``LICENSE``). SARIF and workflow
+annotations want paths from the root of the git checkout (a model in ``models/tiny`` reports
+``models/tiny/README.md``, whatever the working directory), or from the model repo when it is
+not in a checkout (``checkout_path`` of ``openweights/sources/local.py``). People at a terminal
+get paths from the working directory (``display_path``), which is where pre-commit runs too.
+
+Hub subjects have no file in the checkout: ``hub_uri`` names the file on the Hub
+(``hf.co/ORG/NAME/README.md``), a path that code scanning accepts and shows without a preview,
+and never a file of the checkout (``README.md`` would point at the checkout's own card).
 """
 
 from __future__ import annotations
@@ -22,6 +27,44 @@ def in_checkout(report: Report) -> bool:
     return report.source == "local"
 
 
+def _is_lone_card(report: Report) -> bool:
+    subject = report.evidence.bundle.subject
+    return not subject.files and "repo files (a lone card was given)" in subject.missing
+
+
+def _in_repo(report: Report, path: str | None) -> str:
+    """``path`` (None: the card) inside the model repo; a lone card is its file name."""
+    subject = report.evidence.bundle.subject
+    card = (subject.card_path or "README.md").replace("\\", "/")
+    name = (path or card).replace("\\", "/")
+    if _is_lone_card(report) and name == card:
+        return posixpath.basename(card)
+    return name
+
+
+def repo_path(report: Report, path: str | None) -> str:
+    """``path`` (a file of the model repo; None means the card) from the checkout's root, or
+    from the model repo outside a checkout. Hub subjects: the path on the Hub (``hub_uri``)."""
+    if not in_checkout(report):
+        return hub_uri(report, path)
+    name = _in_repo(report, path)
+    base = report.evidence.bundle.subject.checkout_path
+    return posixpath.normpath(posixpath.join(base, name)) if base else name
+
+
+def finding_path(report: Report, finding: Finding) -> str:
+    """The finding's file from the checkout's root (``repo_path``)."""
+    return repo_path(report, finding.path)
+
+
+def hub_uri(report: Report, path: str | None) -> str:
+    """A Hub subject's file as ``hf.co/ORG/NAME/PATH``: it names the model, and no file of the
+    checkout has that path."""
+    subject = report.evidence.bundle.subject
+    name = (path or subject.card_path or "README.md").lstrip("/")
+    return f"hf.co/{report.subject_id}/{name}"
+
+
 def _base(report: Report) -> str | None:
     """The model repo's directory, as given on the command line; None for a lone card."""
     subject = report.evidence.bundle.subject
@@ -34,8 +77,9 @@ def _base(report: Report) -> str | None:
     return sid
 
 
-def repo_path(report: Report, path: str | None) -> str:
-    """``path`` (a file of the model repo; None means the card) relative to the checkout."""
+def display_path(report: Report, path: str | None) -> str:
+    """``path`` (None: the card) as a person at a terminal reaches it: from the working
+    directory, as the model was given. Hub subjects: the path in the repo."""
     subject = report.evidence.bundle.subject
     path = (path or subject.card_path or "README.md").replace("\\", "/")
     if not in_checkout(report):
@@ -48,11 +92,6 @@ def repo_path(report: Report, path: str | None) -> str:
         if not rel.startswith("../") and rel != "..":
             return rel
     return joined
-
-
-def finding_path(report: Report, finding: Finding) -> str:
-    """The finding's file relative to the checkout."""
-    return repo_path(report, finding.path)
 
 
 def as_uri(path: str) -> str:

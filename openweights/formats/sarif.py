@@ -4,7 +4,10 @@ One ``reportingDescriptor`` per owcheck rule (all of them, so ``ruleIndex`` is s
 rule's docstring as help and its documentation link. One result per finding; suppressed findings
 are results with an ``inSource`` suppression, so code scanning shows them as dismissed. Every
 result has a physical location, because GitHub rejects results without one: a finding that has
-no line points at line 1 of its file (the card, when it names no file).
+no line points at line 1 of its file (the card, when it names no file). Paths run from the root
+of the git checkout (``openweights/formats/locations.py``); a Hub subject's files are named
+``hf.co/ORG/NAME/FILE`` without ``%SRCROOT%`` (they are not in the checkout), and its messages
+start with the model id.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import re
 from typing import Any
 
 from openweights import __version__
-from openweights.formats.locations import as_uri, finding_path, repo_path
+from openweights.formats.locations import as_uri, finding_path, in_checkout, repo_path
 from openweights.report import Report
 from openweights.rules import Finding, Rule, Severity, all_rules
 
@@ -86,10 +89,13 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
     }
 
 
-def _location(uri: str, line: int | None) -> dict[str, Any]:
+def _location(report: Report, uri: str, line: int | None) -> dict[str, Any]:
+    artifact: dict[str, Any] = {"uri": as_uri(uri)}
+    if in_checkout(report):
+        artifact["uriBaseId"] = "%SRCROOT%"  # a Hub file is not under the checkout's root
     return {
         "physicalLocation": {
-            "artifactLocation": {"uri": as_uri(uri), "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": artifact,
             "region": {"startLine": max(1, line or 1)},
         }
     }
@@ -98,12 +104,16 @@ def _location(uri: str, line: int | None) -> dict[str, Any]:
 def _result(report: Report, f: Finding, index: int) -> dict[str, Any]:
     path = finding_path(report, f)
     digest = hashlib.sha256(f"{f.rule}\0{path}\0{f.message}".encode()).hexdigest()[:32]
+    text = f"{f.message} (fix: {f.fix})"
+    if not in_checkout(report):
+        where = f"{f.path or report.evidence.bundle.subject.card_path or 'README.md'}"
+        text = f"{report.subject_id} {where}{f':{f.line}' if f.line else ''}: {text}"
     result: dict[str, Any] = {
         "ruleId": f.rule,
         "ruleIndex": index,
         "level": LEVELS[f.severity],
-        "message": {"text": f"{f.message} (fix: {f.fix})"},
-        "locations": [_location(path, f.line)],
+        "message": {"text": text},
+        "locations": [_location(report, path, f.line)],
         "partialFingerprints": {FINGERPRINT: digest},
         "properties": {"component": f.component, "name": f.name},
     }
@@ -121,7 +131,7 @@ def to_sarif(report: Report) -> dict[str, Any]:
         {
             "level": "warning",
             "message": {"text": f"unused suppression: {code} matches no finding"},
-            "locations": [_location(repo_path(report, None), line)],
+            "locations": [_location(report, repo_path(report, None), line)],
         }
         for code, line in report.unused_suppressions
     ]

@@ -72,6 +72,10 @@ class ModelMaterial:
     """The Hub's task for the model (``text-generation``, ``image-text-to-text``); hub only."""
     library_name: str | None = None
     """The Hub's library for the model (``transformers``, ``peft``, ``gguf``); hub only."""
+    checkout_path: str | None = None
+    """Where the model repo (a lone card's folder) sits in its git checkout, relative to the
+    checkout's root (``models/tiny``; ``""`` at the root); None outside a git checkout or for
+    the Hub. Code scanning and annotations want paths from that root."""
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,20 @@ def _read_license_files(
     return texts, problems
 
 
+def checkout_path(folder: Path) -> str | None:
+    """``folder`` relative to the root of the git checkout holding it (the nearest parent with
+    a ``.git``), as a posix path (``""`` at the root); None outside a checkout."""
+    try:
+        here = folder.resolve()
+    except OSError:
+        return None
+    for directory in (here, *here.parents):
+        if (directory / ".git").exists():
+            rel = here.relative_to(directory).as_posix()
+            return "" if rel == "." else rel
+    return None
+
+
 class LocalSource:
     """Reads a model repo directory, or a lone card file, from disk."""
 
@@ -117,5 +131,6 @@ class LocalSource:
             license_files=licenses,
             problems=tuple(problems),
             missing=() if root is not None else ("repo files (a lone card was given)",),
+            checkout_path=checkout_path(root if root is not None else card_file.parent),
         )
         return Bundle(subject=material, lineage_resolvable=False)

@@ -422,9 +422,18 @@ def test_hub_target_with_token(runner_temp: Path, workspace: Path, tmp_path: Pat
     out = read_outputs(outputs)
     report = json.loads(Path(out["report"]).read_text("utf-8"))
     assert report["subject"]["source"] == "hub" and out["grade"] == report["grade"]
-    for note in _annotations(done.stdout):
+    notes = _annotations(done.stdout)
+    assert notes
+    for note in notes:
         assert " file=" not in note  # the Hub's files are not in the checkout
-    check_sarif(json.loads((workspace / "hub.sarif").read_text("utf-8")))
+        assert "::acme/no-license README.md" in note  # so the message names the model
+    sarif = json.loads((workspace / "hub.sarif").read_text("utf-8"))
+    check_sarif(sarif)
+    for result in sarif["runs"][0]["results"]:
+        artifact = result["locations"][0]["physicalLocation"]["artifactLocation"]
+        # Never %SRCROOT%/README.md, the checkout's own card: the file on the Hub, by model id.
+        assert artifact == {"uri": "hf.co/acme/no-license/README.md"}
+        assert result["message"]["text"].startswith("acme/no-license README.md")
     everything = done.stdout + done.stderr + summary.read_text("utf-8") + outputs.read_text()
     assert TOKEN not in everything + Path(out["report"]).read_text("utf-8")
 

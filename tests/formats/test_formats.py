@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -160,22 +161,48 @@ def test_sarif_is_deterministic() -> None:
 # --------------------------------------------------------------------------- paths
 
 
-def test_paths_are_relative_to_the_checkout(
+def test_paths_are_relative_to_the_checkout_root(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     model = tmp_path / "models" / "tiny"
     shutil.copytree(REPOS / "no-license", model)
     (tmp_path / "card.md").write_text("---\nlicense: mit\n---\n# Card\n")
+    (tmp_path / ".git").mkdir()
+    for cwd in (tmp_path, tmp_path / "models", model):
+        monkeypatch.chdir(cwd)
+        rel = Path(os.path.relpath(model, cwd))
+        as_dir = _report(rel)
+        assert repo_path(as_dir, None) == "models/tiny/README.md"
+        assert repo_path(as_dir, "LICENSE") == "models/tiny/LICENSE"
+        as_file = _report(rel / "README.md")
+        assert repo_path(as_file, "README.md") == "models/tiny/README.md"
+        lone = _report(Path(os.path.relpath(tmp_path / "card.md", cwd)))
+        assert repo_path(lone, None) == "card.md"
+        absolute = _report(model.resolve())
+        assert repo_path(absolute, None) == "models/tiny/README.md"
+
+
+def test_outside_a_checkout_paths_run_from_the_model_repo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = tmp_path / "models" / "tiny"
+    shutil.copytree(REPOS / "no-license", model)
     monkeypatch.chdir(tmp_path)
-    as_dir = _report(Path("models/tiny"))
-    assert repo_path(as_dir, None) == "models/tiny/README.md"
-    assert repo_path(as_dir, "LICENSE") == "models/tiny/LICENSE"
-    as_file = _report(Path("models/tiny/README.md"))
-    assert repo_path(as_file, "README.md") == "models/tiny/README.md"
-    lone = _report(Path("card.md"))
-    assert repo_path(lone, None) == "card.md"
-    absolute = _report(model.resolve())
-    assert repo_path(absolute, None) == "models/tiny/README.md"
+    assert repo_path(_report(Path("models/tiny")), "LICENSE") == "LICENSE"
+
+
+def test_sarif_and_annotations_from_a_subdirectory_name_checkout_files(tmp_path: Path) -> None:
+    model = tmp_path / "models" / "tiny"
+    shutil.copytree(REPOS / "no-license", model)
+    (tmp_path / ".git").mkdir()
+    sub = tmp_path / "models"
+    sarif = json.loads(run_owcheck("tiny", "-f", "sarif", cwd=sub).stdout)
+    check_sarif(sarif, cwd=tmp_path)  # every uri is a file of the checkout, from its root
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in sarif["runs"][0]["results"]}
+    assert uris == {"models/tiny/README.md"}
+    notes = run_owcheck("tiny", "-f", "github", cwd=sub).stdout
+    assert "::error file=models/tiny/README.md," in notes
 
 
 # --------------------------------------------------------------------------- markdown
