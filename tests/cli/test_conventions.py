@@ -46,7 +46,7 @@ def test_version_flags(flag: str) -> None:
     [
         ([TIER_D, "--bogus"], "No such option: --bogus"),
         ([TIER_D, "--fail-under", "Z"], "must be A, B, C, D or F, not 'Z'"),
-        ([TIER_D, "--format", "yaml"], "must be text, json, jsonl, sarif, markdown or github"),
+        ([TIER_D, "--format", "yaml"], "must be text, json, jsonl, sarif, markdown, "),
         (["check"], "missing argument TARGET"),
         (["license"], "Missing argument 'ID'"),
         (["licenses", "-f", "xml"], "must be text or json"),
