@@ -42,7 +42,7 @@ def test_every_input_used_is_declared_and_every_declared_input_is_used() -> None
     used = set(re.findall(r"\binputs\.([\w-]+)", text))
     declared = set(ACTION["inputs"])
     assert used == declared
-    assert set(action.INPUTS) | {"version"} == declared
+    assert set(action.INPUTS) == declared
     for name, spec in ACTION["inputs"].items():
         assert spec["description"].strip(), name
         assert spec.get("required") is False and "default" in spec, name
