@@ -29,16 +29,20 @@ def wrap(text: str, width: int, indent: str = "", later: str | None = None) -> l
 
 
 def fold(line: str, width: int, later: str = "") -> list[str]:
-    """A preformatted line (an example, a table row) cut into pieces of ``width``; pieces after
-    the first start with ``later``. Spaces are kept: only what sticks out moves down."""
-    if len(line) <= width:
-        return [line]
-    out = [line[:width]]
-    rest = line[width:]
-    room = max(1, width - len(later))
-    while rest:
-        out.append(later + rest[:room])
-        rest = rest[room:]
+    """A preformatted line (an example, a URL) cut into pieces no wider than ``width``, at a
+    space where one is near the end; pieces after the first start with ``later``. Spaces inside
+    a piece are kept: only what sticks out moves down."""
+    out: list[str] = []
+    prefix = ""
+    while len(prefix) + len(line) > width:
+        room = max(1, width - len(prefix))
+        cut = line.rfind(" ", 0, room + 1)
+        if cut <= room // 2:
+            cut = room
+        out.append((prefix + line[:cut]).rstrip())
+        line = line[cut:].lstrip(" ")
+        prefix = later
+    out.append((prefix + line).rstrip())
     return out
 
 

@@ -1189,8 +1189,11 @@ def _terms(
     terms = [w for w in words if w in LICENSE_LANGUAGE and w not in names]
     if len(words) >= 2:
         joined = f" {' '.join(words)} "
+        # A phrase made only of the found licenses' own name words ("Creative Commons" over
+        # CC0's text) names them, not other terms.
         others = {entry_id for entry_id, phrase in _license_names(catalogue)
-                  if entry_id not in found and f" {phrase} " in joined}
+                  if entry_id not in found and f" {phrase} " in joined
+                  and not set(phrase.split()) <= names}
         terms += sorted(others)
     return tuple(terms)
 
