@@ -122,10 +122,17 @@ def want_color(mode: ColorMode) -> bool:
 
 
 def terminal_width() -> int:
-    """Columns for text output: ``COLUMNS``, else the terminal's, else 80 (a pipe or a file)."""
-    import shutil
-
-    return max(20, shutil.get_terminal_size((80, 24)).columns)
+    """Columns for text output: ``COLUMNS``, else the terminal's, else 80 (a pipe or a file);
+    never wider than the terminal standard output is."""
+    real: int | None = None
+    try:
+        if sys.stdout.isatty():
+            real = os.get_terminal_size(sys.stdout.fileno()).columns or None
+    except (OSError, ValueError):
+        real = None
+    given = os.environ.get("COLUMNS", "").strip()
+    width = int(given) if given.isdigit() and int(given) > 0 else (real or 80)
+    return max(20, min(width, real) if real else width)
 
 
 def show_settings(opts: CheckOptions) -> int:

@@ -99,6 +99,17 @@ def test_card_hook_entry_grades_each_card(tmp_path: Path) -> None:
     assert "owcheck: error: missing/README.md:" in done.stderr
 
 
+def test_card_hook_takes_comma_lists_and_choices_in_any_case(tmp_path: Path) -> None:
+    shutil.copytree(REPOS / "no-license", tmp_path / "b")
+    (tmp_path / ".git").mkdir()
+    cmd = [sys.executable, "-m", "openweights.cli.hook", "--fail-on", "ERROR", "--ignore",
+           "OW2,OW3", "b/README.md"]
+    done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert " OW2" not in done.stdout and " OW3" not in done.stdout
+
+
 # --------------------------------------------------------------------------- try-repo
 
 
