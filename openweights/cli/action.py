@@ -132,9 +132,9 @@ def gate_summary(settings: Settings, failures: Sequence[str], baseline: str = ""
 
     gates = []
     if settings.fail_under:
-        gates.append(f"fail-under {settings.fail_under}")
+        gates.append(escape(settings.gate("fail-under", settings.fail_under)))
     if settings.fail_on:
-        gates.append(f"fail-on {settings.fail_on}")
+        gates.append(escape(settings.gate("fail-on", settings.fail_on)))
     if baseline:
         gates.append(f"baseline {escape(baseline)}")
     if not gates:

@@ -232,7 +232,8 @@ def test_gates_pass_and_findings_alone_never_fail_the_step(
         {"target": "models/tiny", "fail-under": "D", "fail-on": "error"},
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "**Gates passed:** fail-under D, fail-on error." in summary.read_text("utf-8")
+    assert "**Gates passed:** input fail-under D, input fail-on error." in summary.read_text(
+        "utf-8")
     assert read_outputs(outputs)["sarif"] == ""
     done, outputs, summary = run_step("run", runner_temp, workspace, {"target": "models/bare"})
     assert done.returncode == 0, done.stdout + done.stderr
