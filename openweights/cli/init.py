@@ -86,7 +86,7 @@ def init_command(
             if data_released is not None
             else None,
             data_license=data_license,
-            datasets=tuple(dataset) if dataset else None,
+            datasets=tuple(d for x in dataset for d in ini.split_list(x)) if dataset else None,
             processing_code=processing_code,
             labelling=labelling,
         )

@@ -278,7 +278,7 @@ def render(
     head.append(f"  {g.tier}", style=GRADE_STYLE[g.letter])
     head.append("   ")
     head.append(break_at(f"{where} ({report.source})", width - 5), style="bold")
-    out.print(Padding(head, (0, 0, 0, 0)))
+    out.print(head)
     out.print(Padding(Text(g.reason, style="italic"), (0, 0, 0, 5)))
     out.print()
 
