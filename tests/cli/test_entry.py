@@ -116,18 +116,22 @@ def test_fast_path_and_full_command_line_agree(args: list[str]) -> None:
                                                            full.stderr)
 
 
-def test_pre_commit_path_imports_nothing_heavy() -> None:
+@pytest.mark.parametrize("extra", [
+    ["-f", "json"],
+    ["-q", "--ignore", "OW3,OW4", "--fail-under", "c"],
+    ["--show-settings", "--exit-zero"],
+])
+def test_pre_commit_path_imports_nothing_heavy(extra: list[str]) -> None:
     code = (
         "import sys\n"
         "from openweights.cli.entry import main\n"
         "try:\n"
-        f"    main([{str(REPOS / 'tier-a')!r}, '--fail-on', 'error', '-f', 'json'])\n"
+        f"    main([{str(REPOS / 'tier-a')!r}, '--fail-on', 'error', *{extra!r}])\n"
         "except SystemExit as exc:\n"
         "    code = exc.code\n"
         "import json\n"
         "heavy = ['typer', 'click', 'rich', 'jsonschema', 'huggingface_hub', 'httpx2', "
-        "'license_expression', "
-        "'pydantic']\n"
+        "'license_expression', 'pydantic']\n"
         "print(json.dumps({'code': code, 'loaded': [m for m in heavy if m in sys.modules]}))\n"
     )
     done = _run(code)
