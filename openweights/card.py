@@ -99,6 +99,21 @@ class Card:
     def _body_newlines(self) -> tuple[int, ...]:
         return newline_offsets(self.body)
 
+    @cached_property
+    def fenced_lines(self) -> frozenset[int]:
+        """Card-file line numbers inside fenced code blocks (examples, configs, outputs)."""
+        out: set[int] = set()
+        fence: str | None = None
+        for i, line in enumerate(self.body.splitlines()):
+            m = _FENCE.match(line)
+            if m:
+                fence = None if fence == m.group(1) else (fence or m.group(1))
+                out.add(self.body_start_line + i)
+                continue
+            if fence:
+                out.add(self.body_start_line + i)
+        return frozenset(out)
+
     def line_of(self, *path: str | int) -> int | None:
         """The line of a metadata key path, or of its nearest parent that has one."""
         while path:

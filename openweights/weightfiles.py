@@ -36,7 +36,17 @@ _MAX_SAFETENSORS_HEADER = 100_000_000
 _GGUF_MAGIC = b"GGUF"
 # GGUF value types: 0-7 and 10-12 are fixed-size scalars (struct code), 8 a string, 9 an array.
 _GGUF_SCALARS = {
-    0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d",
+    0: "B",
+    1: "b",
+    2: "H",
+    3: "h",
+    4: "I",
+    5: "i",
+    6: "f",
+    7: "?",
+    10: "Q",
+    11: "q",
+    12: "d",
 }
 _GGUF_STRING, _GGUF_ARRAY = 8, 9
 
@@ -76,7 +86,8 @@ class WeightFileMetadata:
     def base_models(self) -> tuple[tuple[str, str], ...]:
         """``(key, value)`` of every entry that names a parent model, in key order."""
         out = [
-            (k, v.strip()) for k, v in self.fields
+            (k, v.strip())
+            for k, v in self.fields
             if v.strip() and (k in _BASE_KEYS or _GGUF_BASE_KEY.match(k))
         ]
         return tuple(out)
@@ -96,17 +107,19 @@ _NAME_KEYS = ("general.name", "general.basename", "modelspec.title")
 # Parent models: GGUF's base_model block and source block, and the keys trainers write into
 # safetensors metadata (kohya's ss_* keys name the checkpoint a LoRA was trained on).
 _GGUF_BASE_KEY = re.compile(r"^general\.base_model\.\d+\.(name|repo_url|organization)$")
-_BASE_KEYS = frozenset({
-    "general.source.huggingface.repository",
-    "general.source.hugginface.repository",  # the misspelling early llama.cpp releases wrote
-    "general.source.repo_url",
-    "general.source.url",
-    "base_model",
-    "base_model_name_or_path",
-    "ss_sd_model_name",
-    "ss_base_model_version",
-    "modelspec.architecture",
-})
+_BASE_KEYS = frozenset(
+    {
+        "general.source.huggingface.repository",
+        "general.source.hugginface.repository",  # the misspelling early llama.cpp releases wrote
+        "general.source.repo_url",
+        "general.source.url",
+        "base_model",
+        "base_model_name_or_path",
+        "ss_sd_model_name",
+        "ss_base_model_version",
+        "modelspec.architecture",
+    }
+)
 
 
 def _clip(value: str) -> str:

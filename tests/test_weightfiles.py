@@ -38,8 +38,10 @@ def test_gguf_general_fields_are_read() -> None:
     assert meta.base_models == (
         ("general.base_model.0.name", "Llama 3.1 8B Instruct"),
         ("general.base_model.0.organization", "Meta Llama"),
-        ("general.base_model.0.repo_url",
-         "https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct"),
+        (
+            "general.base_model.0.repo_url",
+            "https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct",
+        ),
     )
     # Only general.* scalars are kept; arrays and architecture keys are skipped.
     assert meta.get("llama.context_length") is None
@@ -52,9 +54,12 @@ def test_gguf_versions_and_big_endian(version: int) -> None:
     if version == 1:
         # Version 1 used 32-bit counts and string lengths: rewrite the little test file.
         data = (
-            b"GGUF" + struct.pack("<III", 1, 1, 1)
-            + struct.pack("<I", 15) + b"general.license"
-            + struct.pack("<II", 8, 3) + b"mit"
+            b"GGUF"
+            + struct.pack("<III", 1, 1, 1)
+            + struct.pack("<I", 15)
+            + b"general.license"
+            + struct.pack("<II", 8, 3)
+            + b"mit"
         )
     assert read_gguf("a.gguf", data).license == "mit"
     big = gguf_bytes({"general.license": "apache-2.0"}, order=">")
@@ -80,16 +85,35 @@ def test_gguf_header_cut_after_general_keeps_what_was_read() -> None:
         # a key that claims to be an exabyte long
         b"GGUF" + struct.pack("<IQQQ", 3, 0, 1, 2**60) + b"general.license",
         # an array of 2**63 uint64s, and an array of 2**63 strings
-        b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + struct.pack("<Q", 1) + b"x"
+        b"GGUF"
+        + struct.pack("<IQQ", 3, 0, 1)
+        + struct.pack("<Q", 1)
+        + b"x"
         + struct.pack("<IIQ", 9, 10, 2**63),
-        b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + struct.pack("<Q", 1) + b"x"
-        + struct.pack("<IIQ", 9, 8, 2**63) + b"\0" * 64,
+        b"GGUF"
+        + struct.pack("<IQQ", 3, 0, 1)
+        + struct.pack("<Q", 1)
+        + b"x"
+        + struct.pack("<IIQ", 9, 8, 2**63)
+        + b"\0" * 64,
         # an unknown value type
-        b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + struct.pack("<Q", 1) + b"x"
+        b"GGUF"
+        + struct.pack("<IQQ", 3, 0, 1)
+        + struct.pack("<Q", 1)
+        + b"x"
         + struct.pack("<I", 77),
     ],
-    ids=["empty", "short", "ggml", "version", "huge-count", "huge-string", "huge-array",
-         "huge-string-array", "bad-type"],
+    ids=[
+        "empty",
+        "short",
+        "ggml",
+        "version",
+        "huge-count",
+        "huge-string",
+        "huge-array",
+        "huge-string-array",
+        "bad-type",
+    ],
 )
 def test_gguf_hostile_input_never_raises_or_allocates(data: bytes) -> None:
     tracemalloc.start()
@@ -109,9 +133,13 @@ def test_gguf_wrong_magic_is_a_problem() -> None:
     assert "unknown value type" in (
         read_gguf(
             "x.gguf",
-            b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + struct.pack("<Q", 1) + b"x"
+            b"GGUF"
+            + struct.pack("<IQQ", 3, 0, 1)
+            + struct.pack("<Q", 1)
+            + b"x"
             + struct.pack("<I", 77),
-        ).problem or ""
+        ).problem
+        or ""
     )
 
 

@@ -58,7 +58,9 @@ def safetensors_bytes(metadata: Mapping[str, str] | None, *, tensors: int = 1) -
         header["__metadata__"] = dict(metadata)
     for i in range(tensors):
         header[f"layer.{i}.weight"] = {
-            "dtype": "F32", "shape": [1], "data_offsets": [4 * i, 4 * i + 4],
+            "dtype": "F32",
+            "shape": [1],
+            "data_offsets": [4 * i, 4 * i + 4],
         }
     raw = json.dumps(header, separators=(",", ":")).encode("utf-8")
     raw += b" " * (-len(raw) % 8)

@@ -541,3 +541,80 @@ def weights_not_open(ev: Evidence) -> Iterator[Hit]:
             line,
             lic.origin.path if lic.origin.repo is None else None,
         )
+
+
+_STATEMENT_SOURCES = {
+    "metadata": "metadata",
+    "license-file": "the LICENSE file",
+    "body": "the card's text",
+    "openness": "the openness block",
+    "weight-file": "the weight file's header",
+}
+
+
+@rule(
+    "OW214",
+    "license-statements-disagree",
+    Severity.WARNING,
+    "weights",
+    "State one license for the weights everywhere: metadata, LICENSE, text and file headers.",
+)
+def license_statements_disagree(ev: Evidence) -> Iterator[Hit]:
+    """The card's statements about the weights' license disagree.
+
+    The metadata, the LICENSE file, the ``openness:`` block, a sentence about the weights and
+    the license written into a weight file's header (GGUF ``general.license``, safetensors
+    ``__metadata__``) should all name the same license. When they do not, owcheck applies the
+    least open of them and says which said what: a disagreement is never settled in favour of
+    the more open reading. (Metadata against the LICENSE file alone is OW205.)
+
+    Fails::
+
+        ---
+        license: apache-2.0
+        ---
+        # A model
+
+        The model weights are released for non-commercial use only.
+
+    Passes::
+
+        ---
+        license: apache-2.0
+        ---
+        # A model
+
+        The model weights are released under the Apache 2.0 license.
+    """
+    said: dict[str, tuple[str, LicenseFinding]] = {}
+    for d in ev.declared:
+        if d.entry is not None and d.entry.kind != "placeholder":
+            said.setdefault(d.entry.id, ("metadata", d))
+    for f in ev.license_files:
+        if f.status == "match" and f.entry is not None and f.part == "license":
+            said.setdefault(f.entry.id, ("license-file", ev.own_license))
+    named_not_open = any(
+        f.verdict is Verdict.NOT_OPEN for f in [*ev.declared, *ev.statements]
+        if f.entry is not None and not f.entry.id.startswith("stated:")
+    )
+    for st in ev.statements:
+        if st.entry is None or st.entry.kind == "placeholder":
+            continue
+        if st.entry.id.startswith("stated:") and named_not_open:
+            continue  # the text restates the named license's own restriction
+        said.setdefault(st.entry.id, (st.source, st))
+    sources = {source for source, _f in said.values()}
+    if len(said) < 2 or sources <= {"metadata", "license-file"}:
+        return
+    parts = [
+        f"{_STATEMENT_SOURCES.get(source, source)}"
+        f"{' (' + str(f.origin) + ')' if source not in ('metadata', 'license-file') else ''}"
+        f" says {lic_id}"
+        for lic_id, (source, f) in sorted(said.items(), key=lambda kv: kv[1][0])
+    ]
+    applied = ev.own_license.entry.id if ev.own_license.entry else "unknown"
+    first = next(iter(said.values()))[1]
+    yield Hit(
+        f"{'; '.join(parts)}; the least open reading applies: {applied}",
+        first.origin.line if first.origin.path == (ev.card.path if ev.card else None) else None,
+    )

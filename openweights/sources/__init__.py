@@ -17,6 +17,11 @@ LICENSE_FILE = re.compile(
 )
 """Root-level files read as license evidence (LICENSE*, COPYING, NOTICE, USE_POLICY*, ...), the
 same for every source."""
+CONFIG_FILES = ("config.json", "adapter_config.json")
+"""Root-level JSON files read as lineage evidence (``_name_or_path``,
+``base_model_name_or_path``)."""
+MAX_CONFIG_BYTES = 1 << 20
+"""A config file larger than this is not read."""
 
 
 class SourceError(Exception):
@@ -72,6 +77,11 @@ class ModelMaterial:
     """The Hub's task for the model (``text-generation``, ``image-text-to-text``); hub only."""
     library_name: str | None = None
     """The Hub's library for the model (``transformers``, ``peft``, ``gguf``); hub only."""
+    config_files: Mapping[str, str] = field(default_factory=dict)
+    """Text of ``config.json`` and ``adapter_config.json`` at the repo root, by path."""
+    weight_headers: Mapping[str, bytes] = field(default_factory=dict)
+    """The leading bytes (at most ``weightfiles.HEADER_BYTES``) of a few GGUF and safetensors
+    files, by path: their metadata headers, never the weights."""
 
 
 @dataclass(frozen=True)
