@@ -133,7 +133,8 @@ def test_a_bare_brand_stands_for_its_most_open_member() -> None:
     }
     # Every Llama is at least restricted; the most open reading is restricted, never open.
     assert Verdict.OPEN not in verdicts and Verdict.RESTRICTED in verdicts
-    assert CATALOGUE.mentions("the Alpaca dataset") == []  # "Alpaca" names the model only with a size
+    # "Alpaca" names the model only with a size; alone it is the dataset or the prompt format.
+    assert CATALOGUE.mentions("the Alpaca dataset") == []
     assert CATALOGUE.mentions("Qwen is great")[0].how == "brand"
 
 

@@ -106,7 +106,7 @@ def test_hook_fails_offline_on_an_apache_card_over_a_llama_base(tmp_path: Path) 
     # No Hub at all: offline mode, and an endpoint nothing listens on.
     env.update(PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1", HF_ENDPOINT="http://127.0.0.1:9")
     done = subprocess.run(
-        [sys.executable, "-m", "openweights.hook", "--fail-on", "error", "m/README.md"],
+        [sys.executable, "-m", "openweights.cli.hook", "--fail-on", "error", "m/README.md"],
         cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env,
     )  # fmt: skip
     assert done.returncode == 1, done.stdout + done.stderr
@@ -118,7 +118,7 @@ def test_hook_fails_offline_on_an_apache_card_over_a_llama_base(tmp_path: Path) 
         relabelled.replace("license: apache-2.0", "license: llama3.1"), encoding="utf-8"
     )
     done = subprocess.run(
-        [sys.executable, "-m", "openweights.hook", "--fail-on", "error", "m/README.md"],
+        [sys.executable, "-m", "openweights.cli.hook", "--fail-on", "error", "m/README.md"],
         cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
