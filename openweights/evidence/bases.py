@@ -191,6 +191,8 @@ def _from_configs(material: ModelMaterial, cat: BaseModelCatalogue) -> Iterator[
         signal = Signal.ADAPTER_CONFIG if path == "adapter_config.json" else Signal.CONFIG
         if rid and rid.lower() != material.id.lower():
             match = cat.match_repo(rid)
+            if match is None and isinstance(raw, str) and repo_id_from(raw, "model") is None:
+                continue  # a local training path the catalogue does not know: not a base
             yield _Found(
                 rid,
                 signal,

@@ -283,10 +283,27 @@ def unquote(text: str) -> str:
     return _unquote(text)
 
 
-def _sentences(text: str, first_line: int) -> Iterator[tuple[str, int]]:
+# A sentence that licenses two things in two clauses ("Code is released under MIT, model
+# weights are released under CC-BY-NC 4.0"; "...; the weights ...") is read clause by clause.
+_CLAUSE_BREAK = re.compile(
+    r";\s+|,\s+(?:and\s+|while\s+|whereas\s+|but\s+)?(?=(?:the\s+)?[\w-]+(?:\s+[\w-]+){0,3}\s+"
+    r"(?:is|are)\s+(?:released|licensed|available|distributed|subject|provided)\b)",
+    re.I,
+)
+# "released under MIT": a short name after "under", resolved like a license: line.
+_UNDER = re.compile(
+    r"\b(?:released|licensed|available|distributed|provided)\s+under\s+(?:the\s+)?\[?"
+    r"([A-Za-z][\w.+-]*(?:[ -][\w.+]+){0,3}?)(?:\s+licen[cs]e)?\s*(?:[\].,;)]|$)",
+    re.I,
+)
+
+
+def _sentences(text: str, first_line: int) -> Iterator[tuple[str, int, str]]:
+    """``(clause, line, whole sentence)`` for every clause of every sentence of ``text``."""
     for line_no, line in enumerate(text.splitlines(), start=first_line):
         for sentence in _SENTENCE_END.split(line):
-            yield sentence, line_no
+            for clause in _CLAUSE_BREAK.split(sentence):
+                yield clause, line_no, sentence
 
 
 # Restrictions a card states in its own words, without naming a license. They are graded like a
@@ -379,18 +396,18 @@ def read_prose(card: Card, res: Resolver) -> list[ProseStatement]:
     chunks += [(s.title, s.line, True) for s in sections]
     for number, line in enumerate(card.body.splitlines(), start=card.body_start_line):
         lower = line.lower()
-        if "licen" in lower or "commercial" in lower or "research" in lower:
+        if "licen" in lower or "commercial" in lower or "research" in lower or _UNDER.search(line):
             chunks.append((line, number, False))
     out: list[ProseStatement] = []
     seen: set[tuple[str, str, int]] = set()
     fenced = card.fenced_lines
     for text, first_line, in_section in chunks:
-        for sentence, line_no in _sentences(text, first_line):
+        for sentence, line_no, whole in _sentences(text, first_line):
             if line_no in fenced and not in_section:
                 # Example inputs, configs and outputs are not the card's statements; a License
                 # section's fenced block is the license notice itself.
                 continue
-            has_license_word = "licen" in sentence.lower()
+            has_license_word = "licen" in whole.lower() or bool(_UNDER.search(whole))
             decoded = unquote(sentence) if "%" in sentence else sentence
             found: list[LicenseEntry] = []
             near: dict[str, str] = {}
@@ -403,9 +420,9 @@ def read_prose(card: Card, res: Resolver) -> list[ProseStatement]:
                 # A bare "license: x" line is a YAML key that never made it into metadata
                 # (broken front matter), not a statement in the card's text.
                 colon = () if _YAML_KEY.match(decoded) else _LICENSE_COLON.finditer(decoded)
-                for m in colon:
+                for m in [*colon, *_UNDER.finditer(decoded)]:
                     short = res.catalogue.resolve(m.group(1).strip(" *_`.").split(" (")[0])
-                    if short is not None and short.kind != "placeholder":
+                    if short is not None and short.kind != "placeholder" and short not in found:
                         found.append(short)
             if not any(e.kind == "license" for e in found):
                 found += _stated_terms(decoded, in_section or has_license_word)

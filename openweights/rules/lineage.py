@@ -133,7 +133,12 @@ def license_launders_base(ev: Evidence) -> Iterator[Hit]:
         base_model: meta-llama/Llama-3.1-8B
         ---
     """
-    own = ev.own_license
+    # The claim is what the card's metadata says (else its own reading): a LICENSE file or a
+    # header that already carries the base's terms does not excuse a more open `license:`.
+    claimed = [d for d in ev.declared if d.entry is not None and d.entry.kind != "placeholder"]
+    own = min(claimed, key=lambda d: -d.verdict.rank) if claimed else ev.own_license
+    if ev.own_license.source == "license-file" or own.entry is None:
+        own = ev.own_license
     if own.entry is None:
         return
     for base in ev.inferred_bases:
