@@ -79,12 +79,31 @@ _ANCHORS: tuple[tuple[re.Pattern[str], str | None], ...] = tuple(
 )
 _SENTENCE_END = re.compile(r"(?<=[A-Za-z)\]*`])[.!?](?=\s)|\n\s*\n|[。；;]")
 _NEGATION = re.compile(
-    r"\b(?:not|isn'?t|unlike|than|versus|vs\.?|compared\s+(?:to|with)|nor)\b[^.;:\n]{0,25}$", re.I
+    r"\b(?:not|isn'?t|unlike|than|versus|vs\.?|compared\s+(?:to|with)|nor|outperform\w*|beats?"
+    r"|surpass\w*|exceeds?|rivals?)\b[^.;:\n]{0,25}$",
+    re.I,
 )
 _DATA_WORDS = re.compile(
     r"\b(?:generated|outputs?|responses|synthetic|samples|data\s+from)\b", re.I
 )
 _WINDOW = 160
+_FIRST_REACH = 90
+# Sentences about the design, not the weights: "the architecture is based on Llama 2",
+# "based on the Llama 2 architecture", "trained from scratch".
+_DESIGN_ONLY = re.compile(
+    r"\b(?:architecture|tokeni[sz]er|design|structure|recipe|vocabulary|code(?:base)?)\b[^.;]*$",
+    re.I,
+)
+_DESIGN_AFTER = re.compile(
+    r"(?:[\s-]+[\w.]+){0,1}[\s-]+(?:architecture|tokeni[sz]er|design|structure|recipe)\b", re.I
+)
+_SCRATCH = re.compile(r"\bfrom\s+scratch\b", re.I)
+# What may stand between two models listed as the object of one phrase.
+_CONNECTOR = re.compile(
+    r"(?:[\s,;&+/*`'\"()\[\]]|\]\([^)]*\)|\b(?:and|or|with|the|both|plus|as well as|models?"
+    r"|checkpoints?|weights|instruct|chat|base|version|variants?)\b)*",
+    re.I,
+)
 _MERGEKIT_LINE = re.compile(r"^\s*-?\s*(?:model|base_model)\s*:\s*([\w.-]+/[\w.-]+)\s*$", re.M)
 # Words that may surround a family's name in a title without making it a different model.
 _TITLE_WORDS = VARIANT_WORDS | {
@@ -418,9 +437,25 @@ def _from_prose(card: Card, cat: BaseModelCatalogue) -> Iterator[_Found]:
             stop = start + _WINDOW
             end = _SENTENCE_END.search(body, start, stop)
             stop = end.start() if end else stop
+            opening = body[max(0, anchor.start() - 80) : anchor.start()]
+            opening = _SENTENCE_END.split(opening)[-1]
+            if _DESIGN_ONLY.search(opening) or _SCRATCH.search(body[anchor.start() : stop]):
+                continue  # "the architecture is based on X", "trained from scratch like X"
+            # The object of the phrase: the first model named soon after it, and the models
+            # listed with it ("a merge of X and Y"); later names are something else ("...,
+            # which outperforms Llama 2 13B").
+            previous = -1
             for match in mentions:
                 if not start <= match.start < stop:
                     continue
+                if _DESIGN_AFTER.match(body, match.end):
+                    break  # "based on the Llama 2 architecture"
+                if previous < 0 and match.start - start > _FIRST_REACH:
+                    break
+                if previous >= 0 and not _CONNECTOR.fullmatch(body[previous : match.start]):
+                    break
+                if match.how != "brand":  # a bare brand is often a link's text before its id
+                    previous = match.end
                 rel = relation
                 if rel in (None, "finetune") and _DATA_WORDS.search(body[start : match.start]):
                     rel = "distillation"

@@ -157,6 +157,9 @@ def test_words_that_do_not_make_a_base(tmp_path: Path) -> None:
         "\nIt beats Llama 2 13B and is not Mixtral. It runs with llama.cpp.\n"
         "Many projects are built upon Llama.\n"
         "Fine-tuned on the Alpaca dataset.\n"
+        "The architecture is based on Llama 2 with grouped-query attention.\n"
+        "It is based on the Llama 3 architecture but trained from scratch.\n"
+        "Fine-tuned from Mistral-7B-v0.1, it outperforms Llama 2 70B.\n"
         "We distilled from Qwen2.5-72B-Instruct, whose license does not reach students.\n"
     )
     report = _grade(_repo(tmp_path, card))
