@@ -16,7 +16,7 @@ from openweights.grade import COMPONENTS, Grade
 from openweights.licensing.features import Freedom
 from openweights.rules import Finding, Severity
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 @dataclass(frozen=True)
