@@ -169,7 +169,7 @@ def build_evidence(
     declared = res.declared(empty.metadata, empty) if card else []
     files = identify_files(m.license_files, catalogue)
     prose = read_prose(card, res) if card else []
-    prose_w, prose_c = prose_licenses(card, res) if card else ([], [])
+    prose_w, prose_c = prose_licenses(card, res, prose) if card else ([], [])
     gate = gate_prompt_license(card, res, catalogue) if card else None
     headers = weight_file_headers(bundle)
     statements = weights_statements(card, res, prose, headers)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -349,28 +350,38 @@ _URL = re.compile(r"https?://[^\s)\]>\"']+")
 _REPO_IN_TEXT = re.compile(r"(?<![\w.-])([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*[A-Za-z0-9])")
 
 
+def _inside(spans: list[tuple[int, int]], starts: list[int], pos: int) -> bool:
+    """``pos`` falls in one of ``spans`` (disjoint, sorted, ``starts`` their starts)."""
+    i = bisect_right(starts, pos) - 1
+    return i >= 0 and pos < spans[i][1]
+
+
 def text_mentions(text: str, cat: BaseModelCatalogue) -> list[BaseMatch]:
     """Catalogue models a text names: Hub links and repo ids the catalogue knows, then family
     names outside links and ids; negated names ("not Mixtral", "better than Llama 2") are
-    dropped."""
+    dropped. Linear in the text (spans are looked up by bisection)."""
     out: list[BaseMatch] = []
-    taken: list[tuple[int, int]] = []
+    links: list[tuple[int, int]] = []
     for u in _URL.finditer(text):
-        taken.append((u.start(), u.end()))
+        links.append((u.start(), u.end()))
         rid = repo_id_from(u.group().rstrip(".,"), "model")
         match = cat.match_repo(rid) if rid else None
         if match is not None and rid is not None:
             out.append(replace(match, start=u.start(), end=u.end(), text=rid))
+    link_starts = [a for a, _b in links]
+    ids: list[tuple[int, int]] = []
     for m in _REPO_IN_TEXT.finditer(text):
-        if any(a <= m.start() < b for a, b in taken):
+        if _inside(links, link_starts, m.start()):
             continue
         rid = m.group(1)
         match = cat.match_repo(rid)
         if match is not None:
-            taken.append((m.start(), m.end()))
+            ids.append((m.start(), m.end()))
             out.append(replace(match, start=m.start(), end=m.end(), text=rid))
+    taken = sorted(links + ids)
+    taken_starts = [a for a, _b in taken]
     for match in cat.mentions(text):
-        if any(a <= match.start < b for a, b in taken):
+        if _inside(taken, taken_starts, match.start):
             continue
         if _NEGATION.search(text[max(0, match.start - 40) : match.start]):
             continue
@@ -411,6 +422,7 @@ def _from_title(card: Card, cat: BaseModelCatalogue) -> tuple[list[_Found], _Fou
 def _from_prose(card: Card, cat: BaseModelCatalogue) -> Iterator[_Found]:
     body = card.body
     mentions = text_mentions(body, cat)
+    starts = [m.start for m in mentions]
     seen: set[tuple[str, int]] = set()
 
     def found(match: BaseMatch, rel: str | None, quote: str) -> Iterator[_Found]:
@@ -445,9 +457,7 @@ def _from_prose(card: Card, cat: BaseModelCatalogue) -> Iterator[_Found]:
             # listed with it ("a merge of X and Y"); later names are something else ("...,
             # which outperforms Llama 2 13B").
             previous = -1
-            for match in mentions:
-                if not start <= match.start < stop:
-                    continue
+            for match in mentions[bisect_left(starts, start) : bisect_left(starts, stop)]:
                 if _DESIGN_AFTER.match(body, match.end):
                     break  # "based on the Llama 2 architecture"
                 if previous < 0 and match.start - start > _FIRST_REACH:

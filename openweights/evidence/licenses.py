@@ -7,6 +7,7 @@ sentence and sorted by what each sentence is about (weights, code, data, a base 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ from openweights.evidence.model import LicenseFileEvidence, LicenseFinding, Orig
 from openweights.licensing.catalogue import Catalogue, LicenseEntry, LicenseFeature
 from openweights.licensing.grader import (
     GradingContext,
+    LicenseGrade,
     Thresholds,
     Verdict,
     grade_license,
@@ -64,11 +66,20 @@ class Resolver:
         self.catalogue = catalogue
         self.ctx = GradingContext(modality=modality)
         self.th = th
+        self._grades: dict[str, LicenseGrade] = {}
+        self._graded: dict[str, LicenseEntry] = {}
 
     def finding(
         self, raw: str | None, entry: LicenseEntry | None, source: str, origin: Origin
     ) -> LicenseFinding:
-        grade = grade_license(entry, self.ctx, self.th) if entry else None
+        grade = None
+        if entry is not None:
+            # One grade per entry and model: a long card names the same license many times.
+            grade = self._grades.get(entry.id)
+            if grade is None or self._graded.get(entry.id) is not entry:
+                grade = grade_license(entry, self.ctx, self.th)
+                self._grades[entry.id] = grade
+                self._graded[entry.id] = entry
         return LicenseFinding(raw, entry, source, origin, grade)
 
     def declared(self, meta: Mapping[str, Any], card: Card) -> list[LicenseFinding]:
@@ -363,12 +374,15 @@ def _section_titles(card: Card) -> list[tuple[int, int, str]]:
     return [(sec.line, sec.end_line, sec.title) for sec in card.sections]
 
 
-def _section_of(titles: list[tuple[int, int, str]], line: int) -> str:
-    best = ""
-    for start, end, title in titles:
+def _section_of(titles: list[tuple[int, int, str]], starts: list[int], line: int) -> str:
+    """The innermost section holding ``line`` (sections come in document order)."""
+    i = bisect_right(starts, line) - 1
+    while i >= 0:
+        start, end, title = titles[i]
         if start <= line <= end:
-            best = title  # the innermost section wins: sections come in document order
-    return best
+            return title
+        i -= 1
+    return ""
 
 
 def _stated_terms(sentence: str, in_section: bool) -> list[LicenseEntry]:
@@ -391,6 +405,7 @@ def read_prose(card: Card, res: Resolver) -> list[ProseStatement]:
     decoded, so a link to ``Tongyi%20Qianwen%20LICENSE%20AGREEMENT`` names its license.
     """
     titles = _section_titles(card)
+    title_starts = [start for start, _end, _title in titles]
     sections = card.find_sections(r"licen[cs]e|licensing|terms of use")
     chunks: list[tuple[str, int, bool]] = [(s.body, s.line + 1, True) for s in sections]
     chunks += [(s.title, s.line, True) for s in sections]
@@ -428,7 +443,7 @@ def read_prose(card: Card, res: Resolver) -> list[ProseStatement]:
                 found += _stated_terms(decoded, in_section or has_license_word)
             if not found:
                 continue
-            section = _section_of(titles, line_no)
+            section = _section_of(titles, title_starts, line_no)
             hint = _component_hint(decoded, section)
             explicit = hint == "weights" and bool(_WEIGHTS_WORDS.search(decoded))
             for entry in found:
@@ -446,10 +461,11 @@ def read_prose(card: Card, res: Resolver) -> list[ProseStatement]:
 
 
 def prose_licenses(
-    card: Card, res: Resolver
+    card: Card, res: Resolver, statements: Sequence[ProseStatement] | None = None
 ) -> tuple[list[LicenseFinding], list[LicenseFinding]]:
     """Licenses named in the body for the weights and for the code: ``(weights, code)``."""
-    statements = read_prose(card, res)
+    if statements is None:
+        statements = read_prose(card, res)
     weights: list[LicenseFinding] = []
     code: list[LicenseFinding] = []
     seen: set[tuple[str, str]] = set()
