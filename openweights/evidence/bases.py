@@ -580,11 +580,16 @@ def inferred_bases(
             item.origin,
             item.match.label if item.match else item.name,
         )
-        own_licensor = (
-            item.match is not None
-            and item.relation != "same-model"
-            and any(o.lower() in subject_orgs for f in item.match.families for o in f.orgs)
+        vendor_org = {_org(m.id)} if bundle.lineage_resolvable else set()
+        licensor = item.match is not None and any(
+            o.lower() in (vendor_org if item.relation == "same-model" else subject_orgs)
+            for f in item.match.families
+            for o in f.orgs
         )
+        # A licensor may relicense its own model: a base from the subject's own vendor does not
+        # bind it, and on the Hub the vendor's own repo is not overruled by the catalogue's
+        # record of the same model (its current terms are what the repo says).
+        own_licensor = licensor
         applies = (
             item.confidence.rank >= Confidence.MEDIUM.rank
             and lic.entry is not None

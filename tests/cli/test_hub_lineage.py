@@ -65,6 +65,16 @@ REPOS: dict[str, dict[str, str | bytes]] = {
         "README.md": APACHE + "\nThis is a merge of Llama 3.3 70B Instruct and a roleplay LoRA.\n",
         "model.safetensors": safetensors_bytes({"format": "pt"}),
     },
+    # The same card in the vendor's own repo and in a mirror: the vendor may relicense its model,
+    # a mirror may not (the catalogue records the research license of Qwen2.5-3B).
+    "Qwen/Qwen2.5-3B-Instruct": {
+        "README.md": "---\nlicense: apache-2.0\n---\n# Qwen2.5-3B-Instruct\n\nAn assistant.\n",
+        "model.safetensors": safetensors_bytes({"format": "pt"}),
+    },
+    "mirror/Qwen2.5-3B-Instruct": {
+        "README.md": "---\nlicense: apache-2.0\n---\n# Qwen2.5-3B-Instruct\n\nAn assistant.\n",
+        "model.safetensors": safetensors_bytes({"format": "pt"}),
+    },
     "t/placement": {
         "README.md": "---\nlicense: mit\n---\n# Music model\n\n**License:** Code is released "
         "under MIT, model weights are released under CC-BY-NC 4.0.\n",
@@ -172,3 +182,16 @@ def test_code_license_is_not_the_weights_license_on_the_hub(
     assert data["components"]["weights"]["license"]["id"] == "cc-by-nc-4.0"
     assert data["grade"] == "F"
     assert "metadata says mit" in _messages(data, "OW214")[0]
+
+
+def test_a_vendor_may_relicense_its_own_model_a_mirror_may_not(
+    hub: LoopbackHub, tmp_path: Path
+) -> None:
+    vendor = _grade(hub, tmp_path, "Qwen/Qwen2.5-3B-Instruct")
+    [identity] = _bases(vendor, "title")
+    assert identity["relation"] == "same-model" and not identity["applied"]
+    assert vendor["components"]["weights"]["license"]["id"] == "apache-2.0"
+    mirror = _grade(hub, tmp_path, "mirror/Qwen2.5-3B-Instruct")
+    [identity] = _bases(mirror, "title")
+    assert identity["applied"] and identity["license"]["id"] == "qwen-research"
+    assert mirror["grade"] == "F" and _messages(mirror, "OW503")
