@@ -294,8 +294,8 @@ def unquote(text: str) -> str:
     return _unquote(text)
 
 
-# A sentence that licenses two things in two clauses ("Code is released under MIT, model
-# weights are released under CC-BY-NC 4.0"; "...; the weights ...") is read clause by clause.
+# A sentence that licenses two things in two clauses ("our code is available under MIT, the
+# weights are licensed CC BY-NC"; "...; the weights ...") is read clause by clause.
 _CLAUSE_BREAK = re.compile(
     r";\s+|,\s+(?:and\s+|while\s+|whereas\s+|but\s+)?(?=(?:the\s+)?[\w-]+(?:\s+[\w-]+){0,3}\s+"
     r"(?:is|are)\s+(?:released|licensed|available|distributed|subject|provided)\b)",

@@ -76,8 +76,8 @@ REPOS: dict[str, dict[str, str | bytes]] = {
         "model.safetensors": safetensors_bytes({"format": "pt"}),
     },
     "t/placement": {
-        "README.md": "---\nlicense: mit\n---\n# Music model\n\n**License:** Code is released "
-        "under MIT, model weights are released under CC-BY-NC 4.0.\n",
+        "README.md": "---\nlicense: mit\n---\n# Music model\n\n**License:** Our code is available "
+        "under MIT, the weights are released under CC-BY-NC 4.0.\n",
         "model.safetensors": safetensors_bytes({"format": "pt"}),
     },
 }

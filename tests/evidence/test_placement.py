@@ -30,7 +30,7 @@ def _grade(tmp_path: Path, card: str) -> Report:
     ("text", "placed"),
     [
         # Code and weights in one sentence, two clauses (a musicgen-style line).
-        ("**License:** Code is released under MIT, model weights are released under "
+        ("**License:** Our code is available under MIT, the weights are released under "
          "CC-BY-NC 4.0.", {("mit", "code"), ("cc-by-nc-4.0", "weights")}),
         # Two sentences (a DeepSeek-style License section).
         ("## License\nThis code repository is licensed under the MIT License. The use of the "
