@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
@@ -24,7 +24,7 @@ import yaml
 FRONT_MATTER = re.compile(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
 _OPENING = re.compile(r"^\s*---[ \t]*(?:\r\n|\r|\n)")
 _ATX = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _NOT_SETEXT = re.compile(r"^(?:[-*+>|#]|\d+[.)]\s|<!--|<[a-zA-Z/]|={2,}$|-{2,}$|```|~~~)")
 _HTML_HEADING = re.compile(r"(?i)^ {0,3}<h([1-6])(?:\s[^>]*)?>(.*?)</h\1>\s*$")
@@ -105,6 +105,14 @@ class Card:
     def _body_newlines(self) -> tuple[int, ...]:
         return newline_offsets(self.body)
 
+    @cached_property
+    def fenced_lines(self) -> frozenset[int]:
+        """Card-file line numbers inside fenced code blocks (examples, configs, outputs),
+        fences included."""
+        first = self.body_start_line
+        blocks = fenced_blocks(self.body.splitlines())
+        return frozenset(first + i for start, end in blocks for i in range(start, end))
+
     def line_of(self, *path: str | int) -> int | None:
         """The line of a metadata key path, or of its nearest parent that has one."""
         while path:
@@ -125,6 +133,32 @@ class Card:
     def body_line(self, offset: int) -> int:
         """1-based line in the card file of a character offset into ``body``."""
         return self.body_start_line + bisect_right(self._body_newlines, offset - 1)
+
+
+def fenced_blocks(lines: Sequence[str]) -> list[tuple[int, int]]:
+    """The fenced code blocks of ``lines`` as ``(first, end)`` line indexes, fences included.
+
+    A fence is a run of three or more backticks or tildes indented at most three spaces; the
+    block ends at a fence of the same character, at least as long, with nothing after it
+    (CommonMark), or at the end of the text when it is never closed. Card sections, prose
+    statements and suppression comments all skip code by this one reading.
+    """
+    blocks: list[tuple[int, int]] = []
+    fence: str | None = None
+    start = 0
+    for i, line in enumerate(lines):
+        m = _FENCE.match(line)
+        if m is None:
+            continue
+        marker = m.group(1)
+        if fence is None:
+            fence, start = marker, i
+        elif marker[0] == fence[0] and len(marker) >= len(fence) and not line[m.end() :].strip():
+            blocks.append((start, i + 1))
+            fence = None
+    if fence is not None:
+        blocks.append((start, len(lines)))
+    return blocks
 
 
 def newline_offsets(text: str) -> tuple[int, ...]:
@@ -209,13 +243,9 @@ def split_sections(text: str, first_line: int) -> tuple[Section, ...]:
     """
     lines = text.splitlines()
     heads: list[tuple[int, int, str, int]] = []  # (heading line, level, title, first body line)
-    fence: str | None = None
+    code = {i for start, end in fenced_blocks(lines) for i in range(start, end)}
     for i, line in enumerate(lines):
-        m = _FENCE.match(line)
-        if m:
-            fence = None if fence == m.group(1) else (fence or m.group(1))
-            continue
-        if fence:
+        if i in code:
             continue
         h = _ATX.match(line.strip()) if line.startswith(("#", " #", "  #", "   #")) else None
         if h:

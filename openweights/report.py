@@ -16,7 +16,7 @@ from openweights.grade import COMPONENTS, Grade
 from openweights.licensing.features import Freedom
 from openweights.rules import Finding, Severity
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,35 @@ class Report:
                     },
                 }
                 for link in self.evidence.lineage
+            ],
+            "inferred_bases": [
+                {
+                    "name": base.name,
+                    "family": base.family,
+                    "signal": base.signal.value,
+                    "confidence": base.confidence.value,
+                    "relation": base.relation,
+                    "applied": base.applies,
+                    "license": {
+                        "id": base.license.entry.id if base.license.entry else None,
+                        "verdict": base.license.verdict.value,
+                    },
+                    "quote": base.quote,
+                    "origin": str(base.origin),
+                }
+                for base in self.evidence.inferred_bases
+            ],
+            "weight_files": [
+                {
+                    "path": meta.path,
+                    "format": meta.format,
+                    "name": meta.name,
+                    "license": meta.license,
+                    "base_models": [f"{k}={v}" for k, v in meta.base_models],
+                    "complete": meta.complete,
+                    "problem": meta.problem,
+                }
+                for meta in self.evidence.weight_files
             ],
             "datasets": [
                 {

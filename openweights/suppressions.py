@@ -19,9 +19,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-from openweights.card import newline_offsets
+from openweights.card import fenced_blocks, newline_offsets
 
-_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _DIRECTIVE = re.compile(r"(?is)^owcheck\b\s*(?P<colon>:?)\s*(?P<verb>[\w-]*)(?P<rest>.*)$")
 _SELECTOR = re.compile(r"(?i)^(?:ALL|[A-Z]{1,4}[0-9]{0,4})$")
 VERBS = ("ignore",)
@@ -61,28 +60,12 @@ class Directives:
 
 
 def _code_ranges(text: str) -> list[tuple[int, int]]:
-    """Character ranges of fenced code blocks (an unclosed fence runs to the end)."""
-    ranges: list[tuple[int, int]] = []
-    fence: str | None = None
-    start = 0
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        m = _FENCE.match(line)
-        if m:
-            marker = m.group(1)
-            if fence is None:
-                fence, start = marker, offset
-            elif (
-                marker[0] == fence[0]
-                and len(marker) >= len(fence)
-                and not line[m.end() :].strip()  # a closing fence has nothing after it
-            ):
-                ranges.append((start, offset + len(line)))
-                fence = None
-        offset += len(line)
-    if fence is not None:
-        ranges.append((start, len(text)))
-    return ranges
+    """Character ranges of fenced code blocks (``card.fenced_blocks`` reads the fences)."""
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    return [(starts[first], starts[end]) for first, end in fenced_blocks(lines)]
 
 
 def _in_code_span(text: str, start: int) -> bool:

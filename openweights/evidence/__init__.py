@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from openweights.card import Card, parse_card
+from openweights.evidence.bases import inferred_bases
 from openweights.evidence.code_data import (
     code_releases,
     data_component,
@@ -22,12 +23,14 @@ from openweights.evidence.code_data import (
     openness_block,
 )
 from openweights.evidence.licenses import (
+    ProseStatement,
     Resolver,
     choose_own_license,
     gate_prompt_license,
     identify_files,
     least_open_license,
     prose_licenses,
+    read_prose,
 )
 from openweights.evidence.lineage import base_models, base_models_in_prose, lineage_links
 from openweights.evidence.model import (
@@ -36,34 +39,41 @@ from openweights.evidence.model import (
     WEIGHT_SUFFIXES,
     CodeRelease,
     ComponentEvidence,
+    Confidence,
     DataInformation,
     DatasetEvidence,
     Evidence,
     Fact,
+    InferredBase,
     LicenseFileEvidence,
     LicenseFinding,
     LicenseLink,
     LineageLink,
     Origin,
+    Signal,
 )
 from openweights.licensing.catalogue import Catalogue
-from openweights.licensing.grader import DEFAULT_THRESHOLDS, Thresholds
+from openweights.licensing.grader import DEFAULT_THRESHOLDS, Thresholds, Verdict
 from openweights.repoids import as_list, is_url, license_link_path
 from openweights.sources import Bundle
+from openweights.weightfiles import WeightFileMetadata, read_header
 
 __all__ = [
     "WEIGHT_SUFFIXES",
     "CodeRelease",
     "ComponentEvidence",
+    "Confidence",
     "DataInformation",
     "DatasetEvidence",
     "Evidence",
     "Fact",
+    "InferredBase",
     "LicenseFileEvidence",
     "LicenseFinding",
     "LicenseLink",
     "LineageLink",
     "Origin",
+    "Signal",
     "base_models_in_prose",
     "build_evidence",
     "datasets_in_prose",
@@ -115,6 +125,37 @@ def weights_availability(bundle: Bundle) -> tuple[str, list[Fact]]:
     return ("gated" if m.gated else "unknown"), facts
 
 
+def weight_file_headers(bundle: Bundle) -> list[WeightFileMetadata]:
+    """The headers of the weight files the source read, parsed (bytes in, metadata out)."""
+    out = []
+    for path, data in sorted(bundle.subject.weight_headers.items()):
+        meta = read_header(path, data)
+        if meta is not None:
+            out.append(meta)
+    return out
+
+
+def weights_statements(
+    card: Card | None, res: Resolver, prose: list[ProseStatement],
+    headers: list[WeightFileMetadata],
+) -> list[LicenseFinding]:
+    """Statements about the weights' license besides ``license:`` and LICENSE files: the card's
+    sentences that name the weights, the openness block, and weight-file headers."""
+    out: list[LicenseFinding] = [
+        st.finding for st in prose if st.component == "weights" and st.explicit
+    ]
+    wblock = openness_block(card).get("weights") if card else None
+    raw = wblock.get("license") if isinstance(wblock, dict) else None
+    if card and isinstance(raw, str) and raw.strip():
+        origin = Origin(card.path, card.line_of("openness", "weights", "license"))
+        out.append(res.stated(raw, "openness", origin))
+    for meta in headers:
+        if meta.license:
+            origin = Origin(meta.path, None, meta.format)
+            out.append(res.stated(meta.license, "weight-file", origin))
+    return out
+
+
 def build_evidence(
     bundle: Bundle, catalogue: Catalogue, thresholds: Thresholds = DEFAULT_THRESHOLDS
 ) -> Evidence:
@@ -126,16 +167,36 @@ def build_evidence(
     empty = card or parse_card("", m.card_path or "README.md")
     declared = res.declared(empty.metadata, empty) if card else []
     files = identify_files(m.license_files, catalogue)
-    prose_w, prose_c = prose_licenses(card, res) if card else ([], [])
+    prose = read_prose(card, res) if card else []
+    prose_w, prose_c = prose_licenses(card, res, prose) if card else ([], [])
     gate = gate_prompt_license(card, res, catalogue) if card else None
-    own = choose_own_license(declared, files, prose_w, gate, res)
+    headers = weight_file_headers(bundle)
+    statements = weights_statements(card, res, prose, headers)
+    own = choose_own_license(declared, files, prose_w, gate, res, statements)
     lineage = lineage_links(bundle, res, catalogue)
+    from openweights.catalogues.base_models import load_base_models
 
-    # Weights: a derivative is never more open than its most restrictive ancestor.
+    inferred = inferred_bases(
+        bundle, card, headers, lineage, load_base_models(), catalogue, modality, thresholds
+    )
+
+    # Weights: a derivative is never more open than its most restrictive ancestor, whether the
+    # Hub answered for it or the catalogue knows it; a licensor may relicense its own models.
     weights_license = own
+    subject_org = bundle.subject.id.split("/", 1)[0].lower() if bundle.lineage_resolvable else ""
     for link in lineage:
-        if link.found and link.license.verdict.rank > weights_license.verdict.rank:
+        same_owner = subject_org and link.id.split("/", 1)[0].lower() == subject_org
+        stricter = link.license.verdict.rank > weights_license.verdict.rank
+        if link.found and not same_owner and stricter:
             weights_license = link.license
+    # An inferred base lowers a license that is known; an unknown license stays unknown.
+    for base in inferred:
+        if (
+            base.applies
+            and own.verdict is not Verdict.UNKNOWN
+            and base.license.verdict.rank > weights_license.verdict.rank
+        ):
+            weights_license = base.license
     availability, w_facts = weights_availability(bundle)
     w_facts.insert(0, Fact(f"license: {own.raw or 'none'} ({own.source})", own.origin))
     for f in files:
@@ -152,17 +213,22 @@ def build_evidence(
                 link.license.origin,
             )
         )
+    for base in inferred:
+        if base.confidence is Confidence.LOW and not base.license.entry:
+            continue
+        lic = base.license.entry.id if base.license.entry else "license unknown"
+        how = "applied" if base.applies else "not applied"
+        w_facts.append(
+            Fact(
+                f"base {base.license.origin.repo or base.name} from {base.signal.value} "
+                f"({base.confidence.value}, {base.relation or 'derived'}): {lic}, {how}",
+                base.origin,
+            )
+        )
     block = openness_block(card)
     wblock = block.get("weights")
-    stated, stated_ids = openness_weights_license(empty, wblock, res)
-    if stated is not None:
-        w_facts.append(Fact(f"openness block: weights license {stated.raw}", stated.origin))
-        # The least open reading wins; the block alone counts when nothing else names one.
-        nothing_else = weights_license.source == "none"
-        if stated.entry is not None and (
-            nothing_else or stated.verdict.rank > weights_license.verdict.rank
-        ):
-            weights_license = stated
+    w_facts += [Fact(f"openness block: weights license {s.raw}", s.origin)
+                for s in statements if s.source == "openness"]
     if isinstance(wblock, dict) and wblock.get("released") is False:
         availability = "not-released"
         w_facts.append(
@@ -217,21 +283,10 @@ def build_evidence(
         license_link=license_link(card),
         close_license_ids=close_license_ids(declared, catalogue),
         metadata_issues=metadata_issues(card),
-        openness_license=stated,
-        openness_license_ids=stated_ids,
+        inferred_bases=tuple(inferred),
+        weight_files=tuple(headers),
+        statements=tuple(statements),
     )
-
-
-def openness_weights_license(
-    card: Card, wblock: Any, res: Resolver
-) -> tuple[LicenseFinding | None, tuple[str, ...]]:
-    """The weights license the ``openness:`` block states, and the catalogue ids it names."""
-    raw = wblock.get("license") if isinstance(wblock, dict) else None
-    if not isinstance(raw, str) or not raw.strip():
-        return None, ()
-    entry, ids = res.reading(raw)
-    origin = Origin(card.path, card.line_of("openness", "weights", "license"))
-    return res.finding(raw, entry, "openness", origin), ids
 
 
 def license_link(card: Card | None) -> LicenseLink | None:

@@ -7,15 +7,18 @@ sentence and sorted by what each sentence is about (weights, code, data, a base 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from openweights.card import Card, parse_card
 from openweights.evidence.model import LicenseFileEvidence, LicenseFinding, Origin
-from openweights.licensing.catalogue import Catalogue, LicenseEntry
+from openweights.licensing.catalogue import Catalogue, LicenseEntry, LicenseFeature
 from openweights.licensing.expressions import ExpressionError, is_expression, read_expression
 from openweights.licensing.grader import (
     GradingContext,
+    LicenseGrade,
     Thresholds,
     Verdict,
     grade_license,
@@ -64,12 +67,35 @@ class Resolver:
         self.catalogue = catalogue
         self.ctx = GradingContext(modality=modality)
         self.th = th
+        self._grades: dict[str, LicenseGrade] = {}
+        self._graded: dict[str, LicenseEntry] = {}
+
+    def grade(self, entry: LicenseEntry) -> LicenseGrade:
+        """``entry`` graded for this model, once per entry: a long card names the same license
+        many times, and expressions rank their parts."""
+        grade = self._grades.get(entry.id)
+        if grade is None or self._graded.get(entry.id) is not entry:
+            grade = grade_license(entry, self.ctx, self.th)
+            self._grades[entry.id] = grade
+            self._graded[entry.id] = entry
+        return grade
 
     def finding(
-        self, raw: str | None, entry: LicenseEntry | None, source: str, origin: Origin
+        self,
+        raw: str | None,
+        entry: LicenseEntry | None,
+        source: str,
+        origin: Origin,
+        names: tuple[str, ...] = (),
     ) -> LicenseFinding:
-        grade = grade_license(entry, self.ctx, self.th) if entry else None
-        return LicenseFinding(raw, entry, source, origin, grade)
+        grade = self.grade(entry) if entry is not None else None
+        return LicenseFinding(raw, entry, source, origin, grade, names=names)
+
+    def stated(self, raw: str, source: str, origin: Origin) -> LicenseFinding:
+        """A license field's value (``license:``, the openness block, a weight-file header) read
+        as a catalogue id or an SPDX expression, with every catalogue id it names."""
+        entry, names = self.reading(raw)
+        return self.finding(raw, entry, source, origin, names)
 
     def entry(self, raw: Any) -> LicenseEntry | None:
         """The entry a license value names: a catalogue id (Hub id, SPDX id, alias), or an SPDX
@@ -93,33 +119,50 @@ class Resolver:
 
     def rank(self, entry: LicenseEntry) -> int:
         """How little ``entry`` allows for this model (higher is less open)."""
-        return grade_license(entry, self.ctx, self.th).verdict.rank
+        return self.grade(entry).verdict.rank
 
     def declared(self, meta: Mapping[str, Any], card: Card) -> list[LicenseFinding]:
         """One finding per ``license:`` value; ``other`` resolved through license_name."""
         out = []
         values = as_list(meta.get("license"))
         name = meta.get("license_name")
+        by_link = self.by_link(meta.get("license_link"))
         for i, value in enumerate(values):
             line = card.line_of("license", i) if len(values) > 1 else card.line_of("license")
             origin = Origin(card.path, line)
             if not isinstance(value, str) or not value.strip():
                 out.append(self.finding(str(value), None, "metadata", origin))
                 continue
-            entry = self.entry(value)
+            entry, names = self.reading(value)
             if entry is not None and entry.kind == "placeholder" and isinstance(name, str):
                 named = self.catalogue.resolve(name)
                 if named is not None and named.kind != "placeholder":
                     origin = Origin(card.path, card.line_of("license_name"))
                     out.append(self.finding(f"other:{name}", named, "metadata", origin))
                     continue
-            out.append(self.finding(value, entry, "metadata", origin))
+            if entry is not None and entry.kind == "placeholder" and by_link is not None:
+                # A custom license named only by where its text lives (license_link).
+                origin = Origin(card.path, card.line_of("license_link"))
+                raw = f"other:{name}" if isinstance(name, str) else "other"
+                out.append(self.finding(raw, by_link, "metadata", origin))
+                continue
+            out.append(self.finding(value, entry, "metadata", origin, names))
         if not values and isinstance(name, str) and name.strip():
             # license_name without license: (seen in the wild) still names the license.
             entry = self.catalogue.resolve(name)
             origin = Origin(card.path, card.line_of("license_name"))
             out.append(self.finding(name, entry, "metadata", origin))
         return out
+
+    def by_link(self, link: Any) -> LicenseEntry | None:
+        """The entry whose canonical URL ``license_link`` points at, if any."""
+        if not isinstance(link, str) or "://" not in link:
+            return None
+        key = _url_key(link)
+        for entry in self.catalogue:
+            if entry.url and entry.kind == "license" and _url_key(entry.url) == key:
+                return entry
+        return None
 
     def mentions(self, text: str) -> list[tuple[int, int, LicenseEntry]]:
         """License names in ``text``, longest first at each word: (first word, end word, entry)."""
@@ -138,6 +181,18 @@ class Resolver:
                 i += 1
         return found
 
+    def mention_offsets(self, text: str) -> list[tuple[int, LicenseEntry]]:
+        """License names in ``text`` with the character offset where each starts."""
+        starts = [m.start() for m in _TOKEN.finditer(text.lower())]
+        return [(starts[i], entry) for i, _end, entry in self.mentions(text)]
+
+
+def _url_key(url: str) -> str:
+    """A URL without scheme, ``www.``, revision part and trailing slash, lowercased: two links to
+    one license text compare equal (``github.com/o/r/blob/main/LICENSE`` and ``.../raw/v1/...``)."""
+    text = re.sub(r"^[a-z][a-z0-9+.-]*://(www\.)?", "", url.strip().lower())
+    text = re.sub(r"/(?:blob|raw|resolve|tree)/[^/]+/", "/", text)
+    return text.split("#", 1)[0].split("?", 1)[0].rstrip("/")
 
 
 def identify_files(files: Mapping[str, str], catalogue: Catalogue) -> list[LicenseFileEvidence]:
@@ -196,21 +251,78 @@ _YAML_KEY = re.compile(r"^\s*-?\s*licen[cs]e(_name)?\s*:", re.I)
 _LICENSE_COLON = re.compile(r"licen[cs]e[*_\s]*[:：][*_\s]*\[?([^\n\](|;,]{2,60})", re.I)
 # Sentences about where something came from describe a base model's terms, not this model's.
 _LINEAGE_CONTEXT = re.compile(
-    r"\b(originally|derived from|based on|base models?|inherit\w*|upstream|original model)\b",
+    r"\b(originally|derived from|based on|base\s+(?:[\w'-]+\s+){0,3}models?|inherit\w*|upstream"
+    r"|original model)\b",
     re.I,
 )
 
 
-def _component_hint(sentence: str) -> str:
-    """Which component a license sentence is about: weights, code, data or base."""
-    s = sentence.lower()
-    weights_words = re.search(r"\b(weights?|models?|checkpoints?|parameters)\b", s)
-    if re.search(r"\b(code|source code|software|scripts?)\b", s) and not weights_words:
+_WEIGHTS_WORDS = re.compile(r"\b(weights?|models?|checkpoints?|parameters|adapters?)\b", re.I)
+_CODE_WORDS = re.compile(r"\b(code|source code|software|scripts?|codebase)\b", re.I)
+_DATA_WORDS = re.compile(r"\b(data ?sets?|training data|corpus|corpora)\b", re.I)
+_THIS_MODEL = re.compile(
+    r"\b(?:this|our|these|the\s+present)\s+(?:models?|checkpoints?|adapters?|lora|weights)"
+    r"\s+(?:is|are|was|were|can|may|must|shall|should|remains?)\b",
+    re.I,
+)
+# The words just before a license name say what it covers when a sentence lists several things
+# ("trained on CC0 images, with a text encoder under MIT").
+_NEAR_DATA = re.compile(
+    r"\b(images?|photos?|pictures?|data|datasets?|corpus|corpora|recordings?|audio|texts)\b", re.I
+)
+_NEAR_PART = re.compile(
+    r"\b(encoders?|tokeni[sz]ers?|vae|vocoders?|decoders?|backbones?|code|software)\b", re.I
+)
+_NEAR_WINDOW = 90
+_NEAR_LIMIT = 20
+
+
+def _nearest_noun(sentence: str, offset: int) -> str | None:
+    """What the words closest to a license name (before it, or just after) say it covers."""
+    best: tuple[int, str] | None = None
+    before = sentence[max(0, offset - _NEAR_WINDOW) : offset]
+    after = sentence[offset : offset + 30]
+    for place, rx in (("data", _NEAR_DATA), ("code", _NEAR_PART), ("weights", _WEIGHTS_WORDS)):
+        for hit in rx.finditer(before):
+            distance = len(before) - hit.end()
+            if best is None or distance < best[0]:
+                best = (distance, place)
+        following = rx.search(after)
+        if following and place == "data" and (best is None or following.start() < best[0]):
+            best = (following.start(), place)
+    # Only a noun right next to the name governs it ("CC0 images", "scripts, MIT License");
+    # farther words belong to the sentence, which is placed as a whole.
+    return best[1] if best and best[1] != "weights" and best[0] <= _NEAR_LIMIT else None
+
+
+_SOURCE_CONTEXT = re.compile(
+    r"\b(distill\w*|teacher|generated (?:by|with|using)|outputs? (?:of|from))\b", re.I
+)
+
+
+def _component_hint(sentence: str, section: str = "") -> str:
+    """Which component a license sentence governs: weights, code, data, base or source.
+
+    "This model is ..." is about the weights whatever else the sentence names; otherwise a
+    sentence that names only the code (or only the data) is about that; a sentence about where
+    the model came from states a base's (or a teacher's) terms; a Training Data or Code section
+    places what is left; the rest is about the weights."""
+    weights_words = _WEIGHTS_WORDS.search(sentence)
+    if _THIS_MODEL.search(sentence):
+        return "weights"
+    if _CODE_WORDS.search(sentence) and not weights_words:
         return "code"
-    if re.search(r"\b(data ?sets?|training data|corpus|corpora)\b", s) and not weights_words:
+    if _DATA_WORDS.search(sentence) and not weights_words:
         return "data"
     if _LINEAGE_CONTEXT.search(sentence):
         return "base"
+    if _SOURCE_CONTEXT.search(sentence):
+        return "source"
+    if section and not _WEIGHTS_WORDS.search(section) and not re.search("licen", section, re.I):
+        if _CODE_WORDS.search(section):
+            return "code"
+        if _DATA_WORDS.search(section) or re.search(r"\bdata\b", section, re.I):
+            return "data"
     return "weights"
 
 
@@ -221,51 +333,189 @@ def unquote(text: str) -> str:
     return _unquote(text)
 
 
-def _sentences(text: str, first_line: int) -> Iterator[tuple[str, int]]:
+# A sentence that licenses two things in two clauses ("our code is available under MIT, the
+# weights are licensed CC BY-NC"; "...; the weights ...") is read clause by clause.
+_CLAUSE_BREAK = re.compile(
+    r";\s+|,\s+(?:and\s+|while\s+|whereas\s+|but\s+)?(?=(?:the\s+)?[\w-]+(?:\s+[\w-]+){0,3}\s+"
+    r"(?:is|are)\s+(?:released|licensed|available|distributed|subject|provided)\b)",
+    re.I,
+)
+# "released under MIT": a short name after "under", resolved like a license: line.
+_UNDER = re.compile(
+    r"\b(?:released|licensed|available|distributed|provided)\s+under\s+(?:the\s+)?\[?"
+    r"([A-Za-z][\w.+-]*(?:[ -][\w.+]+){0,3}?)(?:\s+licen[cs]e)?\s*(?:[\].,;)]|$)",
+    re.I,
+)
+
+
+def _sentences(text: str, first_line: int) -> Iterator[tuple[str, int, str]]:
+    """``(clause, line, whole sentence)`` for every clause of every sentence of ``text``."""
     for line_no, line in enumerate(text.splitlines(), start=first_line):
         for sentence in _SENTENCE_END.split(line):
-            yield sentence, line_no
+            for clause in _CLAUSE_BREAK.split(sentence):
+                yield clause, line_no, sentence
 
 
-def prose_licenses(
-    card: Card, res: Resolver
-) -> tuple[list[LicenseFinding], list[LicenseFinding]]:
-    """Licenses named in the body: (weights, code), from License sections and license sentences.
+# Restrictions a card states in its own words, without naming a license. They are graded like a
+# license with that one feature (derived by the grader, never typed as a verdict).
+_STATED_TERMS = {
+    "non-commercial": LicenseEntry(
+        id="stated:non-commercial", name="non-commercial use only (stated in the card)",
+        kind="license", hub_id=None, spdx=None, aliases=(), license_names=(), url=None,
+        osi_approved=False, fsf_free=False, revision_date=None, verification="verified",
+        features=(LicenseFeature("use.non_commercial_only", "the card's text",
+                                 "The card says the model may not be used commercially."),),
+    ),
+    "research-only": LicenseEntry(
+        id="stated:research-only", name="research use only (stated in the card)",
+        kind="license", hub_id=None, spdx=None, aliases=(), license_names=(), url=None,
+        osi_approved=False, fsf_free=False, revision_date=None, verification="verified",
+        features=(LicenseFeature("use.research_only", "the card's text",
+                                 "The card says the model is for research use only."),),
+    ),
+}
+_NON_COMMERCIAL = re.compile(
+    r"\bnon-?commercial\s+(?:use|purposes?|licen[cs]e|only)\b(?!\s+(?:and|or)\s+commercial)"
+    r"|\bnot\s+(?:be\s+)?(?:used\s+)?for\s+commercial\b"
+    r"|\b(?:cannot|can\s*not|may\s+not|must\s+not)\s+be\s+used\s+(?:for\s+)?commercial"
+    r"|\bcommercial\s+use\s+is\s+(?:not\s+(?:permitted|allowed)|prohibited|forbidden)\b"
+    r"|\bno\s+commercial\s+use\b",
+    re.I,
+)
+_RESEARCH_ONLY = re.compile(
+    r"\b(?:for\s+)?(?:academic\s+|non-?commercial\s+)?research\s+(?:purposes?|use|uses)?\s*only\b"
+    r"|\bresearch[- ]only\b|\bonly\s+for\s+(?:academic\s+|non-?commercial\s+)?research\b",
+    re.I,
+)
+# Outside a License section, a research-only sentence must say it binds, not merely intend.
+_BINDING = re.compile(
+    r"\b(restricted|cannot|can ?not|may not|must not|prohibited|licen[cs]e)", re.I
+)
+_MIXED_COMMERCIAL = re.compile(r"\bcommercial\s+(?:and|or)\s+non-?commercial\b", re.I)
 
-    Each sentence is read on its own and sorted by what it is about: code, data, a base model
-    (``originally licensed under``) or the weights. Link targets are decoded, so a link to
-    ``Tongyi%20Qianwen%20LICENSE%20AGREEMENT`` names its license.
+
+@dataclass(frozen=True)
+class ProseStatement:
+    """One license statement in the card's text, placed on the component it governs."""
+
+    finding: LicenseFinding
+    """The license (or stated restriction) and where it was read."""
+    component: str
+    """``weights``, ``code``, ``data``, ``base`` (a base model's original terms) or ``source``
+    (a teacher's or data generator's terms)."""
+    explicit: bool
+    """True when the sentence names the weights (or the model) itself."""
+    sentence: str
+    """The sentence, shortened."""
+
+
+def _section_titles(card: Card) -> list[tuple[int, int, str]]:
+    return [(sec.line, sec.end_line, sec.title) for sec in card.sections]
+
+
+def _section_of(titles: list[tuple[int, int, str]], starts: list[int], line: int) -> str:
+    """The innermost section holding ``line`` (sections come in document order)."""
+    i = bisect_right(starts, line) - 1
+    while i >= 0:
+        start, end, title = titles[i]
+        if start <= line <= end:
+            return title
+        i -= 1
+    return ""
+
+
+def _stated_terms(sentence: str, in_section: bool) -> list[LicenseEntry]:
+    """Restrictions the sentence states without naming a license."""
+    out = []
+    if _NON_COMMERCIAL.search(sentence) and not _MIXED_COMMERCIAL.search(sentence):
+        out.append(_STATED_TERMS["non-commercial"])
+    if _RESEARCH_ONLY.search(sentence) and (in_section or _BINDING.search(sentence)):
+        out.append(_STATED_TERMS["research-only"])
+    return out
+
+
+def read_prose(card: Card, res: Resolver) -> list[ProseStatement]:
+    """Every license statement of the body, each placed on the component it governs.
+
+    Sentences are read in License sections, in lines that mention a license, and, for stated
+    restrictions ("for research purposes only", "cannot be used commercially"), anywhere. Each
+    sentence is placed by its own words first (the code, the data, a base model's original
+    terms, a teacher's terms, or the weights) and by its section's title second. Link targets are
+    decoded, so a link to ``Tongyi%20Qianwen%20LICENSE%20AGREEMENT`` names its license.
     """
-    weights: list[LicenseFinding] = []
-    code: list[LicenseFinding] = []
+    titles = _section_titles(card)
+    title_starts = [start for start, _end, _title in titles]
     sections = card.find_sections(r"licen[cs]e|licensing|terms of use")
-    chunks: list[tuple[str, int, bool]] = [(s.body, s.line + 1, True) for s in sections]
+    chunks: list[tuple[str, int, bool]] = [(s.body, s.line_at(0), True) for s in sections]
     chunks += [(s.title, s.line, True) for s in sections]
     for number, line in enumerate(card.body.splitlines(), start=card.body_start_line):
-        if "licen" in line.lower():
+        lower = line.lower()
+        if "licen" in lower or "commercial" in lower or "research" in lower or _UNDER.search(line):
             chunks.append((line, number, False))
-    seen: set[tuple[str, str]] = set()
+    out: list[ProseStatement] = []
+    seen: set[tuple[str, str, int]] = set()
+    fenced = card.fenced_lines
     for text, first_line, in_section in chunks:
-        for sentence, line_no in _sentences(text, first_line):
-            if not in_section and "licen" not in sentence.lower():
+        for sentence, line_no, whole in _sentences(text, first_line):
+            if line_no in fenced and not in_section:
+                # Example inputs, configs and outputs are not the card's statements; a License
+                # section's fenced block is the license notice itself.
                 continue
+            has_license_word = "licen" in whole.lower() or bool(_UNDER.search(whole))
             decoded = unquote(sentence) if "%" in sentence else sentence
-            found = [entry for _s, _e, entry in res.mentions(decoded)]
-            # A bare "license: x" line is a YAML key that never made it into metadata (broken
-            # front matter), not a statement in the card's text.
-            colon = () if _YAML_KEY.match(decoded) else _LICENSE_COLON.finditer(decoded)
-            for m in colon:
-                short = res.catalogue.resolve(m.group(1).strip(" *_`.").split(" (")[0])
-                if short is not None and short.kind != "placeholder":
-                    found.append(short)
-            hint = _component_hint(decoded)
+            found: list[LicenseEntry] = []
+            near: dict[str, str] = {}
+            if in_section or has_license_word:
+                for offset, entry in res.mention_offsets(decoded):
+                    found.append(entry)
+                    place = _nearest_noun(decoded, offset)
+                    if place:
+                        near[entry.id] = place
+                # A bare "license: x" line is a YAML key that never made it into metadata
+                # (broken front matter), not a statement in the card's text.
+                colon = () if _YAML_KEY.match(decoded) else _LICENSE_COLON.finditer(decoded)
+                for m in [*colon, *_UNDER.finditer(decoded)]:
+                    short = res.catalogue.resolve(m.group(1).strip(" *_`.").split(" (")[0])
+                    if short is not None and short.kind != "placeholder" and short not in found:
+                        found.append(short)
+            if not any(e.kind == "license" for e in found):
+                found += _stated_terms(decoded, in_section or has_license_word)
+            if not found:
+                continue
+            section = _section_of(titles, title_starts, line_no)
+            hint = _component_hint(decoded, section)
+            explicit = hint == "weights" and bool(_WEIGHTS_WORDS.search(decoded))
             for entry in found:
-                key = (hint, entry.id)
-                if key in seen or hint in ("data", "base"):
+                component = near.get(entry.id, hint) if hint == "weights" else hint
+                key = (component, entry.id, line_no)
+                if key in seen:
                     continue
                 seen.add(key)
                 finding = res.finding(entry.id, entry, "body", Origin(card.path, line_no))
-                (code if hint == "code" else weights).append(finding)
+                out.append(ProseStatement(
+                    finding, component, explicit and component == "weights",
+                    " ".join(decoded.split())[:200],
+                ))
+    return out
+
+
+def prose_licenses(
+    card: Card, res: Resolver, statements: Sequence[ProseStatement] | None = None
+) -> tuple[list[LicenseFinding], list[LicenseFinding]]:
+    """Licenses named in the body for the weights and for the code: ``(weights, code)``."""
+    if statements is None:
+        statements = read_prose(card, res)
+    weights: list[LicenseFinding] = []
+    code: list[LicenseFinding] = []
+    seen: set[tuple[str, str]] = set()
+    for st in statements:
+        if st.component not in ("weights", "code") or st.finding.entry is None:
+            continue
+        key = (st.component, st.finding.entry.id)
+        if key in seen:
+            continue
+        seen.add(key)
+        (code if st.component == "code" else weights).append(st.finding)
     return _most_specific(weights), code
 
 
@@ -299,6 +549,47 @@ def gate_prompt_license(card: Card, res: Resolver, catalogue: Catalogue) -> Lice
 
 
 def choose_own_license(
+    declared: list[LicenseFinding],
+    files: list[LicenseFileEvidence],
+    prose: list[LicenseFinding],
+    gate: LicenseFinding | None,
+    res: Resolver,
+    statements: Sequence[LicenseFinding] = (),
+) -> LicenseFinding:
+    """The repo's own weights license.
+
+    The LICENSE text outranks the metadata, the metadata outranks prose (rubric §2.6); an
+    unnamed ``other`` in a license list is read from the prose like a lone ``other``. Then every
+    other statement about the weights (``statements``: the card's explicit sentences about the
+    weights, the openness block, weight-file headers) is weighed too, and the least open reading
+    wins: a disagreement is reported (OW214), never resolved towards the more open side. When
+    nothing else names a license, the openness block's counts (it is the author's own statement
+    of the terms); a sentence or a file header only ever lowers.
+    """
+    chosen = _first_reading(declared, files, prose, gate, res)
+    if chosen.source == "none":
+        chosen = next(
+            (s for s in statements
+             if s.source == "openness" and s.entry is not None and s.entry.kind != "placeholder"),
+            chosen,
+        )
+    for statement in statements:
+        if statement.entry is None or statement.entry.kind == "placeholder":
+            continue
+        rank, current = statement.verdict.rank, chosen.verdict.rank
+        # At the same rank a named license beats a restriction stated in words: it has clauses.
+        named_over_words = (
+            rank == current
+            and chosen.entry is not None
+            and chosen.entry.id.startswith("stated:")
+            and not statement.entry.id.startswith("stated:")
+        )
+        if rank > current or named_over_words:
+            chosen = statement
+    return chosen
+
+
+def _first_reading(
     declared: list[LicenseFinding],
     files: list[LicenseFileEvidence],
     prose: list[LicenseFinding],
@@ -344,8 +635,13 @@ def _declared_or_prose(
     if resolved:
         if len(resolved) == 1 and len(declared) == 1:
             return resolved[0]
-        worst = least_open([d.verdict for d in declared])
-        return next(d for d in declared if d.verdict is worst)
+        # An unnamed `other` beside named ids: the prose says what it is, when it says so.
+        members = [
+            prose[0] if d.entry is not None and d.entry.kind == "placeholder" and prose else d
+            for d in declared
+        ]
+        worst = least_open([d.verdict for d in members])
+        return next(d for d in members if d.verdict is worst)
     if declared and any(d.entry is None for d in declared):
         # An unrecognised id: never guess from elsewhere over what the author wrote.
         return next(d for d in declared if d.entry is None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +11,7 @@ from openweights.card import Card
 from openweights.licensing.catalogue import LicenseEntry
 from openweights.licensing.grader import LicenseGrade, Thresholds, Verdict
 from openweights.sources import Bundle
+from openweights.weightfiles import WeightFileMetadata
 
 WEIGHT_SUFFIXES = (
     ".safetensors",
@@ -105,11 +107,21 @@ class LicenseFinding:
     closest: Mapping[str, Any] | None = field(default=None, hash=False, compare=False)
     """For a modified LICENSE text: the closest license, similarity and a diff summary
     (``Identification.closest_summary``)."""
+    names: tuple[str, ...] = ()
+    """The catalogue ids of the licenses the value names, when it was read as a license field
+    (an SPDX expression such as ``MIT OR Apache-2.0`` names every known id in it); may be empty,
+    ``ids`` then falls back on the entry."""
 
     @property
     def verdict(self) -> Verdict:
         """The license verdict; unknown when unresolved."""
         return self.grade.verdict if self.grade else Verdict.UNKNOWN
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Every catalogue id the value names: each known id of an expression, else its
+        entry's id (none when unresolved). Two statements agree when these meet."""
+        return self.names or ((self.entry.id,) if self.entry else ())
 
 
 @dataclass(frozen=True)
@@ -226,6 +238,72 @@ class LineageLink:
     """The ancestor's own weights license."""
 
 
+class Signal(str, enum.Enum):
+    """Where a base model was read, in order of trust."""
+
+    BASE_MODEL = "base_model"
+    """The card's ``base_model:`` metadata."""
+    ADAPTER_CONFIG = "adapter_config"
+    """``base_model_name_or_path`` in ``adapter_config.json``."""
+    CONFIG = "config"
+    """``_name_or_path`` (or the architecture) in ``config.json``."""
+    WEIGHT_HEADER = "weight_header"
+    """A GGUF or safetensors header (``general.base_model.*``, ``general.name``...)."""
+    MODEL_TREE = "model_tree"
+    """The Hub's model-tree tags (``base_model:adapter:ORG/NAME``...)."""
+    TITLE = "title"
+    """The card's title (its first heading)."""
+    PROSE = "prose"
+    """A sentence of the card ("fine-tuned from", "merge of", "distilled from")."""
+    TAGS = "tags"
+    """A family named in the card's ``tags:``."""
+
+
+class Confidence(str, enum.Enum):
+    """How sure an inferred base is. Only ``medium`` and above may lower a verdict."""
+
+    STATED = "stated"
+    """Written as the base in metadata."""
+    HIGH = "high"
+    """Written by a tool into a file of the repo, or by the Hub."""
+    MEDIUM = "medium"
+    """Said in the card's words: its title or a sentence that names the base."""
+    LOW = "low"
+    """Only suggested (a tag, an architecture name): reported, never applied."""
+
+    @property
+    def rank(self) -> int:
+        """Higher is surer."""
+        return {"stated": 3, "high": 2, "medium": 1, "low": 0}[self.value]
+
+
+@dataclass(frozen=True)
+class InferredBase:
+    """A base model found from one signal, with how sure the reading is and its license."""
+
+    name: str
+    """The base as found: a repo id, or the words that name it."""
+    signal: Signal
+    """Where it was read."""
+    confidence: Confidence
+    """How sure the reading is."""
+    relation: str | None
+    """``adapter``, ``merge``, ``quantized``, ``finetune``, ``distillation``, ``same-model``,
+    or None when unstated."""
+    quote: str
+    """The words (or the metadata entry) it was read from, shortened."""
+    origin: Origin
+    """Where those words are."""
+    family: str | None
+    """The base-model catalogue family, when the catalogue knows it."""
+    license: LicenseFinding
+    """Its license as the catalogue records it (unknown when not known)."""
+    applies: bool = False
+    """True when it is applied to the weights (confidence medium or above, license known, not
+    relicensed by its own licensor, and for a distillation source, a license that reaches
+    students)."""
+
+
 @dataclass(frozen=True)
 class LicenseLink:
     """The card's ``license_link`` and the repo file it names."""
@@ -299,7 +377,12 @@ class Evidence:
     closest catalogue ids (possibly none)."""
     metadata_issues: tuple[Fact, ...] = ()
     """Where the metadata breaks ``schemas/model-card.schema.json``: message and line."""
-    openness_license: LicenseFinding | None = None
-    """The weights license the ``openness:`` block states (``openness.weights.license``)."""
-    openness_license_ids: tuple[str, ...] = ()
-    """The catalogue ids that value names (every known id of an expression)."""
+    inferred_bases: tuple[InferredBase, ...] = ()
+    """Bases found from every signal (files, tags, title, prose), including those the Hub could
+    not be asked about; the ones that apply lower the weights license."""
+    weight_files: tuple[WeightFileMetadata, ...] = ()
+    """The headers of the weight files that were read."""
+    statements: tuple[LicenseFinding, ...] = ()
+    """The statements about the weights' license besides ``license:`` and LICENSE files: the
+    ``openness:`` block's (also when it names no license owcheck knows), the card's sentences
+    that name the weights, and weight-file headers, each with its origin."""

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from openweights.evidence import Evidence, base_models_in_prose
+from openweights.evidence import Confidence, Evidence, Signal, base_models_in_prose
 from openweights.repoids import repo_id_from
 from openweights.rules import Hit, Severity, rule
+
+_SIGNAL_WORDS = {
+    Signal.BASE_MODEL: "known offline from",
+    Signal.ADAPTER_CONFIG: "adapter_config.json says",
+    Signal.CONFIG: "config.json says",
+    Signal.WEIGHT_HEADER: "the weight file's header says",
+    Signal.MODEL_TREE: "the Hub's model tree says",
+    Signal.TITLE: "the card's title says",
+    Signal.PROSE: "the card says",
+    Signal.TAGS: "the card's tags say",
+}
 
 
 @rule(
@@ -79,6 +90,13 @@ def base_model_only_in_prose(ev: Evidence) -> Iterator[Hit]:
     for name, line in base_models_in_prose(card):
         yield Hit(f"the text names base model {name} but `base_model:` is missing", line)
         return
+    for base in ev.inferred_bases:
+        if base.signal is Signal.PROSE and base.confidence is not Confidence.LOW:
+            yield Hit(
+                f"the text names base model {base.name} but `base_model:` is missing",
+                base.origin.line,
+            )
+            return
 
 
 @rule(
@@ -94,45 +112,65 @@ def license_launders_base(ev: Evidence) -> Iterator[Hit]:
     A model derived from a restricted base (say an ``apache-2.0`` fine-tune of a Llama model)
     still carries the base's terms: Llama's licence binds derivatives and requires its own
     terms to travel with them. Relabelling it is license laundering; owcheck grades the weights
-    by the most restrictive ancestor.
+    by the most restrictive ancestor. The base is known from the Hub when it can be fetched, and
+    otherwise from owcheck's catalogue of well-known base models, so this is caught offline too
+    (the pre-commit hook), from ``base_model:``, ``adapter_config.json``, ``config.json``, a
+    weight file's header, the Hub's model tree, or the card's own words (its title, "fine-tuned
+    from X", "merge of X", "quantized from X"), with the words quoted. A licensor may relicense
+    its own model; a base whose reading is uncertain (a bare tag) is reported, not applied.
 
     Fails::
 
         ---
         license: apache-2.0
-        base_model: example/llama-base
-        ---
-        ==> hub:example/llama-base/README.md <==
-        ---
-        license: llama3.1
+        base_model: meta-llama/Llama-3.1-8B
         ---
 
     Passes::
 
         ---
         license: llama3.1
-        base_model: example/llama-base
-        ---
-        ==> hub:example/llama-base/README.md <==
-        ---
-        license: llama3.1
+        base_model: meta-llama/Llama-3.1-8B
         ---
     """
-    own = ev.own_license
+    # The claim is what the card's metadata says (else its own reading): a LICENSE file or a
+    # header that already carries the base's terms does not excuse a more open `license:`.
+    claimed = [d for d in ev.declared if d.entry is not None and d.entry.kind != "placeholder"]
+    own = min(claimed, key=lambda d: -d.verdict.rank) if claimed else ev.own_license
+    if ev.own_license.source == "license-file" or own.entry is None:
+        own = ev.own_license
     if own.entry is None:
         return
-    for link in ev.lineage:
-        base = link.license
-        if not link.found or base.entry is None or base.entry.id == own.entry.id:
+    for base in ev.inferred_bases:
+        lic = base.license
+        if not base.applies or lic.entry is None or lic.entry.id == own.entry.id:
             continue
-        if base.verdict.rank > own.verdict.rank:
+        if lic.verdict.rank > own.verdict.rank:
             clause = ""
-            if base.grade:
-                feats = base.grade.decisive_clauses()
-                clause = f"; see {base.entry.id} {feats[0].clause}" if feats else ""
+            if lic.grade:
+                feats = lic.grade.decisive_clauses()
+                clause = f"; see {lic.entry.id} {feats[0].clause}" if feats else ""
+            yield Hit(
+                f"license {own.entry.id} ({own.verdict.value}) claims more than base "
+                f"{lic.origin.repo or base.name} allows: {lic.entry.id} ({lic.verdict.value})"
+                f"{clause}; {_SIGNAL_WORDS[base.signal]} \"{base.quote}\"",
+                own.origin.line if own.origin.repo is None else None,
+            )
+    subject_org = ev.bundle.subject.id.split("/", 1)[0].lower()
+    for link in ev.lineage:
+        if ev.bundle.lineage_resolvable and link.id.split("/", 1)[0].lower() == subject_org:
+            continue  # a licensor may relicense its own model
+        base_lic = link.license
+        if not link.found or base_lic.entry is None or base_lic.entry.id == own.entry.id:
+            continue
+        if base_lic.verdict.rank > own.verdict.rank:
+            clause = ""
+            if base_lic.grade:
+                feats = base_lic.grade.decisive_clauses()
+                clause = f"; see {base_lic.entry.id} {feats[0].clause}" if feats else ""
             yield Hit(
                 f"license {own.entry.id} ({own.verdict.value}) claims more than base model "
-                f"{link.id} allows: {base.entry.id} ({base.verdict.value}){clause}",
+                f"{link.id} allows: {base_lic.entry.id} ({base_lic.verdict.value}){clause}",
                 own.origin.line if own.origin.repo is None else None,
             )
 
@@ -259,3 +297,66 @@ def base_model_not_an_id(ev: Evidence) -> Iterator[Hit]:
         value = raw.strip()
         if repo_id_from(value, "model") != value:
             yield Hit(f"base_model {raw!r} is not a Hub repo id (org/name)", origin.line)
+
+
+_FILE_SIGNALS = {
+    Signal.ADAPTER_CONFIG: "adapter_config.json",
+    Signal.CONFIG: "config.json",
+    Signal.WEIGHT_HEADER: "the header of",
+    Signal.MODEL_TREE: "the Hub's model tree",
+}
+
+
+@rule(
+    "OW507",
+    "base-model-undeclared",
+    Severity.WARNING,
+    None,
+    "List the base in `base_model:` as its Hub id (the files already name it).",
+)
+def base_model_undeclared(ev: Evidence) -> Iterator[Hit]:
+    """A file of the repo names a base model that ``base_model`` does not list.
+
+    ``adapter_config.json`` (``base_model_name_or_path``), ``config.json`` (``_name_or_path``),
+    the header of a GGUF or safetensors file (``general.base_model.*``, ``general.name``) and the
+    Hub's model tree are written by tools, and they say what the weights were made from. When
+    ``base_model:`` is missing or names something else, the card hides its lineage from the Hub
+    and from every tool that reads the metadata.
+
+    Fails::
+
+        ---
+        license: apache-2.0
+        ---
+        ==> adapter_config.json <==
+        {"base_model_name_or_path": "mistralai/Mistral-7B-v0.1", "peft_type": "LORA"}
+
+    Passes::
+
+        ---
+        license: apache-2.0
+        base_model: mistralai/Mistral-7B-v0.1
+        ---
+        ==> adapter_config.json <==
+        {"base_model_name_or_path": "mistralai/Mistral-7B-v0.1", "peft_type": "LORA"}
+    """
+    declared = {raw.strip().lower() for raw, _o in ev.base_models}
+    declared_ids = {(repo_id_from(raw, "model") or raw).lower() for raw, _o in ev.base_models}
+    declared_families = {
+        b.family for b in ev.inferred_bases if b.signal is Signal.BASE_MODEL and b.family
+    }
+    for base in ev.inferred_bases:
+        if base.signal not in _FILE_SIGNALS or base.confidence is Confidence.LOW:
+            continue
+        name = base.name.strip().lower()
+        if name in declared or name in declared_ids:
+            continue
+        if base.family is not None and base.family in declared_families:
+            continue
+        where = _FILE_SIGNALS[base.signal]
+        if base.signal is Signal.WEIGHT_HEADER:
+            where = f"the header of {base.origin.path}"
+        listed = ", ".join(raw for raw, _o in ev.base_models)
+        said = f"`base_model:` says {listed}" if listed else "`base_model:` is missing"
+        yield Hit(f"{where} names base {base.name} ({base.quote}) but {said}",
+                  ev.base_models[0][1].line if ev.base_models else None)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from openweights.evidence import WEIGHT_SUFFIXES, Evidence, LicenseFinding, open_source_claims
+from openweights.evidence import (
+    WEIGHT_SUFFIXES,
+    Evidence,
+    LicenseFinding,
+    Origin,
+    open_source_claims,
+)
 from openweights.licensing.grader import Verdict
 from openweights.rules import Hit, Severity, rule
 
@@ -543,21 +549,62 @@ def weights_not_open(ev: Evidence) -> Iterator[Hit]:
         )
 
 
+_STATEMENT_SOURCES = {
+    "metadata": "metadata",
+    "license-file": "the LICENSE file",
+    "openness": "the openness block",
+    "body": "the card's text",
+    "weight-file": "the weight file's header",
+}
+"""Where a statement of the weights' license can be, in the order messages list them."""
+
+
+def _says(finding: LicenseFinding) -> str:
+    """What a statement names: its license id, or the expression as written."""
+    ids = finding.ids
+    return finding.raw if len(ids) > 1 and finding.raw else ids[0]
+
+
+def _usable(finding: LicenseFinding) -> bool:
+    """True when a statement names a license (not ``other``, not an unknown id)."""
+    return finding.entry is not None and finding.entry.kind != "placeholder"
+
+
+def _disagree(a: LicenseFinding, b: LicenseFinding) -> bool:
+    """Two statements name no license in common (metadata against LICENSE alone is OW205)."""
+    return not set(a.ids) & set(b.ids) and not {a.source, b.source} <= {"metadata", "license-file"}
+
+
+def _place(finding: LicenseFinding) -> str:
+    where = _STATEMENT_SOURCES.get(finding.source, finding.source)
+    if finding.source == "metadata":
+        return where
+    return f"{where} ({finding.origin})"
+
+
 @rule(
     "OW214",
-    "openness-license-conflict",
+    "license-statements-disagree",
     Severity.ERROR,
     "weights",
-    "Make `openness.weights.license` name the license `license:` and the LICENSE file give "
-    "(a catalogue id or an SPDX expression such as `MIT OR Apache-2.0`).",
+    "State one license for the weights everywhere (`license:`, LICENSE, the `openness:` block, "
+    "the card's text, weight-file headers): a catalogue id or an SPDX expression of them.",
 )
-def openness_license_conflict(ev: Evidence) -> Iterator[Hit]:
-    """The ``openness:`` block states a weights license the metadata or LICENSE contradicts.
+def license_statements_disagree(ev: Evidence) -> Iterator[Hit]:
+    """The statements of the weights' license disagree (or the openness block's is unknown).
 
-    The block is the author's own statement of the terms; when it names another license than
-    ``license:`` or the LICENSE file, a reader cannot tell which one binds. owcheck grades the
-    least open of the readings and reports the contradiction. A value that is neither a
-    catalogue id nor an SPDX expression of them is reported too: it cannot be graded.
+    The metadata (``license:``), the LICENSE file, the ``openness:`` block
+    (``openness.weights.license``), a sentence of the card about the weights (a license it
+    names, or a restriction it states: "for non-commercial use only") and the license written
+    into a weight file's header (GGUF ``general.license``, safetensors ``__metadata__``) are
+    each an explicit statement of the terms; when two of them name different licenses, a reader
+    cannot tell which one binds. owcheck applies the least open of the readings (a disagreement
+    is never settled towards the more open side) and reports which place said what, as an
+    error: an explicit statement is contradicted. Two statements agree when they name a license
+    in common, so ``MIT OR Apache-2.0`` agrees with ``apache-2.0``. A block value that is
+    neither a catalogue id nor an SPDX expression of them is reported too: it can be neither
+    graded nor compared. (Metadata against the LICENSE file alone is OW205; a sentence about the
+    code, the data or a base model's original terms is not a statement about the weights.)
 
     Fails::
 
@@ -566,7 +613,9 @@ def openness_license_conflict(ev: Evidence) -> Iterator[Hit]:
         openness:
           weights: {released: true, license: cc-by-nc-4.0}
         ---
-        # Model
+        # A model
+
+        The model weights are released for non-commercial use only.
 
     Passes::
 
@@ -575,27 +624,51 @@ def openness_license_conflict(ev: Evidence) -> Iterator[Hit]:
         openness:
           weights: {released: true, license: MIT OR Apache-2.0}
         ---
-        # Model
+        # A model
+
+        The model weights are released under the Apache 2.0 license.
     """
-    stated = ev.openness_license
-    if stated is None:
-        return
-    line = stated.origin.line
-    if stated.entry is None:
-        yield Hit(f"openness.weights.license {stated.raw!r} is neither a license id owcheck "
-                  "knows nor an SPDX expression of them", line)
-        return
-    others = [(f"license: {d.raw}", d.entry.id) for d in ev.declared
-              if d.entry is not None and d.entry.kind != "placeholder"]
-    others += [(f.path, f.entry.id) for f in ev.license_files
-               if f.status == "match" and f.entry is not None and f.part == "license"]
-    graded = ev.weights.license
-    graded_id = graded.entry.id if graded.entry else "unknown"
-    for where, other in others:
-        if other not in ev.openness_license_ids:
+    for st in ev.statements:
+        if st.source == "openness" and st.entry is None:
             yield Hit(
-                f"openness.weights.license {stated.raw} ({stated.verdict.value}) contradicts "
-                f"{where} ({other}); graded as the least open reading, {graded_id}",
-                line,
+                f"the openness block says {st.raw!r}, neither a license id owcheck knows nor an "
+                "SPDX expression of them: it can be neither graded nor compared",
+                st.origin.line,
             )
-            return
+    named_not_open = any(
+        f.verdict is Verdict.NOT_OPEN for f in [*ev.declared, *ev.statements]
+        if f.entry is not None and not f.entry.id.startswith("stated:")
+    )
+    readings = [d for d in ev.declared if _usable(d)]
+    readings += [
+        LicenseFinding(f.path, f.entry, "license-file", Origin(f.path))
+        for f in ev.license_files
+        if f.status == "match" and f.entry is not None and f.part == "license"
+    ]
+    for st in ev.statements:
+        if not _usable(st):
+            continue
+        if st.entry is not None and st.entry.id.startswith("stated:") and named_not_open:
+            continue  # the text restates the named license's own restriction
+        readings.append(st)
+    # One reading per license (or expression): the first place that says it.
+    distinct: dict[tuple[str, ...], LicenseFinding] = {}
+    for f in readings:
+        distinct.setdefault(tuple(sorted(f.ids)), f)
+    order = list(_STATEMENT_SOURCES)
+    said = sorted(
+        distinct.values(), key=lambda f: order.index(f.source) if f.source in order else len(order)
+    )
+    # The finding sits on the first statement that departs from one before it, in the card.
+    departing = [f for i, f in enumerate(said) if any(_disagree(g, f) for g in said[:i])]
+    if not departing:
+        return
+    card_path = ev.card.path if ev.card else None
+    in_card = [f for f in [*departing, *said] if f.origin.path == card_path and f.origin.line]
+    own = ev.own_license
+    applied = f"{own.entry.id} ({own.verdict.value})" if own.entry else "unknown"
+    yield Hit(
+        f"{'; '.join(f'{_place(f)} says {_says(f)}' for f in said)}; "
+        f"the least open reading applies: {applied}",
+        in_card[0].origin.line if in_card else None,
+    )

@@ -17,6 +17,11 @@ LICENSE_FILE = re.compile(
 )
 """Root-level files read as license evidence (LICENSE*, COPYING, NOTICE, USE_POLICY*, ...), the
 same for every source."""
+CONFIG_FILES = ("config.json", "adapter_config.json")
+"""Root-level JSON files read as lineage evidence (``_name_or_path``,
+``base_model_name_or_path``)."""
+MAX_CONFIG_BYTES = 1 << 20
+"""A config file larger than this is not read."""
 
 
 class SourceError(Exception):
@@ -76,6 +81,11 @@ class ModelMaterial:
     """Where the model repo (a lone card's folder) sits in its git checkout, relative to the
     checkout's root (``models/tiny``; ``""`` at the root); None outside a git checkout or for
     the Hub. Code scanning and annotations want paths from that root."""
+    config_files: Mapping[str, str] = field(default_factory=dict)
+    """Text of ``config.json`` and ``adapter_config.json`` at the repo root, by path."""
+    weight_headers: Mapping[str, bytes] = field(default_factory=dict)
+    """The leading bytes (at most ``weightfiles.HEADER_BYTES``) of a few GGUF and safetensors
+    files, by path: their metadata headers, never the weights."""
 
 
 @dataclass(frozen=True)

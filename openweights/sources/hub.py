@@ -64,15 +64,20 @@ from openweights.repoids import (
 )
 from openweights.secrets import scrub
 from openweights.sources import (
+    CONFIG_FILES,
     LICENSE_FILE,
+    MAX_CONFIG_BYTES,
     Bundle,
     DatasetMaterial,
     HubUnavailableError,
     InputError,
     ModelMaterial,
 )
+from openweights.weightfiles import HEADER_BYTES, HEADER_SUFFIXES
 
 T = TypeVar("T")
+MAX_HUB_HEADER_FILES = 2
+"""Weight-file headers read per subject on the Hub: one ranged GET each."""
 
 MAX_FILE_BYTES = 1 << 20
 """Cards and license files larger than this are not read (a problem is recorded instead)."""
@@ -272,6 +277,7 @@ class HubSource:
                 "run once online first"
             )
         material = self._model_material(run, subject, revision)
+        material = self._lineage_files(run, subject, material)
         self._walk(run, repo_id, 0, ())
         ids, problems = dataset_ids(subject.meta)
         for did in ids:
@@ -294,6 +300,104 @@ class HubSource:
             relations=dict(run.relations),
             offline=run.offline,
         )
+
+    # -- lineage evidence in the subject's own files ----------------------------------------------
+    # Kept in one place so that it moves as a whole into the wave-based source (issue 13): there
+    # the config files are two more file wants and each header a want with a byte range.
+    def _lineage_files(self, run: _Run, repo: _Repo, material: ModelMaterial) -> ModelMaterial:
+        """``config.json``/``adapter_config.json`` and the leading bytes of a weight file or two
+        of the subject: what its tools wrote about its base model, never the weights."""
+        siblings = repo.info.siblings if repo.info else None
+        if not siblings:
+            return material
+        at = repo.sha or "main"
+        configs: dict[str, str] = {}
+        problems: list[str] = []
+        missing: list[str] = []
+        for name in CONFIG_FILES:
+            if name not in siblings:
+                continue
+            read = self._read_file(run, "model", repo.id, at, name)
+            if read.text is not None and len(read.text) <= MAX_CONFIG_BYTES:
+                configs[name] = read.text
+            else:
+                _note(read, problems, missing)
+        headers: dict[str, bytes] = {}
+        for name in _header_files(siblings):
+            # A commit never changes, so a header read once at a commit is kept (warm and
+            # offline runs need no request).
+            cached = self._cached_header(repo.id, repo.sha, name)
+            if cached is not None:
+                headers[name] = cached
+                continue
+            if run.offline:
+                missing.append(f"the header of {name} in {repo.id} not in cache")
+                continue
+            data, note = self._read_header(repo.id, at, name)
+            if data is not None:
+                headers[name] = data
+                self._store_header(repo.id, repo.sha, name, data)
+            elif note:
+                missing.append(note)
+        return replace(
+            material,
+            config_files=configs,
+            weight_headers=headers,
+            problems=(*material.problems, *problems),
+            missing=(*material.missing, *missing),
+        )
+
+    def _header_path(self, repo_id: str, sha: str, path: str) -> Path:
+        root = Path(constants.HF_HOME) / "owcheck" / "headers" / "models"
+        return root / repo_id.replace("/", "--") / sha / quote(path, safe="")
+
+    def _cached_header(self, repo_id: str, sha: str | None, path: str) -> bytes | None:
+        if not sha:
+            return None
+        try:
+            return self._header_path(repo_id, sha, path).read_bytes()[:HEADER_BYTES]
+        except OSError:
+            return None
+
+    def _store_header(self, repo_id: str, sha: str | None, path: str, data: bytes) -> None:
+        if not sha:
+            return
+        target = self._header_path(repo_id, sha, path)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, target)
+        except OSError:
+            pass  # a read-only cache only costs the next run one ranged request
+
+    def _read_header(self, repo_id: str, revision: str, path: str) -> tuple[bytes | None, str]:
+        """The first ``HEADER_BYTES`` of a weight file by one ranged GET through the client's own
+        session (as ``HfApi.parse_safetensors_file_metadata`` does); never more, even when the
+        server ignores the range."""
+        from huggingface_hub import get_session, hf_hub_url
+        from huggingface_hub.utils import build_hf_headers  # type: ignore[attr-defined]
+
+        where = f"the header of {path} in {repo_id}"
+        url = hf_hub_url(repo_id, path, revision=revision, endpoint=self.endpoint)
+        headers = build_hf_headers(
+            token=self.token, library_name="owcheck", library_version=__version__
+        )
+        headers["Range"] = f"bytes=0-{HEADER_BYTES - 1}"
+        try:
+            with get_session().stream("GET", url, headers=headers, timeout=self.timeout) as resp:
+                if resp.status_code in (401, 403):
+                    return None, f"{where} is gated: request access on the Hub to read it"
+                if resp.status_code not in (200, 206):
+                    return None, f"{where} could not be read (HTTP {resp.status_code})"
+                data = bytearray()
+                for chunk in resp.iter_bytes():
+                    data += chunk[: HEADER_BYTES - len(data)]
+                    if len(data) >= HEADER_BYTES:
+                        break
+                return bytes(data), ""
+        except (httpx2.HTTPError, OSError) as exc:
+            return None, self._scrub(f"{where} could not be read ({type(exc).__name__})")
 
     # -- lineage -----------------------------------------------------------------------------
     def _walk(self, run: _Run, child: str, depth: int, path: tuple[str, ...]) -> None:
@@ -635,6 +739,16 @@ class HubSource:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _header_files(siblings: Iterable[str]) -> list[str]:
+    """At most one GGUF and one safetensors file, shallowest first: shards repeat the header."""
+    out: list[str] = []
+    for suffix in HEADER_SUFFIXES:
+        found = sorted((f for f in siblings if f.lower().endswith(suffix)),
+                       key=lambda f: (f.count("/"), f))
+        out += found[:1]
+    return out[:MAX_HUB_HEADER_FILES]
 
 
 def _note(read: _FileRead, problems: list[str], missing: list[str]) -> None:

@@ -10,7 +10,15 @@ from pathlib import Path
 
 from openweights.card import parse_card
 from openweights.repoids import license_link_path
-from openweights.sources import LICENSE_FILE, Bundle, InputError, ModelMaterial
+from openweights.sources import (
+    CONFIG_FILES,
+    LICENSE_FILE,
+    MAX_CONFIG_BYTES,
+    Bundle,
+    InputError,
+    ModelMaterial,
+)
+from openweights.weightfiles import HEADER_BYTES, HEADER_SUFFIXES, MAX_HEADER_FILES
 
 MAX_CARD_BYTES = 5 * 1024 * 1024
 """A card larger than this is refused (exit 2): real cards are well under 1 MiB."""
@@ -96,6 +104,43 @@ def checkout_path(folder: Path) -> str | None:
     return None
 
 
+def _read_configs(root: Path, files: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
+    """``config.json`` / ``adapter_config.json`` at the root, as text (small files only)."""
+    texts: dict[str, str] = {}
+    problems: list[str] = []
+    for name in CONFIG_FILES:
+        if name not in files:
+            continue
+        path = root / name
+        try:
+            if path.stat().st_size > MAX_CONFIG_BYTES:
+                problems.append(f"{name} is larger than 1 MiB and was not read")
+                continue
+            texts[name] = decode_text(path.read_bytes(), name)
+        except InputError as exc:
+            problems.append(str(exc))
+        except OSError as exc:
+            problems.append(f"cannot read {name}: {exc.strerror or exc}")
+    return texts, problems
+
+
+def _read_weight_headers(root: Path, files: tuple[str, ...]) -> tuple[dict[str, bytes], list[str]]:
+    """The leading bytes of a few GGUF/safetensors files: their headers, never the weights."""
+    wanted = sorted(
+        (f for f in files if f.lower().endswith(HEADER_SUFFIXES)),
+        key=lambda f: (f.count("/"), f),
+    )[:MAX_HEADER_FILES]
+    headers: dict[str, bytes] = {}
+    problems: list[str] = []
+    for name in wanted:
+        try:
+            with open(root / name, "rb") as fh:
+                headers[name] = fh.read(HEADER_BYTES)
+        except OSError as exc:
+            problems.append(f"cannot read the header of {name}: {exc.strerror or exc}")
+    return headers, problems
+
+
 class LocalSource:
     """Reads a model repo directory, or a lone card file, from disk."""
 
@@ -117,11 +162,16 @@ class LocalSource:
         text = read_card(card_file, card_label)
         files: tuple[str, ...] = ()
         licenses: dict[str, str] = {}
+        configs: dict[str, str] = {}
+        headers: dict[str, bytes] = {}
         problems: list[str] = []
         if root is not None:
             files = _list_files(root)
             link = parse_card(text, card_label).metadata.get("license_link")
             licenses, problems = _read_license_files(root, files, link)
+            configs, config_problems = _read_configs(root, files)
+            headers, header_problems = _read_weight_headers(root, files)
+            problems += config_problems + header_problems
         material = ModelMaterial(
             id=str(path),
             source="local",
@@ -129,6 +179,8 @@ class LocalSource:
             card_text=text,
             files=files,
             license_files=licenses,
+            config_files=configs,
+            weight_headers=headers,
             problems=tuple(problems),
             missing=() if root is not None else ("repo files (a lone card was given)",),
             checkout_path=checkout_path(root if root is not None else card_file.parent),

@@ -31,6 +31,7 @@ class CardResult:
     grade: str
     fired: set[str]
     missing_findings: list[str] = field(default_factory=list)
+    own_license_id: str | None = None
 
     @property
     def verdict_ok(self) -> bool:
@@ -38,20 +39,37 @@ class CardResult:
 
     @property
     def license_ok(self) -> bool:
+        # The table gives the card's own license for laundering cases and the license that
+        # governs the weights otherwise; either reading counts.
         want = self.expected.get("weights_license")
+        got = {self.license_id, self.own_license_id}
         if want in (None, "other", "unknown"):
-            return self.license_id in (None, "other", "unknown")
-        return self.license_id == want
+            return bool(got & {None, "other", "unknown"})
+        return want in got
+
+    @property
+    def laundering(self) -> bool:
+        """A licence-laundering case of the table (issue 17)."""
+        return bool(self.expected.get("laundering"))
+
+    @property
+    def laundering_caught(self) -> bool:
+        """The laundering case gets the base's verdict and every finding it lists."""
+        return self.laundering and self.verdict_ok and not self.missing_findings
 
     @property
     def tier_ok(self) -> bool:
         return self.grade in self.expected["tiers"]
 
 
+# Top-level keys of the table that hold fixtures for the loopback Hub and forge, not cards.
+FIXTURE_KEYS = frozenset({"fixtures", "forge_fixtures", "forge_license_texts"})
+
+
 def load_expected() -> dict[str, dict[str, Any]]:
-    """The table without its ``fixtures`` key."""
+    """The table without its fixture keys."""
     data = yaml.safe_load(EXPECTED.read_text(encoding="utf-8"))
-    return {k: v for k, v in data.items() if k != "fixtures"}
+    return {k: v for k, v in data.items() if k not in FIXTURE_KEYS}
 
 
 def grade_card(path: Path) -> Report:
@@ -65,17 +83,19 @@ def evaluate() -> list[CardResult]:
     for key, exp in sorted(load_expected().items()):
         report = grade_card(CORPUS / key)
         lic = report.grade.components["weights"].evidence.license
+        own = report.evidence.own_license
         fired = {f.rule for f in report.active_findings}
         result = CardResult(
             key, exp, lic.entry.id if lic.entry else None, lic.verdict.value,
             report.grade.letter, fired,
+            own_license_id=own.entry.id if own.entry else None,
         )
         result.missing_findings = [c for c in exp.get("findings") or [] if c not in fired]
         out.append(result)
     return out
 
 
-def figures(results: list[CardResult]) -> dict[str, float]:
+def figures(results: list[CardResult]) -> dict[str, float | int]:
     """Agreement rates (0..1)."""
     n = len(results)
     want = sum(len(r.expected.get("findings") or []) for r in results)
@@ -86,6 +106,8 @@ def figures(results: list[CardResult]) -> dict[str, float]:
         "weights_license": sum(r.license_ok for r in results) / n,
         "tier": sum(r.tier_ok for r in results) / n,
         "findings": got / want if want else 1.0,
+        "laundering_cases": sum(r.laundering for r in results),
+        "laundering_caught": sum(r.laundering_caught for r in results),
     }
 
 

@@ -36,6 +36,8 @@ def test_agreement_with_the_expected_table() -> None:
     wrong_tier = [f"{r.key}: {r.grade} (want {r.expected['tiers']})"
                   for r in results if not r.tier_ok]
     missing = [f"{r.key}: {r.missing_findings}" for r in results if r.missing_findings]
+    missed_laundering = [r.key for r in results if r.laundering and not r.laundering_caught]
+    assert fig["laundering_cases"] > 0 and not missed_laundering, missed_laundering
     assert fig["weights_verdict"] >= 0.97, wrong_verdict
     assert fig["tier"] >= 0.95, wrong_tier
     assert not missing, missing

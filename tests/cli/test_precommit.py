@@ -110,6 +110,32 @@ def test_card_hook_takes_comma_lists_and_choices_in_any_case(tmp_path: Path) -> 
     assert " OW2" not in done.stdout and " OW3" not in done.stdout
 
 
+def test_hook_fails_offline_on_an_apache_card_over_a_llama_base(tmp_path: Path) -> None:
+    shutil.copytree(REPOS / "apache-on-llama-base", tmp_path / "m")
+    (tmp_path / ".git").mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
+    # No Hub at all: offline mode, and an endpoint nothing listens on.
+    env.update(PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1", HF_ENDPOINT="http://127.0.0.1:9")
+    done = subprocess.run(
+        [sys.executable, "-m", "openweights.cli.hook", "--fail-on", "error", "m/README.md"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "error OW503 license-launders-base" in done.stdout
+    assert "meta-llama/Llama-3.1-8B-Instruct" in done.stdout and "llama3.1" in done.stdout
+    assert "gate failed" in done.stdout
+    relabelled = (tmp_path / "m" / "README.md").read_text(encoding="utf-8")
+    (tmp_path / "m" / "README.md").write_text(
+        relabelled.replace("license: apache-2.0", "license: llama3.1"), encoding="utf-8"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "openweights.cli.hook", "--fail-on", "error", "m/README.md"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "OW503" not in done.stdout
+
+
 # --------------------------------------------------------------------------- try-repo
 
 

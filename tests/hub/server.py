@@ -17,8 +17,9 @@ fixture changes and tests read them from the server (``hub.sha("models", "org/na
 Served: ``GET /api/{models,datasets}/{id}[/revision/{rev}]`` (``expand=`` honoured, ``blobs=true``
 adds sizes), ``GET /api/{models,datasets}/{id}/tree/{rev}[/{path}]``, ``HEAD``/``GET
 /{id}/resolve/{rev}/{file}`` and ``/datasets/{id}/resolve/...`` with ``X-Repo-Commit``, ``ETag``
-and ``Content-Length``; errors carry ``X-Error-Code`` (RepoNotFound, RevisionNotFound,
-EntryNotFound with ``X-Repo-Commit``, GatedRepo); ``/api/agent-harnesses`` answers 404.
+and ``Content-Length`` (a ``Range: bytes=A-B`` GET answers 206 with that slice); errors carry
+``X-Error-Code`` (RepoNotFound, RevisionNotFound, EntryNotFound with ``X-Repo-Commit``,
+GatedRepo); ``/api/agent-harnesses`` answers 404.
 
 Every request is logged (``hub.requests``). ``hub.fail_with(503)`` makes it answer 503 (or any
 status) to every request, or only the next ``count``; ``hub.go_away()`` closes the port and every
@@ -545,15 +546,20 @@ class _Handler(BaseHTTPRequestHandler):
                 "authenticated to access it. Please log in.",
             )
             return
-        self._send(
-            200, data,
-            {
-                "X-Repo-Commit": rev.sha,
-                "ETag": f'"{blob_sha(data)}"',
-                "Content-Type": "application/octet-stream",
-                "Accept-Ranges": "bytes",
-            },
-        )
+        headers = {
+            "X-Repo-Commit": rev.sha,
+            "ETag": f'"{blob_sha(data)}"',
+            "Content-Type": "application/octet-stream",
+            "Accept-Ranges": "bytes",
+        }
+        wanted = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range") or "")
+        if wanted and self.command == "GET" and int(wanted.group(1)) < len(data):
+            first = int(wanted.group(1))
+            last = min(int(wanted.group(2) or len(data) - 1), len(data) - 1)
+            headers["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
+            self._send(206, data[first : last + 1], headers)
+            return
+        self._send(200, data, headers)
 
 
 def iter_repo_ids(kind: str) -> Iterator[str]:

@@ -12,7 +12,13 @@ import re
 
 from openweights.card import parse_card
 from openweights.repoids import repo_id_from
-from openweights.sources import LICENSE_FILE, Bundle, DatasetMaterial, ModelMaterial
+from openweights.sources import (
+    CONFIG_FILES,
+    LICENSE_FILE,
+    Bundle,
+    DatasetMaterial,
+    ModelMaterial,
+)
 
 _MARK = re.compile(r"^==> (.+?) <==$", re.M)
 
@@ -58,6 +64,7 @@ def bundle_from_example(example: str) -> Bundle:
         card_text=own["README.md"],
         files=listing,
         license_files={p: t for p, t in own.items() if LICENSE_FILE.match(p)} if listing else {},
+        config_files={p: t for p, t in own.items() if p in CONFIG_FILES},
         problems=problems,
         missing=missing,
     )

@@ -10,7 +10,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 """The version the synthetic reports follow (tests check them against the bundled schema)."""
 GRADES = {
     "A": "fully-open",
@@ -106,6 +106,8 @@ def report(index: int, rng: random.Random, *, org: str | None = None,
             "open_weights_definition": "pass" if grade in "ABC" else "fail",
         },
         "lineage": lineage,
+        "inferred_bases": [],
+        "weight_files": [],
         "datasets": [{"id": "openlab/web-text", "found": True,
                       "license": {"id": "cc-by-4.0", "verdict": "open"}}] if grade == "A" else [],
         "findings": findings,
