@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from openweights.evidence import Confidence, Evidence, Signal, base_models_in_prose
+from openweights.evidence import (
+    Confidence,
+    Evidence,
+    LicenseFinding,
+    Signal,
+    base_models_in_prose,
+)
 from openweights.repoids import repo_id_from
 from openweights.rules import Hit, Severity, rule
 
@@ -99,6 +105,12 @@ def base_model_only_in_prose(ev: Evidence) -> Iterator[Hit]:
             return
 
 
+def _see_clause(lic: LicenseFinding) -> str:
+    """``; see ID CLAUSE``: the clause that decides a base's license, when the grade has one."""
+    feats = lic.grade.decisive_clauses() if lic.grade else []
+    return f"; see {lic.entry.id} {feats[0].clause}" if feats and lic.entry else ""
+
+
 @rule(
     "OW503",
     "license-launders-base",
@@ -141,36 +153,27 @@ def license_launders_base(ev: Evidence) -> Iterator[Hit]:
         own = ev.own_license
     if own.entry is None:
         return
-    for base in ev.inferred_bases:
-        lic = base.license
-        if not base.applies or lic.entry is None or lic.entry.id == own.entry.id:
+    # Every base whose terms apply: those inferred from any signal, then those the Hub answered
+    # for (a licensor may relicense its own model).
+    bases = [
+        (b.license, f"base {b.license.origin.repo or b.name}",
+         f"; {_SIGNAL_WORDS[b.signal]} \"{b.quote}\"")
+        for b in ev.inferred_bases if b.applies
+    ]
+    subject_org = ev.bundle.subject.id.split("/", 1)[0].lower()
+    bases += [
+        (link.license, f"base model {link.id}", "")
+        for link in ev.lineage
+        if link.found
+        and not (ev.bundle.lineage_resolvable and link.id.split("/", 1)[0].lower() == subject_org)
+    ]
+    for lic, base, words in bases:
+        if lic.entry is None or lic.entry.id == own.entry.id:
             continue
         if lic.verdict.rank > own.verdict.rank:
-            clause = ""
-            if lic.grade:
-                feats = lic.grade.decisive_clauses()
-                clause = f"; see {lic.entry.id} {feats[0].clause}" if feats else ""
             yield Hit(
-                f"license {own.entry.id} ({own.verdict.value}) claims more than base "
-                f"{lic.origin.repo or base.name} allows: {lic.entry.id} ({lic.verdict.value})"
-                f"{clause}; {_SIGNAL_WORDS[base.signal]} \"{base.quote}\"",
-                own.origin.line if own.origin.repo is None else None,
-            )
-    subject_org = ev.bundle.subject.id.split("/", 1)[0].lower()
-    for link in ev.lineage:
-        if ev.bundle.lineage_resolvable and link.id.split("/", 1)[0].lower() == subject_org:
-            continue  # a licensor may relicense its own model
-        base_lic = link.license
-        if not link.found or base_lic.entry is None or base_lic.entry.id == own.entry.id:
-            continue
-        if base_lic.verdict.rank > own.verdict.rank:
-            clause = ""
-            if base_lic.grade:
-                feats = base_lic.grade.decisive_clauses()
-                clause = f"; see {base_lic.entry.id} {feats[0].clause}" if feats else ""
-            yield Hit(
-                f"license {own.entry.id} ({own.verdict.value}) claims more than base model "
-                f"{link.id} allows: {base_lic.entry.id} ({base_lic.verdict.value}){clause}",
+                f"license {own.entry.id} ({own.verdict.value}) claims more than {base} allows: "
+                f"{lic.entry.id} ({lic.verdict.value}){_see_clause(lic)}{words}",
                 own.origin.line if own.origin.repo is None else None,
             )
 

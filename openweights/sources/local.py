@@ -6,6 +6,7 @@ Never touches the network and never imports the hub client: this is the pre-comm
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from openweights.card import parse_card
@@ -74,13 +75,21 @@ def _read_license_files(
     target = license_link_path(link)
     if target is not None and target in files and target not in wanted:
         wanted.append(target)
+    return _read_texts(root, wanted, MAX_LICENSE_BYTES)
+
+
+def _read_texts(
+    root: Path, names: Iterable[str], limit: int
+) -> tuple[dict[str, str], list[str]]:
+    """The named files as text, each at most ``limit`` bytes (a whole number of MiB), and one
+    problem for each that could not be read."""
     texts: dict[str, str] = {}
     problems: list[str] = []
-    for name in wanted:
+    for name in names:
         path = root / name
         try:
-            if path.stat().st_size > MAX_LICENSE_BYTES:
-                problems.append(f"{name} is larger than 1 MiB and was not read")
+            if path.stat().st_size > limit:
+                problems.append(f"{name} is larger than {limit >> 20} MiB and was not read")
                 continue
             texts[name] = decode_text(path.read_bytes(), name)
         except InputError as exc:
@@ -106,22 +115,7 @@ def checkout_path(folder: Path) -> str | None:
 
 def _read_configs(root: Path, files: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
     """``config.json`` / ``adapter_config.json`` at the root, as text (small files only)."""
-    texts: dict[str, str] = {}
-    problems: list[str] = []
-    for name in CONFIG_FILES:
-        if name not in files:
-            continue
-        path = root / name
-        try:
-            if path.stat().st_size > MAX_CONFIG_BYTES:
-                problems.append(f"{name} is larger than 1 MiB and was not read")
-                continue
-            texts[name] = decode_text(path.read_bytes(), name)
-        except InputError as exc:
-            problems.append(str(exc))
-        except OSError as exc:
-            problems.append(f"cannot read {name}: {exc.strerror or exc}")
-    return texts, problems
+    return _read_texts(root, [name for name in CONFIG_FILES if name in files], MAX_CONFIG_BYTES)
 
 
 def _read_weight_headers(root: Path, files: tuple[str, ...]) -> tuple[dict[str, bytes], list[str]]:
