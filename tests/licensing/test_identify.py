@@ -434,9 +434,10 @@ def test_family_title_is_named_and_far_titles_are_ignored() -> None:
             "1. Grant\na) Use\n(iv) Share\n- item\n* star\n• dot\n2.1. Scope",
             "grant use share item star dot scope",
         ),
-        ("violence or terrorism\n   2. Exploitation", "violence or terrorism exploitation"),
-        ("violence or terrorism 2. Exploitation", "violence or terrorism exploitation"),
-        ("laws; or\n 5. directly export", "laws or directly export"),
+        ("1. Violence or terrorism\n   2. Exploitation", "violence or terrorism exploitation"),
+        ("4. laws; or\n 5. directly export", "laws or directly export"),
+        ("the terms.\n5. Users\n\n6. Data", "the terms users data"),  # after a sentence
+        ("the terms; 5. Users. 6) Data", "the terms users data"),  # after a clause end
         ("// Permission is\n// granted\n# to all\n * parties", "permission is granted to all"
          " parties"),
         ("Terms\n-----\n=====\n*****\nEnd", "terms end"),  # separators
@@ -516,9 +517,10 @@ def test_fingerprint_file_holds_only_hashes_counts_and_known_words() -> None:
     assert len(loaded.index) == len(loaded.owners) == sum(len(r.blocks) for r in loaded.references)
     assert list(loaded.index) == sorted(loaded.index)
     for record, ref in zip(data["references"], loaded.references, strict=True):
-        assert set(record) == {"id", "part", "source", "words", "blocks", "titles", "marks"}
-        assert record["part"] in {"license", "aup", "appendix"}
-        assert record["source"].split(":")[0] in {"corpus", "licensedcode", "vendor"}
+        assert set(record) == {"id", "part", "source", "words", "blocks", "titles", "marks",
+                               "items", "regions", "bridges"}
+        assert record["part"] in {"license", "aup", "appendix", "notice"}
+        assert record["source"].split(":")[0] in {"corpus", "licensedcode", "vendor", "spdx"}
         assert len(ref.blocks) == len(block_hashes(["x"] * ref.words)) > 0
         assert catalogue.resolve(record["id"]) is not None, f"{record['id']} not in catalogue"
         assert all(is_substantive(word) for _, word in ref.marks)
@@ -585,7 +587,7 @@ def test_build_stores_no_text_and_is_deterministic(tmp_path: Path) -> None:
     (corpus / "unmapped.txt").write_text("anything", encoding="utf-8")
     absent = tmp_path / "absent"
     document, problems, skipped = build_fingerprints.build(corpus, absent)
-    assert skipped == ["licensedcode", "vendor"]
+    assert skipped == ["licensedcode", "vendor", "spdx"]
     assert any("unmapped.txt" in p for p in problems)  # unknown files are reported
     assert any("apache-2.0.txt" in p for p in problems)  # so are missing ones
     rendered = build_fingerprints.render(document)
@@ -608,7 +610,7 @@ def test_absent_source_keeps_its_records(tmp_path: Path) -> None:
         record["source"] = "licensedcode:" + record["source"]
         record["id"] = "mit"
     document, _, skipped = build_fingerprints.build(corpus, tmp_path / "absent", kept)
-    assert skipped == ["licensedcode", "vendor"]
+    assert skipped == ["licensedcode", "vendor", "spdx"]
     sources = sorted(r["source"] for r in document["references"])
     assert sources == ["corpus:mit.txt", "licensedcode:test:heron", "licensedcode:test:kestrel",
                        "licensedcode:test:kestrel"]  # the license and its appendix
