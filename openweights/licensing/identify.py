@@ -195,12 +195,13 @@ _LINE_PREFIX = re.compile(r"^[ \t#>*+|/;!%=_~\-\u2013\u2014\u2022\u00b7\u25e6\u2
 # Enumerators: list numbering (1. 1.2 a) (iv) (2)), matched on the original case, decided left
 # to right by ``_Enumerators``. A number is list numbering only where a list item starts: at the
 # start of a line that follows the end of a sentence (or a blank line), at the start of a line
-# that continues a numbered list (the number before it was an item too, or it is 1), or after
-# the end of a sentence or clause on the same line ("...; 2. Users"). Anywhere else a number is
-# part of a sentence and kept ("the age of 18.", "paragraph 5.", "thirty (30) days"): a
-# restrictive number is never lost. A number kept that has the shape of list numbering is
-# flagged (``Tokens.labels``): where the reference had a list item at that very word
-# (``Reference.items``), alignment lets it go (a list run into one line by reflow).
+# that follows a list item and goes on with the list (it is 1, or the number before it was an
+# item), or after the end of a sentence or clause on the same line ("...; 2. Users"). Anywhere
+# else a number is part of a sentence and kept ("the age of 18.", "paragraph 5.", "thirty (30)
+# days", "under section\n7."): a restrictive number is never lost. A number kept that has the
+# shape of list numbering is flagged (``Tokens.labels``): where the reference had a list item
+# at that very word (``Reference.items``), alignment lets it go (a list run into one line by
+# reflow).
 # Letters and roman numerals are dropped where an item starts, and before a capitalised word.
 _ROMAN = r"(?:i{1,3}|iv|vi{0,3}|ix|xi{0,3}|I{1,3}|IV|VI{0,3}|IX|XI{0,3})"
 _ENUM_CANDIDATE = re.compile(
@@ -247,9 +248,9 @@ class _Enumerators:
         clause_end = not line_start and at < start and text[at - 1] in ".:;"
         if label[0].isdigit():
             number = int(label.split(".")[0])
-            if clause_end or (line_start and (
-                _after_sentence(text, at) or number == 1 or number - 1 in self.seen
-            )):
+            if clause_end or (line_start and (_after_sentence(text, at) or (
+                (number == 1 or number - 1 in self.seen) and _after_item(text, at)
+            ))):
                 self.seen.add(number)
                 return _ITEM_WORD
             self.seen.add(number)
@@ -262,6 +263,21 @@ class _Enumerators:
         if end < len(text) and text[end].isupper():
             return " "  # an item run into a sentence by reflow
         return item
+
+
+_ITEM_LINE = re.compile(
+    rf"[ \t*_>#]*(?:[-+\u2022\u00b7\u25e6\u25aa\u2023\u2219]\s"
+    rf"|\(?(?:\d{{1,2}}(?:\.\d{{1,2}})*|[a-zA-Z]|{_ROMAN})[.)]\s)"
+)
+
+
+def _after_item(text: str, at: int) -> bool:
+    """Whether the line before the one starting at ``at`` is itself a list item (starts with
+    a bullet or an enumerator): then a number opening this line is the next item, not the end
+    of a sentence wrapped onto it ("under section\n7. This")."""
+    end = at - 1  # text[at - 1] is the line break
+    start = text.rfind("\n", 0, end) + 1
+    return _ITEM_LINE.match(text, start, end) is not None
 
 
 def _after_sentence(text: str, at: int) -> bool:
@@ -1119,16 +1135,20 @@ def _build_segment(
     text: Tokens, ref: Reference, ref_no: int, chain: list[tuple[int, int]], lo: int, hi: int
 ) -> _Segment:
     """Turn a chain of blocks into a segment of the text ``lo..hi`` with its edits. A gap
-    between blocks is no edit when the reference allows what the text holds there
-    (``_allowed``): a filled-in replaceable region, or a list number run into a sentence."""
+    between blocks is no edit when the reference allows what the text holds there: a list
+    number run into a sentence (``_list_numbers``) or filled-in replaceable regions
+    (``_regions_filled``, ``_filled_lead``, ``_filled_tail``; their words count as found)."""
     starts = block_starts(ref.words)
     seg = _Segment(ref, ref_no, chain)
     edits: list[Edit] = []
+    filled = 0  # reference words of spans whose regions were filled in (they count as found)
     first_pos, first_blk = chain[0]
     lead_missing = starts[first_blk]
     # Before the first block: the reference's first words, possibly changed.
     start = _filled_lead(text, ref, first_pos, lead_missing, lo) if lead_missing else None
-    if start is None:
+    if start is not None:
+        filled += lead_missing
+    else:
         take = min(lead_missing, first_pos - lo)
         start = first_pos - take
         gap = _gap_edit(text, start, first_pos, ref, 0, lead_missing)
@@ -1141,8 +1161,16 @@ def _build_segment(
         if b2 == b1 + 1 and p2 - p1 == s2 - s1:
             continue
         a, ra = min(p1 + BLOCK, p2), min(s1 + BLOCK, s2)
-        if _allowed(text, ref, starts, a, p2, ra, s2):
+        if ref.items and text.labels and _list_numbers(text, ref, starts, a, p2, ra, s2):
             continue
+        if ref.bridges:
+            if _regions_filled(text, ref, a, p2, ra, s2) is not None:
+                filled += s2 - ra
+                continue
+            precise = _region_edits(text, ref, a, p2, ra, s2)
+            if precise is not None:  # the words around are right, the filling is not
+                edits += precise
+                continue
         gap = _gap_edit(text, a, p2, ref, ra, s2)
         if gap is None:  # overlapping last block shifted: a change inside it
             gap = _edit("replace", text, p2, p2, ref, s2, s2)
@@ -1151,13 +1179,15 @@ def _build_segment(
     end = last_pos + min(BLOCK, ref.words)
     tail_from = starts[last_blk] + min(BLOCK, ref.words)
     stop = _filled_tail(text, ref, end, tail_from, hi) if tail_from < ref.words else None
-    if stop is None:
+    if stop is not None:
+        filled += ref.words - tail_from
+    else:
         stop = end + min(ref.words - tail_from, hi - end)
         gap = _gap_edit(text, end, stop, ref, tail_from, ref.words)
         if gap is not None:
             edits.append(gap)
     seg.start, seg.end = start, stop
-    seg.matched = _covered_words(chain, starts, ref.words)
+    seg.matched = _covered_words(chain, starts, ref.words) + filled
     seg.edits = edits
     return seg
 
@@ -1165,22 +1195,46 @@ def _build_segment(
 # --------------------------------------------------------------------------- allowed gaps
 
 
-def _allowed(
-    text: Tokens, ref: Reference, starts: Sequence[int], a: int, b: int, ra: int, rb: int
-) -> bool:
-    """Whether the text's words ``a..b`` are what the reference allows for its words
-    ``ra..rb``, both between blocks found in order: its own words with a list number before
-    an item of it, or its own words around filled-in replaceable regions."""
-    if ref.items and text.labels and _list_numbers(text, ref, starts, a, b, ra, rb):
-        return True
+def _regions_filled(
+    text: Tokens, ref: Reference, a: int, b: int, ra: int, rb: int, clean: bool = True
+) -> tuple[int, int, list[int]] | None:
+    """When the text's words ``a..b``, between two blocks found in order, are the reference's
+    words ``ra..rb`` around filled-in replaceable regions: where the bridge starts in the
+    text and in the reference, and the number of words filled into each of its regions
+    (``_filled``); else None."""
     for first, stop, digest in ref.bridges:
         if first <= ra and rb <= stop:
             # The words of the bridge outside the gap are in blocks found: take them along.
             ta, tb = a - (ra - first), b + (stop - rb)
-            if ta >= 0 and tb <= len(text) and _filled(text.words[ta:tb], ref, first, stop,
-                                                       digest):
-                return True
-    return False
+            if ta >= 0 and tb <= len(text):
+                fills = _filled(text.words[ta:tb], ref, first, stop, digest, clean)
+                if fills is not None:
+                    return ta, first, fills
+    return None
+
+
+def _region_edits(
+    text: Tokens, ref: Reference, a: int, b: int, ra: int, rb: int
+) -> list[Edit] | None:
+    """The edits of a gap whose words around its regions are the reference's own but whose
+    fillings are not allowed (restrictive words, numbers, too long): each filling against its
+    region, so that the diff shows exactly what stands where the holder's name goes."""
+    found = _regions_filled(text, ref, a, b, ra, rb, clean=False)
+    if found is None:
+        return None
+    at, first, fills = found
+    regions = [r for r in ref.regions if r[0] >= first][: len(fills)]
+    edits = []
+    cursor = first
+    for (start, length, most), n in zip(regions, fills, strict=True):
+        at += start - cursor
+        words = text.words[at : at + n]
+        if n > most or not _clean_fill(words, _numbered(ref, start, length)):
+            kind: EditKind = "replace" if n and length else ("insert" if n else "delete")
+            edits.append(_edit(kind, text, at, at + n, ref, start, start + length))
+        at += n
+        cursor = start + length
+    return edits
 
 
 def _list_numbers(
@@ -1229,20 +1283,22 @@ _FILL_SPLITS = 2000
 
 
 def _filled(
-    words: Sequence[str], ref: Reference, first: int, stop: int, digest: int
-) -> bool:
-    """Whether ``words`` are reference words ``first..stop`` with each replaceable region in
-    that span filled in with clean words (``_clean_fill``) of an allowed length."""
+    words: Sequence[str], ref: Reference, first: int, stop: int, digest: int, clean: bool = True
+) -> list[int] | None:
+    """How many words fill each replaceable region when ``words`` are reference words
+    ``first..stop`` with the regions of that span filled in (with clean words of an allowed
+    length, ``_clean_fill``, unless ``clean`` is false); None when they are not."""
     regions = [r for r in ref.regions if first <= r[0] and r[0] + r[1] <= stop]
     if not regions:
-        return False
+        return None
     fixed = [regions[0][0] - first]
     fixed += [nxt[0] - (cur[0] + cur[1]) for cur, nxt in pairwise(regions)]
     fixed.append(stop - (regions[-1][0] + regions[-1][1]))
     spare = len(words) - sum(fixed)
     if spare < 0:
-        return False
+        return None
     tries = 0
+    fills: list[int] = []
 
     def fits(k: int, at: int, left: int, out: list[str]) -> bool:
         nonlocal tries
@@ -1250,27 +1306,38 @@ def _filled(
         at += fixed[k]
         if k == len(regions):
             return left == 0 and block_hash(out) == digest
-        most = regions[k][2]
+        start, length, most = regions[k]
         lengths = [left] if k == len(regions) - 1 else range(min(left, most) + 1)
         for n in lengths:
             tries += 1
-            if n > most or tries > _FILL_SPLITS:
+            if tries > _FILL_SPLITS:
                 return False
-            if _clean_fill(words[at : at + n]) and fits(k + 1, at + n, left - n,
-                                                        [*out, VARIABLE]):
+            if clean and (n > most or not _clean_fill(words[at : at + n],
+                                                       _numbered(ref, start, length))):
+                continue
+            fills.append(n)
+            if fits(k + 1, at + n, left - n, [*out, VARIABLE]):
                 return True
+            fills.pop()
         return False
 
-    return fits(0, 0, spare, [])
+    return fills if fits(0, 0, spare, []) else None
 
 
-def _clean_fill(words: Sequence[str]) -> bool:
+def _numbered(ref: Reference, start: int, length: int) -> bool:
+    """Whether the reference's own words in a region hold a number (an address): then its
+    filling may too."""
+    return any(any(c.isdigit() for c in w) for w in ref.marks_between(start, start + length))
+
+
+def _clean_fill(words: Sequence[str], numbers: bool = False) -> bool:
     """Whether words filled into a replaceable region only name someone: no restrictive or
-    other license word (but the nouns of ``FILL_NAMES``), no number but a year."""
+    other license word (but the nouns of ``FILL_NAMES``), no number but a year (any number
+    when ``numbers``: the region's own text has one, an address)."""
     for word in words:
         if word in LICENSE_LANGUAGE and word not in FILL_NAMES:
             return False
-        if any(c.isdigit() for c in word) and not (
+        if not numbers and any(c.isdigit() for c in word) and not (
             len(word) == 4 and word.isdigit() and word[:2] in {"19", "20"}
         ):
             return False
@@ -1292,7 +1359,8 @@ def _filled_lead(
             begin = end - fixed - n
             if begin < lo:
                 break
-            if end <= len(text) and _filled(text.words[begin:end], ref, first, stop, digest):
+            if end <= len(text) and _filled(text.words[begin:end], ref, first, stop,
+                                            digest) is not None:
                 return begin
     return None
 
@@ -1310,7 +1378,8 @@ def _filled_tail(text: Tokens, ref: Reference, end: int, tail_from: int, hi: int
             finish = begin + fixed + n
             if finish > hi:
                 break
-            if begin >= 0 and _filled(text.words[begin:finish], ref, first, stop, digest):
+            if begin >= 0 and _filled(text.words[begin:finish], ref, first, stop,
+                                      digest) is not None:
                 return finish
     return None
 
@@ -1330,6 +1399,12 @@ def _hits(windows: Sequence[int], prints: FingerprintSet) -> dict[int, list[tupl
             found.setdefault(owner >> 16, []).append((pos, owner & 0xFFFF))
             i += 1
     return found
+
+
+def _slack(ref: Reference) -> int:
+    """Reference words that can count as found without a block of them found: the spans of
+    its replaceable regions (``_build_segment``)."""
+    return sum(stop - first for first, stop, _ in ref.bridges)
 
 
 def _free_span(covered: Sequence[tuple[int, int]], pos: int, n: int) -> tuple[int, int]:
@@ -1360,7 +1435,9 @@ def _segments(text: Tokens, prints: FingerprintSet, usable: frozenset[int]) -> l
         # bound falls below the best segment's matched words, no later one can win.
         for r, ref_hits in sorted(pending.items(), key=lambda rh: (-len(rh[1]), rh[0])):
             ref = refs[r]
-            if best is not None and min(len(ref_hits) * BLOCK, ref.words) < best.matched:
+            if best is not None and min(len(ref_hits) * BLOCK + _slack(ref), ref.words) < (
+                best.matched
+            ):
                 break
             free = [h for h in ref_hits if not taken[h[0]]] if covered else ref_hits
             if len(free) < FOUND_BLOCKS:
@@ -1377,7 +1454,7 @@ def _segments(text: Tokens, prints: FingerprintSet, usable: frozenset[int]) -> l
             words = _covered_words(chain, starts, ref.words)
             if words < FOUND_SHARE * ref.words:
                 continue
-            if best is not None and words < best.matched:
+            if best is not None and words + _slack(ref) < best.matched:
                 continue
             lo, hi = _free_span(covered, chain[0][0], n)
             chain = [h for h in chain if lo <= h[0] < hi]
