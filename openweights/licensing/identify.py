@@ -245,7 +245,7 @@ class _Enumerators:
         while at and text[at - 1] in _ITEM_PREFIX:
             at -= 1
         line_start = at == 0 or text[at - 1] == "\n"
-        clause_end = not line_start and at < start and text[at - 1] in ".:;"
+        clause_end = not line_start and at < start and _clause_end(text, at - 1)
         if label[0].isdigit():
             number = int(label.split(".")[0])
             if clause_end or (line_start and (_after_sentence(text, at) or (
@@ -263,6 +263,21 @@ class _Enumerators:
         if end < len(text) and text[end].isupper():
             return " "  # an item run into a sentence by reflow
         return item
+
+
+def _clause_end(text: str, at: int) -> bool:
+    """Whether ``text[at]`` ends a sentence or a clause: a colon, a semicolon, or a full stop
+    after a number or a word of three letters or more (not "v. 2.0" or "No. 5")."""
+    mark = text[at]
+    if mark in ":;":
+        return True
+    if mark != ".":
+        return False
+    k = at
+    while k and text[k - 1].isalnum():
+        k -= 1
+    word = text[k:at]
+    return word.isdigit() or len(word) >= 3
 
 
 _ITEM_LINE = re.compile(

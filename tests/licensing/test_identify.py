@@ -704,6 +704,7 @@ def test_numbers_that_end_a_sentence_are_kept() -> None:
     assert normalise("cost of source, or\n(2) access") == ["cost", "of", "source", "or", "2",
                                                            "access"]
     assert normalise("within four (4) days") == ["within", "four", "4", "days"]
+    assert normalise("License, v. 2.0. If") == ["license", "v", "2.0", "if"]  # not a clause end
     for old, new in (("at least 16.", "at least 18."), ("at least 16. A", "at least\n21. A")):
         result = _wren(WREN.replace(old, new))
         assert result.status == "modified", result.describe()
