@@ -38,6 +38,7 @@ import unicodedata
 import zlib
 from array import array
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
@@ -1552,6 +1553,24 @@ def _terms(
     return tuple(terms)
 
 
+def _new_terms(
+    edit: Edit, names: frozenset[str], found: Sequence[str], catalogue: Catalogue
+) -> bool:
+    """Whether an edit of a notice or an appendix puts terms in: license language or a
+    number (a version, a figure) that the words it replaced did not hold. A deletion from an
+    omittable part takes nothing away from the license beside it."""
+    known = Counter(edit.removed_known)
+    new = []
+    for word in edit.added:
+        if known[word]:
+            known[word] -= 1  # the reference had it there: the block around it changed
+        else:
+            new.append(word)
+    return bool(_terms(new, names, found, catalogue)) or any(
+        c.isdigit() for word in new for c in word
+    )
+
+
 @lru_cache(maxsize=4)
 def _license_names(catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
     """(entry id, normalised phrase) of every name, alias and title of two words or more."""
@@ -1647,8 +1666,8 @@ def identify(
         extra = tuple(_extra(prepared, segments, ids_found, catalogue))
         names = _naming_words(tuple(sorted(set(ids_found))), catalogue)
         added = any(
-            _terms(e.added, names, ids_found, catalogue)
-            for f in found if f.optional for e in f.edits
+            _new_terms(e, names, ids_found, catalogue) for f in found if f.optional
+            for e in f.edits
         )
         changed = added or any(f.status == "modified" for f in found if not f.optional) or any(
             x.license_language for x in extra
