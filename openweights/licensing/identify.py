@@ -12,20 +12,30 @@ found, the input must hold exactly the words the reference holds there, or it wa
 So every word counts. A text is a ``match`` of a license only when every block of it is found,
 in order, with nothing between them: one changed, inserted or deleted word anywhere makes it
 ``modified``, and the difference is shown (``Identification.diff_text``). Numbers, names and
-restrictive words are words like any other: nothing normalises them away.
+restrictive words are words like any other: nothing normalises them away. Two things between
+blocks are not changes, both read off the reference: the words of a replaceable region of the
+license's SPDX template (the copyright holder's name in "Neither the name of ACME Corp nor
+...", ``Reference.regions``), when they are few and hold no restrictive or other license word
+and no number (the words around the region are still checked, ``Reference.bridges``); and a
+list number that reflow ran into a sentence, where the reference starts a list item
+(``Reference.items``).
 
 Normalisation follows the SPDX License List matching guidelines: case, whitespace and line
-breaks, punctuation, quote and dash styles, bullets and list numbering, code-comment prefixes
-and separator lines do not count; copyright notices are dropped; ``http`` and ``https`` are the
+breaks, punctuation, quote and dash styles, bullets and list numbering (only where a list item
+starts, see ``_Enumerators``: a number that ends a sentence is kept), code-comment prefixes and
+separator lines do not count; copyright notices are dropped; ``http`` and ``https`` are the
 same; varietal spellings (licence/license, ...) are merged; Markdown and HTML markup is ignored.
-A license's title lines and its "how to apply" appendix are omittable: a text with or without
-them matches.
+A license's title lines, its "how to apply" appendix and its standard notice (the SPDX
+``standardLicenseHeader``, before or after the text) are omittable: a text with or without them
+matches, unless words put into them carry terms (``OPTIONAL_PARTS``).
 
 The whole text is read. Each license found in it is reported (a license and its acceptable use
 policy, MIT and a CC license, Apache and an addendum); text outside every license found is kept
 as ``extra``, and extra text in license language (grants, restrictions, "non-commercial") makes
-the result ``modified``: an addendum can change what the license above it allows. A license
-known only by its title (no reference text was available to fingerprint) is at most ``named``.
+the result ``modified``: an addendum can change what the license above it allows. So does the
+notice or appendix of a license whose text is not in the file (Apache's notice over the MIT
+text). A license known only by its title (no reference text was available to fingerprint) is at
+most ``named``; a standard notice alone points to its license and is ``no-match``, naming it.
 """
 
 from __future__ import annotations

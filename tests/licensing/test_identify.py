@@ -732,6 +732,54 @@ def test_list_numbers_go_only_where_the_reference_has_an_item(
     assert result.status == status, result.diff_text()
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_templates_are_read_from_a_clone_at_the_pinned_tag(tmp_path: Path) -> None:
+    clone = tmp_path / "spdx+license-list-XML"
+    (clone / "src").mkdir(parents=True)
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t", "HOME": str(tmp_path)}
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(clone), *args], capture_output=True, check=True,
+                       env=env)
+
+    git("init", "-q")
+    # Under real SPDX ids of the catalogue: MIT's template, and the "-or-later" twin of an
+    # "-only" id, whose notice joins the entry's.
+    (clone / "src" / "MIT.xml").write_text(WREN_TEMPLATE, encoding="utf-8")
+    (clone / "src" / "GPL-3.0-or-later.xml").write_text(WREN_TEMPLATE, encoding="utf-8")
+    git("add", "src")
+    git("commit", "-qm", "templates")
+    git("tag", build_fingerprints.SPDX_TAG)
+    (clone / "src" / "MIT.xml").write_text("<broken", encoding="utf-8")  # not at the tag
+    templates, problems = build_fingerprints.spdx_templates(clone, load_catalogue())
+    assert not problems
+    by_id = {t.license_id: t for t in templates}
+    assert set(by_id) == {"mit", "gpl-3.0"}
+    assert by_id["mit"].regions == _wren_template().regions
+    assert by_id["mit"].source == f"spdx:{build_fingerprints.SPDX_TAG}:src/MIT.xml"
+    gpl = by_id["gpl-3.0"]  # GPL-3.0-only is not in this clone: its twin is read
+    assert gpl.source.endswith("src/GPL-3.0-or-later.xml") and len(gpl.notices) == 1
+
+
+def test_absent_templates_keep_the_regions_they_gave(tmp_path: Path) -> None:
+    corpus = tmp_path / "licenses"
+    corpus.mkdir()
+    (corpus / "mit.txt").write_text(WREN, encoding="utf-8")
+    text = build_fingerprints.Text("mit", "license", "corpus:mit.txt", WREN)
+    with_regions, _ = build_fingerprints.references([text], {"mit": _wren_template()})
+    previous = [build_fingerprints.record(r) for r in with_regions]
+    assert any(r["regions"] for r in previous)
+    absent = tmp_path / "absent"
+    document, _, skipped = build_fingerprints.build(corpus, absent, previous, absent, absent)
+    assert skipped == ["licensedcode", "vendor", "spdx"]
+    kept = [r for r in previous if r["source"] == "corpus:mit.txt"]
+    assert document["references"] == kept  # the regions kept: same words, same places
+    (corpus / "mit.txt").write_text(WREN.replace("at least 16", "at least 17"), encoding="utf-8")
+    changed, _, _ = build_fingerprints.build(corpus, absent, previous, absent, absent)
+    assert [r["regions"] for r in changed["references"]] == [[]]  # other words: not carried
+
+
 # --------------------------------------------------------------------------- corpus-free
 
 
