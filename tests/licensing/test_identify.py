@@ -521,8 +521,7 @@ HARM THAT USING THEM CAUSES.
 
 # An SPDX-style template of WREN (ours): the holder is replaceable in clause 1 (any words)
 # and in clause 4 (after a fixed "the"); the standard notice names the holder too.
-WREN_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
-<SPDXLicenseCollection xmlns="http://www.spdx.org/license">
+WREN_TEMPLATE = """<SPDXLicenseCollection xmlns="http://www.spdx.org/license">
   <license licenseId="Wren-1.0" name="Wren Weights License">
     <text>
       <titleText><p>WREN WEIGHTS LICENSE</p></titleText>
@@ -597,8 +596,8 @@ def test_template_regions_are_read_from_the_alt_patterns() -> None:
     words, regions = build_fingerprints.marked_words(notice.text)
     assert words[:4] == ["these", "weights", "are", "released"]  # the copyright line dropped
     assert [" ".join(words[s : s + n]) for s, n in regions] == ["the wren project"]
-    pattern = r"(Neither\s+the\s+name\s+of.+nor\s+the\s+names)|(The\s+names?\s+.+may)"
-    original = "Neither the name of the holder nor the names"
+    pattern = r"(Nobody\s+at.+may\s+sign)|(The\s+names?\s+.+may)"  # alternatives, fixed words
+    original = "Nobody at the holder may sign"
     (span,) = build_fingerprints.wildcard_spans(pattern, original)
     assert original[span[0] : span[1]].strip() == "the holder"
     assert build_fingerprints.wildcard_spans("Software|Materials", "Software") == []
