@@ -113,11 +113,19 @@ _OPTIONAL_LABELS = frozenset(PART_LABELS[part] for part in OPTIONAL_PARTS)
 VARIABLE = "qxzjvariableqxzj"
 """The word that stands for a replaceable region in ``Reference.bridges`` hashes."""
 
-REPLACEABLE_WORDS = 20
-"""Most words a replaceable region takes (beyond its template's own words, if longer)."""
+REPLACEABLE_WORDS = 12
+"""Most words a replaceable region takes (beyond its template's own words, if longer): enough
+for "The Board of Trustees of the Leland Stanford Junior University", too few for a clause."""
 
 FILL_NAMES = frozenset(["license", "licenses", "licensed", "licensing", "licensor", "licensors"])
 """License words a filled-in region may hold: they name a party ("THE LICENSOR"), not terms."""
+
+FILL_STOP = frozenset([
+    "no", "nobody", "none", "neither", "nor", "nothing", "fee", "fees", "pay", "paid",
+    "payment", "payments", "charge", "charges", "price", "cost", "costs",
+])
+"""Words that never stand in a holder's name although they are not license words: they deny
+("NOBODY DISCLAIMS ...") or charge."""
 
 
 # --------------------------------------------------------------------------- normalisation
@@ -1358,10 +1366,10 @@ def _numbered(ref: Reference, start: int, length: int) -> bool:
 
 def _clean_fill(words: Sequence[str], numbers: bool = False) -> bool:
     """Whether words filled into a replaceable region only name someone: no restrictive or
-    other license word (but the nouns of ``FILL_NAMES``), no number but a year (any number
-    when ``numbers``: the region's own text has one, an address)."""
+    other license word (but the nouns of ``FILL_NAMES``), none of ``FILL_STOP``, no number but
+    a year (any number when ``numbers``: the region's own text has one, an address)."""
     for word in words:
-        if word in LICENSE_LANGUAGE and word not in FILL_NAMES:
+        if (word in LICENSE_LANGUAGE and word not in FILL_NAMES) or word in FILL_STOP:
             return False
         if not numbers and any(c.isdigit() for c in word) and not (
             len(word) == 4 and word.isdigit() and word[:2] in {"19", "20"}

@@ -639,7 +639,9 @@ def test_a_filled_in_holder_is_a_match(old: str, new: str) -> None:
          "noncommercial"),
         ("THE WREN PROJECT BE", "THE OSPREY LABS, WHO MAY REVOKE THIS LICENSE, BE", "revoke"),
         ("THE WREN PROJECT BE", "THE OSPREY 700 BE", "700"),  # a number that is not a year
-        ("THE WREN PROJECT BE", "THE " + "OSPREY " * 21 + "BE", "osprey"),  # too long
+        ("THE WREN PROJECT BE", "THE " + "OSPREY " * 13 + "BE", "osprey"),  # too long
+        ("THE WREN PROJECT BE", "THE OSPREY LABS. A FEE IS DUE. THE OSPREY LABS BE", "fee"),
+        ("THE WREN PROJECT BE", "THE PROJECT, NOR ANYONE ELSE, BE", "nor"),  # a denial
         # the fixed words around a region
         ("THE WREN PROJECT BE", "OSPREY LABS BE", "osprey"),  # the template's own "the"
         ("Project grants you the right", "Project grants them the right", "them"),
