@@ -40,6 +40,7 @@ from openweights.licensing.identify import (
     window_hashes,
 )
 from tests.licensing.variants import ADDENDUM, HOLDERS, NOTICES, holder_filled, notice_of, variants
+from tests.support import run_owcheck
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -313,6 +314,40 @@ def test_apache_notice_above_or_below_the_text_is_apache(corpus: Path) -> None:
     changed = identify(notice.replace("in compliance with", "for research under") + text)
     assert changed.status == "modified", changed.describe()
     assert "research" in changed.diff_text()
+
+
+@pytest.mark.parametrize(
+    ("card_license", "make", "verdict"),
+    [
+        ("mit", lambda t: holder_filled(t["mit.txt"], HOLDERS["mit"], "Kestrel Labs"), "open"),
+        ("apache-2.0", lambda t: notice_of(t["apache-2.0.txt"], NOTICES["apache-2.0"])
+         + t["apache-2.0.txt"], "open"),
+        ("mit", lambda t: holder_filled(t["mit.txt"], HOLDERS["mit"], "Kestrel Labs (research "
+                                        "use only)"), "unknown"),
+    ],
+    ids=["mit-holder", "apache-notice", "mit-restricted-holder"],
+)
+def test_license_files_grade_as_their_text_says(
+    corpus: Path, tmp_path: Path, card_license: str, make: Any, verdict: str
+) -> None:
+    """End to end: a filled-in holder and a standard notice grade as the license; a holder
+    with a restriction leaves the weights unknown, with the words cited."""
+    repo = tmp_path / "kestrel"
+    repo.mkdir()
+    card = f"---\nlicense: {card_license}\n---\n# Kestrel-7B\n\nWeights, terms in LICENSE.\n"
+    (repo / "README.md").write_text(card, encoding="utf-8")
+    texts = {name: _text(corpus, name) for name in ("mit.txt", "apache-2.0.txt")}
+    (repo / "LICENSE").write_text(make(texts), encoding="utf-8")
+    (repo / "model.safetensors").write_bytes(b"\0" * 16)
+    done = run_owcheck(str(repo), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    weights = json.loads(done.stdout)["components"]["weights"]
+    assert weights["license"]["verdict"] == verdict
+    if verdict == "open":
+        assert weights["license"]["id"] == card_license and weights["license"]["closest"] is None
+    else:
+        assert weights["license"]["closest"]["id"] == card_license
+        assert any("research use only" in e["claim"] for e in weights["evidence"])
 
 
 def test_copyright_line_after_the_text_still_matches(corpus: Path) -> None:
