@@ -6,7 +6,9 @@ Prints, in one run so that the shared machine's noise hits all alike:
 
 - warm: the median time to identify a 10 KB text, next to the floor (lowercasing the text and
   splitting it into words, the least any word-level identifier does), for a license padded
-  with notes, a license with a changed word, a text with two licenses and generated words;
+  with notes, a license with a changed word, a text with two licenses, a license under its
+  standard notice, a policy whose lists were run into lines (numbers kept mid-sentence) and
+  generated words;
 - cold: the median wall time of ``owcheck identify FILE`` in a fresh process, next to
   ``python -c pass`` (the interpreter's floor) and the import of the identify module, the
   runs interleaved;
@@ -78,6 +80,11 @@ def to_size(text: str, filler_seed: int = 7) -> str:
     return (text + padding).encode("utf-8")[:SIZE].decode("utf-8", errors="ignore")
 
 
+def reflow(text: str) -> str:
+    """Each paragraph's lines joined into one (lists run into sentences, numbers and all)."""
+    return "\n\n".join(" ".join(p.split()) for p in re.split(r"\n[ \t]*\n", text))
+
+
 def generated() -> str:
     """10 KB of pseudo-words (no corpus needed)."""
     rnd = random.Random(1)
@@ -98,6 +105,13 @@ def texts() -> list[tuple[str, str]]:
         found.append(("llama3.1 padded with notes", to_size(llama)))
         found.append(("llama3.1, one figure changed", to_size(llama.replace("700", "7", 1))))
         found.append(("mit + cc-by-nc-4.0", to_size(mit + "\n\n" + nc)))
+        apache = (CORPUS / "apache-2.0.txt").read_text(encoding="utf-8")
+        terms, _, _ = apache.partition("END OF TERMS AND CONDITIONS")
+        notice = apache[apache.find("Licensed under the Apache") :]
+        # Whole (a little over 10 KB): the notice over the terms, as many LICENSE files are.
+        found.append(("apache-2.0 notice + terms", notice + "\n\n" + terms))
+        policy = (CORPUS / "llama3.1-aup.md").read_text(encoding="utf-8")
+        found.append(("llama3.1 policy reflowed", to_size(reflow(policy))))
     found.append(("generated words", generated()))
     return found
 

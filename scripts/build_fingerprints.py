@@ -2,7 +2,7 @@
 
     python scripts/build_fingerprints.py                       # rewrite the fingerprint file
     python scripts/build_fingerprints.py --check               # exit 1 if it is stale
-    python scripts/build_fingerprints.py --corpus DIR --licensedcode DIR --vendor DIR
+    python scripts/build_fingerprints.py --corpus DIR --licensedcode DIR --vendor DIR --spdx DIR
 
 Where the texts come from (none of them is ever copied into the repository):
 
@@ -19,6 +19,15 @@ Where the texts come from (none of them is ever copied into the repository):
   ``VENDOR_TEXTS`` names (the edition each catalogue entry describes). ``--vendor DIR`` is a
   folder of clones named ``owner+name`` (a bare clone, a clone with ``.git``, or a folder whose
   ``repo`` subfolder is the git directory); each text is read with ``git show COMMIT:PATH``.
+- ``spdx``: the SPDX License List's XML templates (``--spdx DIR``, a clone of
+  github.com/spdx/license-list-XML, read at the tag ``SPDX_TAG`` with ``git show
+  TAG:src/ID.xml`` for each catalogue entry with an SPDX id). They give two things. Where a
+  template marks text as replaceable (an ``<alt>`` whose ``match`` pattern takes any text, such
+  as the copyright holder's name in BSD, MIT and ISC), the reference texts above get a
+  replaceable region there (positions and lengths only, found by aligning the template's words
+  with the reference's). And a license's standard notice (``<standardLicenseHeader>``, such
+  as Apache's "Licensed under the Apache License ..." header) becomes a reference of its own,
+  part ``notice``, so that the notice above or below the full text is part of the license.
 
 A source that is absent is skipped: its records in the current file are kept as they are (and
 ``--check`` says they were not checked), so the script runs anywhere and never loses data.
@@ -38,6 +47,11 @@ What a fingerprint stores, and why that shape. Per reference text (and part: ``l
 - the numbers and the restrictive words (``identify.RESTRICTIVE_WORDS``, our own list) with
   their word offsets, in plain text: facts such as a user threshold, which a word diff shows
   when they are changed or removed. Nothing else of a text is stored in plain text.
+- the word offsets where list items start (their numbers are not words of the reference).
+- the replaceable regions (word offset, length, most words a filling may have) and, for each
+  stretch of blocks that regions reach into, one salted hash of the stretch's other words
+  with each region standing as one placeholder word: the words around a filled-in name are
+  still compared one by one, the name itself is not.
 
 The index (every block hash, sorted, with its owner) is stored too, so that loading is one
 decode and no sort. Nothing in the file can be read back as a sentence of any text.
@@ -48,9 +62,12 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import subprocess
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +75,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "licenses"
 OUTPUT = ROOT / "licenses" / "fingerprints.json"
 LICENSEDCODE_VERSION = "32.1.0"
+SPDX_TAG = "v3.28.0"
+"""The release of the SPDX License List whose XML templates are read."""
+SOURCES = ("corpus", "licensedcode", "vendor", "spdx")
 
 sys.path.insert(0, str(ROOT))
 from openweights.licensing.catalogue import Catalogue, load_catalogue  # noqa: E402
@@ -65,11 +85,14 @@ from openweights.licensing.identify import (  # noqa: E402
     BLOCK,
     FORMAT_VERSION,
     NORMALISER_VERSION,
+    REPLACEABLE_WORDS,
     SALT,
+    VARIABLE,
     Reference,
     Tokens,
     block_hash,
     block_hashes,
+    block_starts,
     build_index,
     encode_u32,
     is_substantive,
@@ -233,8 +256,6 @@ def _git_dir(clone: Path) -> Path:
 
 def vendor_texts(folder: Path) -> tuple[list[Text], list[str]]:
     """The ``VENDOR_TEXTS`` read from the clones in ``folder``; a problem for each missing."""
-    import subprocess
-
     texts: list[Text] = []
     problems: list[str] = []
     for license_id, places in sorted(VENDOR_TEXTS.items()):
@@ -250,6 +271,246 @@ def vendor_texts(folder: Path) -> tuple[list[Text], list[str]]:
             text = done.stdout.decode("utf-8")
             texts.append(Text(license_id, "license", f"vendor:{repo}@{commit[:7]}:{path}", text))
     return texts, problems
+
+
+# --------------------------------------------------------------------------- SPDX templates
+
+_REGION_OPEN = "qxzjregionqxzj"
+_REGION_CLOSE = "qxzjregionendqxzj"
+"""Marker words put around the replaceable text of a template before it is normalised."""
+
+_SKIPPED = frozenset({"titleText", "copyrightText", "bullet", "crossRefs", "notes",
+                      "obsoletedBys"})
+"""Template elements that are not words of the text: the omittable title, the copyright
+notice (dropped by normalisation anyway), list bullets and metadata."""
+_BLOCKS = {"p": ("\n\n", "\n\n"), "item": ("\n", ""), "list": ("\n", ""), "br": ("\n", ""),
+           "standardLicenseHeader": ("\n\n", "\n\n")}
+"""Line breaks before and after each element that starts a line."""
+
+
+@dataclass(frozen=True)
+class Template:
+    """What the SPDX template of one catalogue entry gives: its words with their replaceable
+    regions, and its standard notices."""
+
+    license_id: str
+    source: str
+    words: tuple[str, ...]
+    """The template's words (its own sample text in each replaceable place)."""
+    regions: tuple[tuple[int, int], ...]
+    """(word offset, words) of each replaceable region of ``words``."""
+    notices: tuple[Text, ...] = field(default=())
+    """Each standard notice as a text of part ``notice``, with its regions marked."""
+
+
+def wildcard_spans(pattern: str, original: str) -> list[tuple[int, int]]:
+    """The character spans of ``original`` that an ``<alt>`` pattern's wildcards (``.+``,
+    ``.*``, ``.{m,n}``) take when the pattern matches it; empty when it has none or does not
+    match. The rest of the pattern is fixed text, which stays fixed."""
+    out: list[str] = []
+    groups = 0
+    i, depth = 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if c == "[":
+            depth += 1
+        elif c == "]" and depth:
+            depth -= 1
+        elif c == "." and not depth:
+            m = re.match(r"\.(?:[+*]|\{\d*,?\d*\})\??", pattern[i:])
+            if m:
+                out.append(f"(?P<w{groups}>{m.group()})")
+                groups += 1
+                i += m.end()
+                continue
+        out.append(c)
+        i += 1
+    if not groups:
+        return []
+    try:
+        found = re.fullmatch("".join(out), original, re.I | re.S)
+    except re.error:
+        return []
+    if found is None:
+        return []
+    return [found.span(f"w{g}") for g in range(groups) if found.span(f"w{g}")[0] >= 0]
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def flatten(element: ET.Element, marked: bool) -> str:
+    """The text of a template element: paragraphs and list items on lines of their own, the
+    replaceable parts of ``<alt>`` between region markers when ``marked``. A paragraph whose
+    words the markers would change (a copyright line that normalisation drops only without
+    them) loses its markers."""
+    tag = _local(element.tag)
+    if tag in _SKIPPED:
+        return ""
+    if tag == "alt":
+        original = re.sub(r"\s+", " ", "".join(element.itertext())).strip()
+        if not marked:
+            return f" {original} "
+        pieces, at = [], 0
+        for start, end in wildcard_spans(element.get("match", ""), original):
+            pieces += [original[at:start], f" {_REGION_OPEN} ", original[start:end],
+                       f" {_REGION_CLOSE} "]
+            at = end
+        return " " + "".join([*pieces, original[at:]]) + " "
+    parts = [re.sub(r"\s+", " ", element.text or "")]
+    for child in element:
+        parts.append(flatten(child, marked))
+        parts.append(re.sub(r"\s+", " ", child.tail or ""))
+    inner = "".join(parts)
+    if marked and tag == "p":
+        plain = flatten(element, False)
+        if marked_words(inner)[0] != list(tokens(plain).words):
+            inner = plain  # markers that change normalisation (a copyright line): left out
+    before, after = _BLOCKS.get(tag, ("", ""))
+    return f"{before}{inner}{after}"
+
+
+def marked_words(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """The normalised words of a marked text without its markers, and (offset, words) of each
+    region the markers enclose (a marker left alone by normalisation is ignored)."""
+    words: list[str] = []
+    regions: list[tuple[int, int]] = []
+    opened: int | None = None
+    for word in tokens(text).words:
+        if word == _REGION_OPEN:
+            opened = len(words)
+        elif word == _REGION_CLOSE:
+            if opened is not None:
+                regions.append((opened, len(words) - opened))
+            opened = None
+        else:
+            words.append(word)
+    return words, regions
+
+
+def read_template(license_id: str, source: str, xml: str) -> Template | None:
+    """The template of one entry from its XML, or None when it holds no text."""
+    root = ET.fromstring(xml)
+    license_element = next((e for e in root.iter() if _local(e.tag) == "license"), None)
+    if license_element is None:
+        return None
+    text = next((e for e in license_element if _local(e.tag) == "text"), None)
+    if text is None:
+        return None
+    words, regions = marked_words(flatten(text, True))
+    notices: list[Text] = []
+    seen: set[tuple[str, ...]] = set()
+    for header in (e for e in license_element.iter() if _local(e.tag) == "standardLicenseHeader"):
+        marked = flatten(header, True)
+        key = tuple(marked_words(marked)[0])
+        if key and key not in seen:
+            seen.add(key)
+            notices.append(Text(license_id, "notice", source, marked))
+    return Template(license_id, source, tuple(words), tuple(regions), tuple(notices))
+
+
+def spdx_templates(clone: Path, catalogue: Catalogue) -> tuple[list[Template], list[str]]:
+    """The templates of the catalogue's entries with an SPDX id, read at ``SPDX_TAG`` from a
+    clone of spdx/license-list-XML; an id the list does not hold is skipped."""
+    templates: list[Template] = []
+    problems: list[str] = []
+    git_dir = _git_dir(clone)
+    for entry in catalogue:
+        if not entry.spdx:
+            continue
+        read: list[Template] = []
+        # An "-only" id resolves its "-or-later" twin too: that one's notice is the one in use.
+        ids = [entry.spdx, *([entry.spdx[:-5] + "-or-later"] if entry.spdx.endswith("-only")
+                             else [])]
+        for spdx_id in ids:
+            path = f"src/{spdx_id}.xml"
+            done = subprocess.run(["git", f"--git-dir={git_dir}", "show", f"{SPDX_TAG}:{path}"],
+                                  capture_output=True, check=False)
+            if done.returncode != 0:
+                continue  # not on the SPDX list (a model license with a LicenseRef id)
+            source = f"spdx:{SPDX_TAG}:{path}"
+            try:
+                template = read_template(entry.id, source, done.stdout.decode("utf-8"))
+            except ET.ParseError as error:
+                problems.append(f"{source}: {error}")
+                continue
+            if template is not None:
+                read.append(template)
+        if read:
+            notices = {tuple(marked_words(n.text)[0]): n for t in read for n in t.notices}
+            templates.append(replace(read[0], notices=tuple(notices.values())))
+    return templates, problems
+
+
+_ANCHOR_RUN = 3
+"""A region is placed in a reference only between runs of at least this many words that the
+template and the reference share (or at either end of both)."""
+
+
+def place_regions(
+    template: Template, words: Sequence[str]
+) -> list[tuple[int, int, int]]:
+    """The template's regions as (offset, words, most words) in a reference's ``words``: each
+    between the same words in both, by aligning the two."""
+    if not template.regions:
+        return []
+    matcher = SequenceMatcher(None, template.words, list(words), autojunk=False)
+    where: dict[int, int] = {}
+    for block in matcher.get_matching_blocks():
+        if block.size >= _ANCHOR_RUN:
+            for k in range(block.size):
+                where[block.a + k] = block.b + k
+    placed = []
+    for start, length in template.regions:
+        end = start + length
+        if start == 0:
+            first: int | None = 0
+        else:
+            first = where.get(start - 1)
+            first = None if first is None else first + 1
+        last = len(words) if end == len(template.words) else where.get(end)
+        if first is None or last is None or last < first:
+            continue
+        most = max(REPLACEABLE_WORDS, length, last - first)
+        if last - first > most:
+            continue
+        placed.append((first, last - first, most))
+    return sorted(set(placed))
+
+
+def bridges(
+    words: Sequence[str], regions: Sequence[tuple[int, int, int]]
+) -> list[tuple[int, int, int]]:
+    """(first word, end word, hash) of the stretch of blocks each group of regions spoils: from
+    the end of the last block before to the start of the first block after, the hash over its
+    words with each region as ``VARIABLE``. Regions that share a stretch share one hash."""
+    n = len(words)
+    starts = block_starts(n)
+    spans: list[list[int]] = []
+    for start, length, _ in sorted(regions):
+        end = start + length
+        first = max((min(s + BLOCK, n) for s in starts if min(s + BLOCK, n) <= start), default=0)
+        stop = min((s for s in starts if s >= end), default=n)
+        if spans and first <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], stop)
+        else:
+            spans.append([first, stop])
+    out = []
+    for first, stop in spans:
+        inside = [r for r in sorted(regions) if first <= r[0] and r[0] + r[1] <= stop]
+        fixed: list[str] = []
+        at = first
+        for start, length, _ in inside:
+            fixed += [*words[at:start], VARIABLE]
+            at = start + length
+        fixed += words[at:stop]
+        out.append((first, stop, block_hash(fixed)))
+    return out
 
 
 # --------------------------------------------------------------------------- building
@@ -326,13 +587,27 @@ def _title_runs(prepared: Tokens, last_line: int) -> list[tuple[int, int]]:
     return sorted(runs)
 
 
-def references(texts: Sequence[Text]) -> tuple[list[Reference], list[str]]:
+def references(
+    texts: Sequence[Text], templates: Mapping[str, Template] | None = None
+) -> tuple[list[Reference], list[str]]:
     """Every text as references: policies embedded in licenses split off, titles and
-    appendices made omittable."""
+    appendices made omittable, list items noted, and the replaceable regions of the entry's
+    SPDX template (``templates``, by catalogue id) placed in its license and appendix."""
+    templates = templates or {}
     problems: list[str] = []
     policies = {t.license_id: tokens(t.text).words for t in texts if t.part == "aup"}
     out: list[Reference] = []
-    for t in texts:
+    notices = [n for template in templates.values() for n in template.notices]
+    for t in [*texts, *notices]:
+        if t.part == "notice":
+            words, marked = marked_words(t.text)
+            prepared = tokens(t.text.replace(_REGION_OPEN, " ").replace(_REGION_CLOSE, " "))
+            if list(prepared.words) != words:
+                problems.append(f"{t.source}: the notice's markers change its words")
+                continue
+            own = [(start, length, max(REPLACEABLE_WORDS, length)) for start, length in marked]
+            out.append(_reference(t, prepared, 0, len(words), "notice", (), own))
+            continue
         prepared = tokens(t.text)
         last_title = title_lines(t.text)
         body_from = next((i for i, line in enumerate(prepared.lines) if line > last_title),
@@ -342,32 +617,54 @@ def references(texts: Sequence[Text]) -> tuple[list[Reference], list[str]]:
         if not words:
             problems.append(f"{t.source}: no words after normalisation")
             continue
-        pieces: list[tuple[str, list[str]]] = []
+        pieces: list[tuple[str, int, int]] = []  # (part, start, end) in prepared.words
+        end = len(prepared)
         policy = policies.get(t.license_id) if t.part == "license" else None
         at = policy_start(words, policy) if policy else None
         if at:
-            pieces.append(("aup", words[at:]))
-            words = words[:at]
-        cut = appendix_start(words) if t.part == "license" else None
+            pieces.append(("aup", body_from + at, end))
+            end = body_from + at
+        cut = appendix_start(words[: end - body_from]) if t.part == "license" else None
         if cut:
-            pieces.append(("appendix", words[cut:]))
-            words = words[:cut]
-        pieces.insert(0, (t.part, words))
-        for part, piece in pieces:
-            out.append(Reference(
-                license_id=t.license_id,
-                part=part,
-                source=t.source,
-                words=len(piece),
-                blocks=block_hashes(piece),
-                titles=titles if part == t.part else (),
-                marks=tuple((i, w) for i, w in enumerate(piece) if is_substantive(w)),
-            ))
+            pieces.append(("appendix", body_from + cut, end))
+            end = body_from + cut
+        pieces.insert(0, (t.part, body_from, end))
+        template = templates.get(t.license_id)
+        for part, first, stop in pieces:
+            piece = prepared.words[first:stop]
+            regions = place_regions(template, piece) if template and part != "aup" else []
+            out.append(_reference(t, prepared, first, stop, part,
+                                  titles if part == t.part else (), regions))
     # Two sources with the same words for one part add nothing: keep the first.
     unique: dict[tuple[str, str, tuple[int, ...]], Reference] = {}
     for ref in sorted(out, key=lambda r: (r.license_id, r.part, r.source)):
         unique.setdefault((ref.license_id, ref.part, tuple(ref.blocks)), ref)
     return list(unique.values()), problems
+
+
+def _reference(
+    t: Text,
+    prepared: Tokens,
+    first: int,
+    stop: int,
+    part: str,
+    titles: tuple[tuple[int, int], ...],
+    regions: Sequence[tuple[int, int, int]],
+) -> Reference:
+    """The reference for words ``first..stop`` of a prepared text."""
+    piece = prepared.words[first:stop]
+    return Reference(
+        license_id=t.license_id,
+        part=part,
+        source=t.source,
+        words=len(piece),
+        blocks=block_hashes(piece),
+        titles=titles,
+        marks=tuple((i, w) for i, w in enumerate(piece) if is_substantive(w)),
+        items=tuple(i - first for i in prepared.items if first <= i < stop),
+        regions=tuple(regions),
+        bridges=tuple(bridges(piece, regions)),
+    )
 
 
 def record(ref: Reference) -> dict[str, Any]:
@@ -380,6 +677,9 @@ def record(ref: Reference) -> dict[str, Any]:
         "blocks": encode_u32(ref.blocks),
         "titles": [list(t) for t in ref.titles],
         "marks": [list(m) for m in ref.marks],
+        "items": list(ref.items),
+        "regions": [list(r) for r in ref.regions],
+        "bridges": [list(b) for b in ref.bridges],
     }
 
 
@@ -390,7 +690,10 @@ def from_record(data: dict[str, Any]) -> Reference:
     return Reference(data["id"], data["part"], data["source"], data["words"],
                      list(decode_u32(data["blocks"])),
                      tuple((int(n), int(h)) for n, h in data["titles"]),
-                     tuple((int(o), str(w)) for o, w in data["marks"]))
+                     tuple((int(o), str(w)) for o, w in data["marks"]),
+                     tuple(int(i) for i in data.get("items", ())),
+                     tuple((int(o), int(n), int(m)) for o, n, m in data.get("regions", ())),
+                     tuple((int(a), int(b), int(h)) for a, b, h in data.get("bridges", ())))
 
 
 def document(refs: Sequence[Reference]) -> dict[str, Any]:
@@ -445,16 +748,28 @@ def build(
     licensedcode: Path | None,
     previous: Sequence[dict[str, Any]] = (),
     vendor: Path | None = None,
+    spdx: Path | None = None,
 ) -> tuple[dict[str, Any], list[str], list[str]]:
     """(document, problems, sources not checked) from the sources present; records of absent
-    sources are carried over from ``previous``."""
+    sources are carried over from ``previous``, and so are the regions the SPDX templates gave
+    a reference that is rebuilt with the same words while the templates are absent."""
     catalogue = load_catalogue()
     texts: list[Text] = []
     problems: list[str] = []
     skipped: list[str] = []
     kept: list[Reference] = []
-    for name, folder in (("corpus", corpus), ("licensedcode", licensedcode), ("vendor", vendor)):
-        if folder is not None and folder.is_dir():
+    templates: dict[str, Template] | None = None
+    folders = {"corpus": corpus, "licensedcode": licensedcode, "vendor": vendor, "spdx": spdx}
+    for name in SOURCES:
+        folder = folders[name]
+        if folder is None or not folder.is_dir():
+            skipped.append(name)
+            kept += [from_record(r) for r in previous if r["source"].startswith(f"{name}:")]
+            continue
+        if name == "spdx":
+            found_templates, trouble = spdx_templates(folder, catalogue)
+            templates = {t.license_id: t for t in found_templates}
+        else:
             if name == "corpus":
                 found, trouble = corpus_texts(folder)
             elif name == "licensedcode":
@@ -462,16 +777,27 @@ def build(
             else:
                 found, trouble = vendor_texts(folder)
             texts += found
-            problems += trouble
-        else:
-            skipped.append(name)
-            kept += [from_record(r) for r in previous if r["source"].startswith(f"{name}:")]
-    refs, trouble = references(texts)
+        problems += trouble
+    refs, trouble = references(texts, templates)
     problems += trouble
+    if templates is None:
+        refs = [_with_previous_regions(ref, previous) for ref in refs]
     for ref in [*refs, *kept]:
         if catalogue.resolve(ref.license_id) is None:
             problems.append(f"{ref.source}: {ref.license_id} is not in the catalogue")
     return document([*refs, *kept]), problems, skipped
+
+
+def _with_previous_regions(ref: Reference, previous: Sequence[dict[str, Any]]) -> Reference:
+    """``ref`` with the regions and bridges of its previous record, if its words are the same."""
+    for record_ in previous:
+        if (record_["id"], record_["part"], record_["source"]) == (
+            ref.license_id, ref.part, ref.source
+        ):
+            old = from_record(record_)
+            if list(old.blocks) == list(ref.blocks):
+                return replace(ref, regions=old.regions, bridges=old.bridges)
+    return ref
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -484,18 +810,21 @@ def main(argv: list[str] | None = None) -> int:
                              f"{LICENSEDCODE_VERSION} (default: the installed package, if any)")
     parser.add_argument("--vendor", type=Path, default=None,
                         help="folder of clones of the vendors' repositories (VENDOR_TEXTS)")
+    parser.add_argument("--spdx", type=Path, default=None,
+                        help="a clone of spdx/license-list-XML (its templates are read at "
+                             f"{SPDX_TAG})")
     parser.add_argument("--output", type=Path, default=OUTPUT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     output: Path = args.output
     licensedcode: Path | None = args.licensedcode or default_licensedcode()
     previous = current_records(output)
-    doc, problems, skipped = build(args.corpus, licensedcode, previous, args.vendor)
+    doc, problems, skipped = build(args.corpus, licensedcode, previous, args.vendor, args.spdx)
     for problem in problems:
         print(problem, file=sys.stderr)
     for name in skipped:
         print(f"source {name} absent: its fingerprints kept as they are, not rebuilt",
               file=sys.stderr)
-    if len(skipped) == 3:
+    if len(skipped) == len(SOURCES):
         print("no source texts present: fingerprints not checked", file=sys.stderr)
         return 0 if args.check else 1
     if problems:

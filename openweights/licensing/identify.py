@@ -12,20 +12,30 @@ found, the input must hold exactly the words the reference holds there, or it wa
 So every word counts. A text is a ``match`` of a license only when every block of it is found,
 in order, with nothing between them: one changed, inserted or deleted word anywhere makes it
 ``modified``, and the difference is shown (``Identification.diff_text``). Numbers, names and
-restrictive words are words like any other: nothing normalises them away.
+restrictive words are words like any other: nothing normalises them away. Two things between
+blocks are not changes, both read off the reference: the words of a replaceable region of the
+license's SPDX template (the copyright holder's name in "Neither the name of ACME Corp nor
+...", ``Reference.regions``), when they are few and hold no restrictive or other license word
+and no number (the words around the region are still checked, ``Reference.bridges``); and a
+list number that reflow ran into a sentence, where the reference starts a list item
+(``Reference.items``).
 
 Normalisation follows the SPDX License List matching guidelines: case, whitespace and line
-breaks, punctuation, quote and dash styles, bullets and list numbering, code-comment prefixes
-and separator lines do not count; copyright notices are dropped; ``http`` and ``https`` are the
+breaks, punctuation, quote and dash styles, bullets and list numbering (only where a list item
+starts, see ``_Enumerators``: a number that ends a sentence is kept), code-comment prefixes and
+separator lines do not count; copyright notices are dropped; ``http`` and ``https`` are the
 same; varietal spellings (licence/license, ...) are merged; Markdown and HTML markup is ignored.
-A license's title lines and its "how to apply" appendix are omittable: a text with or without
-them matches.
+A license's title lines, its "how to apply" appendix and its standard notice (the SPDX
+``standardLicenseHeader``, before or after the text) are omittable: a text with or without them
+matches, unless words put into them carry terms (``OPTIONAL_PARTS``).
 
 The whole text is read. Each license found in it is reported (a license and its acceptable use
 policy, MIT and a CC license, Apache and an addendum); text outside every license found is kept
 as ``extra``, and extra text in license language (grants, restrictions, "non-commercial") makes
-the result ``modified``: an addendum can change what the license above it allows. A license
-known only by its title (no reference text was available to fingerprint) is at most ``named``.
+the result ``modified``: an addendum can change what the license above it allows. So does the
+notice or appendix of a license whose text is not in the file (Apache's notice over the MIT
+text). A license known only by its title (no reference text was available to fingerprint) is at
+most ``named``; a standard notice alone points to its license and is ``no-match``, naming it.
 """
 
 from __future__ import annotations
@@ -38,6 +48,7 @@ import unicodedata
 import zlib
 from array import array
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
@@ -52,10 +63,10 @@ BLOCK = 6
 """Words per stored block. Six words cannot be guessed from a hash (a search over any real
 vocabulary to the sixth power), and one changed word spoils one block only."""
 
-NORMALISER_VERSION = 2
+NORMALISER_VERSION = 3
 """Bump when ``tokens`` changes: stored fingerprints go stale."""
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 """Layout version of ``fingerprints.json``."""
 
 SALT = b"owcheck-fingerprint-v2"
@@ -87,11 +98,34 @@ PART_LABELS = {
     "license": "license",
     "aup": "acceptable use policy",
     "appendix": "appendix",
+    "notice": "standard notice",
 }
 """Stored part code -> the label reports use."""
 
-OPTIONAL_PARTS = frozenset({"appendix"})
-"""Parts whose presence or absence never changes the verdict on their license."""
+OPTIONAL_PARTS = frozenset({"appendix", "notice"})
+"""Parts whose presence or absence never changes the verdict on their license: the "how to
+apply" appendix, and the license's standard notice (the SPDX ``standardLicenseHeader``, such
+as Apache's "Licensed under the Apache License, Version 2.0 ..." header), which may stand
+before or after the text. Words added to them in license language still count."""
+
+_OPTIONAL_LABELS = frozenset(PART_LABELS[part] for part in OPTIONAL_PARTS)
+
+VARIABLE = "qxzjvariableqxzj"
+"""The word that stands for a replaceable region in ``Reference.bridges`` hashes."""
+
+REPLACEABLE_WORDS = 12
+"""Most words a replaceable region takes (beyond its template's own words, if longer): enough
+for "The Board of Trustees of the Leland Stanford Junior University", too few for a clause."""
+
+FILL_NAMES = frozenset(["license", "licenses", "licensed", "licensing", "licensor", "licensors"])
+"""License words a filled-in region may hold: they name a party ("THE LICENSOR"), not terms."""
+
+FILL_STOP = frozenset([
+    "no", "nobody", "none", "neither", "nor", "nothing", "fee", "fees", "pay", "paid",
+    "payment", "payments", "charge", "charges", "price", "cost", "costs",
+])
+"""Words that never stand in a holder's name although they are not license words: they deny
+("NOBODY DISCLAIMS ...") or charge."""
 
 
 # --------------------------------------------------------------------------- normalisation
@@ -177,44 +211,118 @@ _SCHEME = re.compile(r"https?://")
 # Leading code-comment, quote, heading, table and bullet characters of a line.
 _LINE_PREFIX = re.compile(r"^[ \t#>*+|/;!%=_~\-\u2013\u2014\u2022\u00b7\u25e6\u25aa\u2023\u2219]+",
                           re.M)
-# Enumerators: list numbering (1. 1.2 a) (iv) (2)), matched on the original case: where a list
-# item can start (a line start, or after the end of a sentence or clause), and anywhere when a
-# capitalised word follows ("terrorism 2. Exploitation": a list run into one line by reflow).
-# Numbered items ("5." "2)" "(4)") are dropped anywhere, so reflow cannot move one into a
-# sentence. Other numbers are kept: "thirty (30) days", "700 million".
+# Enumerators: list numbering (1. 1.2 a) (iv) (2)), matched on the original case, decided left
+# to right by ``_Enumerators``. A number is list numbering only where a list item starts: at the
+# start of a line that follows the end of a sentence (or a blank line), at the start of a line
+# that follows a list item and goes on with the list (it is 1, or the number before it was an
+# item), or after the end of a sentence or clause on the same line ("...; 2. Users"). Anywhere
+# else a number is part of a sentence and kept ("the age of 18.", "paragraph 5.", "thirty (30)
+# days", "under section\n7."): a restrictive number is never lost. A number kept that has the
+# shape of list numbering is flagged (``Tokens.labels``): where the reference had a list item
+# at that very word (``Reference.items``), alignment lets it go (a list run into one line by
+# reflow).
+# Letters and roman numerals are dropped where an item starts, and before a capitalised word.
 _ROMAN = r"(?:i{1,3}|iv|vi{0,3}|ix|xi{0,3}|I{1,3}|IV|VI{0,3}|IX|XI{0,3})"
 _ENUM_CANDIDATE = re.compile(
     rf"(?:\(|\b)(?:\d{{1,2}}(?:\.\d{{1,2}})*|[a-zA-Z]|{_ROMAN})[.)](?=[\s*_])"
 )
 _ITEM_PREFIX = " \t*_>#-"
 _ITEM_FOLLOW = " \t\n*_\"\u201c'("
+_MID_SENTENCE = ",-\u2010\u2011"
+"""A line ending in a word, a number or one of these goes on in the next line."""
+
+# Marker words that tokens() turns into Tokens.lines / .items / .labels (never words).
+_NEWLINE = "qxzjnewlineqxzj"
+_NEWLINE_WORD = f" {_NEWLINE} "
+_ITEM = "qxzjitemqxzj"
+_ITEM_WORD = f" {_ITEM} "
+_LABEL = "qxzjlabelqxzj"
+_MARKERS = frozenset({_NEWLINE, _ITEM, _LABEL})
 
 
-def _enumerator(m: re.Match[str]) -> str:
-    """" " for a list enumerator (see above), else the match unchanged."""
-    item = m.group()
-    text = m.string
-    start = m.start()
-    if start and (text[start - 1].isalnum() or text[start - 1] in ".,$(/"):
-        return item  # inside a word, a number or a path
-    label = item.strip("().")
-    if label.isdigit() and ((item[-1] in ".)" and item[0] != "(") or len(label) == 1):
-        return " "  # a numbered item: "5." "2)" "(4)"
-    if item == "(c)" or item == "(C)":
-        before = text[max(start - 12, 0) : start].rstrip().lower()
-        if before.endswith("copyright"):
-            return item
-    at = start
-    while at and text[at - 1] in _ITEM_PREFIX:
-        at -= 1
-    if at == 0 or text[at - 1] in "\n.:;":
-        return " "  # where a list item starts
-    end = m.end()
-    while end < len(text) and text[end] in _ITEM_FOLLOW:
-        end += 1
-    if end < len(text) and text[end].isupper():
-        return " "  # an item run into a sentence by reflow
-    return item
+class _Enumerators:
+    """The replacement of each ``_ENUM_CANDIDATE`` in one text, left to right: ``_ITEM_WORD``
+    for list numbering, a space for another enumerator, the match itself (a number flagged with
+    ``_LABEL`` when it looks like list numbering) for anything else. See the comment above."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+        """The numbers of the list items met so far (their first component)."""
+
+    def __call__(self, m: re.Match[str]) -> str:
+        item = m.group()
+        text = m.string
+        start = m.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] in ".,$(/"):
+            return item  # inside a word, a number or a path
+        if item == "(c)" or item == "(C)":
+            before = text[max(start - 12, 0) : start].rstrip().lower()
+            if before.endswith("copyright"):
+                return item
+        label = item.strip("().")
+        at = start
+        while at and text[at - 1] in _ITEM_PREFIX:
+            at -= 1
+        line_start = at == 0 or text[at - 1] == "\n"
+        clause_end = not line_start and at < start and _clause_end(text, at - 1)
+        if label[0].isdigit():
+            number = int(label.split(".")[0])
+            if clause_end or (line_start and (_after_sentence(text, at) or (
+                (number == 1 or number - 1 in self.seen) and _after_item(text, at)
+            ))):
+                self.seen.add(number)
+                return _ITEM_WORD
+            self.seen.add(number)
+            return f"{item} {_LABEL} "
+        if line_start or text[at - 1] in ".:;":
+            return " "  # where a list item starts
+        end = m.end()
+        while end < len(text) and text[end] in _ITEM_FOLLOW:
+            end += 1
+        if end < len(text) and text[end].isupper():
+            return " "  # an item run into a sentence by reflow
+        return item
+
+
+def _clause_end(text: str, at: int) -> bool:
+    """Whether ``text[at]`` ends a sentence or a clause: a colon, a semicolon, or a full stop
+    after a number or a word of three letters or more (not "v. 2.0" or "No. 5")."""
+    mark = text[at]
+    if mark in ":;":
+        return True
+    if mark != ".":
+        return False
+    k = at
+    while k and text[k - 1].isalnum():
+        k -= 1
+    word = text[k:at]
+    return word.isdigit() or len(word) >= 3
+
+
+_ITEM_LINE = re.compile(
+    rf"[ \t*_>#]*(?:[-+\u2022\u00b7\u25e6\u25aa\u2023\u2219]\s"
+    rf"|\(?(?:\d{{1,2}}(?:\.\d{{1,2}})*|[a-zA-Z]|{_ROMAN})[.)]\s)"
+)
+
+
+def _after_item(text: str, at: int) -> bool:
+    """Whether the line before the one starting at ``at`` is itself a list item (starts with
+    a bullet or an enumerator): then a number opening this line is the next item, not the end
+    of a sentence wrapped onto it ("under section\n7. This")."""
+    end = at - 1  # text[at - 1] is the line break
+    start = text.rfind("\n", 0, end) + 1
+    return _ITEM_LINE.match(text, start, end) is not None
+
+
+def _after_sentence(text: str, at: int) -> bool:
+    """Whether the line before the one starting at ``at`` ends a sentence or a paragraph (or
+    there is none): not with a word, a number or a comma that the line goes on from."""
+    k = at - 2  # text[at - 1] is the line break
+    while k >= 0 and text[k] in " \t\r":
+        k -= 1
+    if k < 0 or text[k] == "\n":
+        return True
+    return not (text[k].isalnum() or text[k] in _MID_SENTENCE)
 
 
 # Lettered and roman enumerators in parentheses inside a sentence ("(a) the right ...; (b)");
@@ -294,13 +402,13 @@ class Tokens:
     """The normalised words, in order."""
     lines: tuple[int, ...]
     """1-based line of each word in the original text."""
+    items: tuple[int, ...] = ()
+    """Where list numbering was dropped: the index of the word that starts each item."""
+    labels: tuple[int, ...] = ()
+    """Indexes of numbers kept inside a sentence that have the shape of list numbering."""
 
     def __len__(self) -> int:
         return len(self.words)
-
-
-_NEWLINE = "qxzjnewlineqxzj"
-_NEWLINE_WORD = f" {_NEWLINE} "
 
 
 def _blank_keep_lines(match: re.Match[str]) -> str:
@@ -316,7 +424,7 @@ def tokens(text: str) -> Tokens:
     text = _SOFT_HYPHEN.sub("", text)
     text = _HTML_COMMENT.sub(_blank_keep_lines, text)
     text = _drop_notices(text)
-    text = _ENUM_CANDIDATE.sub(_enumerator, text)
+    text = _ENUM_CANDIDATE.sub(_Enumerators(), text)
     text = text.lower()
     text = _AUTOLINK.sub(r"\1", text)
     text = _HTML_TAG.sub(" ", text)
@@ -334,17 +442,25 @@ def tokens(text: str) -> Tokens:
     get = _EQUIVALENT_WORDS.get
     words: list[str] = []
     lines: list[int] = []
+    items: list[int] = []
+    labels: list[int] = []
     line = 1
-    # One findall over the whole text, with a marker word standing for each line break.
+    # One findall over the whole text, with a marker word standing for each line break (and
+    # for each list number dropped or kept, see _Enumerators).
     for word in _WORD.findall(text.replace("\n", _NEWLINE_WORD)):
-        if word == _NEWLINE:
-            line += 1
-        else:
+        if word not in _MARKERS:
             words.append(get(word, word))
             lines.append(line)
+        elif word == _NEWLINE:
+            line += 1
+        elif word == _ITEM:
+            if not items or items[-1] != len(words):
+                items.append(len(words))
+        elif words:
+            labels.append(len(words) - 1)
     if not _PAIR_STARTS.isdisjoint(words) and not _PAIR_ENDS.isdisjoint(words):
-        words, lines = _join_pairs(words, lines)
-    return Tokens(tuple(words), tuple(lines))
+        words, lines, items, labels = _join_pairs(words, lines, items, labels)
+    return Tokens(tuple(words), tuple(lines), tuple(items), tuple(labels))
 
 
 def normalise(text: str) -> list[str]:
@@ -352,16 +468,25 @@ def normalise(text: str) -> list[str]:
     return list(tokens(text).words)
 
 
-def _join_pairs(words: list[str], lines: list[int]) -> tuple[list[str], list[int]]:
-    """Merge two-word spellings (``per cent``) into their one-word form."""
+def _join_pairs(
+    words: list[str], lines: list[int], items: list[int], labels: list[int]
+) -> tuple[list[str], list[int], list[int], list[int]]:
+    """Merge two-word spellings (``per cent``) into their one-word form (word indexes in
+    ``items`` and ``labels`` moved with them)."""
     joins = [i for i, word in enumerate(words[:-1], 1)
              if word in _PAIR_STARTS and (word, words[i]) in _EQUIVALENT_PAIRS]
     if not joins:
-        return words, lines
+        return words, lines, items, labels
     for i in reversed(joins):  # from the end, so earlier indexes stay valid
         words[i - 1 : i + 1] = [_EQUIVALENT_PAIRS[(words[i - 1], words[i])]]
         del lines[i]
-    return words, lines
+    if items or labels:
+        def moved(index: int) -> int:
+            return index - bisect_left(joins, index + 1)
+
+        items = sorted(set(map(moved, items)))
+        labels = sorted(set(map(moved, labels)))
+    return words, lines, items, labels
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -490,6 +615,15 @@ class Reference:
     """(word count, hash) of each omittable run of title lines (any run of consecutive ones)."""
     marks: tuple[tuple[int, str], ...] = ()
     """(word offset, word) of every number and restrictive word (``is_substantive``)."""
+    items: tuple[int, ...] = ()
+    """Word offsets where a list item starts (its number was dropped, ``Tokens.items``)."""
+    regions: tuple[tuple[int, int, int], ...] = ()
+    """(word offset, words, most words) of each replaceable region: where the SPDX template of
+    the license lets any words stand (the copyright holder's name in BSD and MIT texts)."""
+    bridges: tuple[tuple[int, int, int], ...] = ()
+    """(first word, end word, hash) for each stretch of blocks that regions reach into: the
+    hash of its words with each region as one ``VARIABLE`` word, so that the words around a
+    filled-in region are still checked one by one."""
 
     @property
     def label(self) -> str:
@@ -563,6 +697,9 @@ def read_fingerprints(path: Path) -> FingerprintSet:
             blocks=decode_u32(r["blocks"]),
             titles=tuple((int(n), int(h)) for n, h in r.get("titles", ())),
             marks=tuple((int(o), str(w)) for o, w in r.get("marks", ())),
+            items=tuple(int(i) for i in r.get("items", ())),
+            regions=tuple((int(o), int(n), int(m)) for o, n, m in r.get("regions", ())),
+            bridges=tuple((int(a), int(b), int(h)) for a, b, h in r.get("bridges", ())),
         )
         for r in data["references"]
     )
@@ -667,16 +804,12 @@ class FoundLicense:
 
     @property
     def optional(self) -> bool:
-        """An omittable part (an appendix): never decides anything."""
-        return self.part == PART_LABELS["appendix"]
+        """An omittable part (an appendix, a standard notice): never decides by itself."""
+        return self.part in _OPTIONAL_LABELS
 
     def summary(self) -> dict[str, int]:
         """Counts of the edits: words inserted, deleted (from the reference) and changed."""
-        inserted = sum(len(e.added) for e in self.edits if e.kind == "insert")
-        deleted = sum(e.removed for e in self.edits if e.kind == "delete")
-        changed = sum(max(e.removed, len(e.added)) for e in self.edits if e.kind == "replace")
-        return {"edits": len(self.edits), "inserted": inserted, "deleted": deleted,
-                "changed": changed}
+        return _summary(self.edits)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON output."""
@@ -742,10 +875,14 @@ class Identification:
 
     @property
     def closest(self) -> FoundLicense | None:
-        """The modified license part most like the text (for ``modified``), else None."""
+        """The modified license part most like the text (for ``modified``), else None: a
+        changed license first, else an intact one that had terms added, else a notice or an
+        appendix (a text that holds no license but a changed notice of one)."""
+        if self.status != "modified":
+            return None
         changed = [f for f in self.found if f.status == "modified" and not f.optional]
         if not changed:
-            changed = [f for f in self.found if not f.optional] if self.status == "modified" else []
+            changed = [f for f in self.found if not f.optional] or list(self.found)
         return max(changed, key=lambda f: f.similarity, default=None)
 
     @property
@@ -766,6 +903,9 @@ class Identification:
     def describe(self) -> str:
         """One line for people: ``llama3.1 (match)``, ``modified apache-2.0 (97 % similar)``."""
         if self.status == "no-match":
+            if any(f.part == PART_LABELS["notice"] for f in self.found):
+                return (f"{self.named} standard notice only (it points to the license; the "
+                        "license text is not here)")
             if self.named:
                 return f"no catalogue license text (names {self.named}: {self.title!r})"
             return "no catalogue license matches"
@@ -782,7 +922,10 @@ class Identification:
         bits = []
         n = len(self.edits)
         if n:
-            bits.append(f"{n} change{'s' if n != 1 else ''}")
+            where = " in its notice or appendix" if all(
+                f.optional for f in self.found if f.edits
+            ) and not closest.optional else ""
+            bits.append(f"{n} change{'s' if n != 1 else ''}{where}")
         added = self.license_language
         if added:
             words = sum(len(x.words) for x in added)
@@ -821,9 +964,8 @@ class Identification:
         if self.status != "modified":
             return None
         closest = self.closest
-        diff = closest.summary() if closest else {
-            "edits": 0, "inserted": 0, "deleted": 0, "changed": 0
-        }
+        # An intact license with a changed notice: the notice's edits are what changed.
+        diff = closest.summary() if closest and closest.edits else _summary(self.edits)
         diff["added_terms"] = sum(len(x.words) for x in self.license_language)
         return {
             "id": closest.license_id if closest else self.named,
@@ -843,6 +985,14 @@ class Identification:
             "edits": [e.as_dict() for e in self.edits],
             "description": self.describe(),
         }
+
+
+def _summary(edits: Sequence[Edit]) -> dict[str, int]:
+    """Counts of ``edits``: words inserted, deleted (from the reference) and changed."""
+    inserted = sum(len(e.added) for e in edits if e.kind == "insert")
+    deleted = sum(e.removed for e in edits if e.kind == "delete")
+    changed = sum(max(e.removed, len(e.added)) for e in edits if e.kind == "replace")
+    return {"edits": len(edits), "inserted": inserted, "deleted": deleted, "changed": changed}
 
 
 def _part_label(found: FoundLicense) -> str:
@@ -1018,39 +1168,254 @@ def _title_length(text: Tokens, end: int, floor: int, ref: Reference) -> int:
 def _build_segment(
     text: Tokens, ref: Reference, ref_no: int, chain: list[tuple[int, int]], lo: int, hi: int
 ) -> _Segment:
-    """Turn a chain of blocks into a segment of the text ``lo..hi`` with its edits."""
+    """Turn a chain of blocks into a segment of the text ``lo..hi`` with its edits. A gap
+    between blocks is no edit when the reference allows what the text holds there: a list
+    number run into a sentence (``_list_numbers``) or filled-in replaceable regions
+    (``_regions_filled``, ``_filled_lead``, ``_filled_tail``; their words count as found)."""
     starts = block_starts(ref.words)
     seg = _Segment(ref, ref_no, chain)
     edits: list[Edit] = []
+    filled = 0  # reference words of spans whose regions were filled in (they count as found)
     first_pos, first_blk = chain[0]
     lead_missing = starts[first_blk]
     # Before the first block: the reference's first words, possibly changed.
-    take = min(lead_missing, first_pos - lo)
-    start = first_pos - take
-    gap = _gap_edit(text, start, first_pos, ref, 0, lead_missing)
-    if gap is not None:
-        edits.append(gap)
-    if lead_missing == 0:
+    start = _filled_lead(text, ref, first_pos, lead_missing, lo) if lead_missing else None
+    if start is not None:
+        filled += lead_missing
+    else:
+        take = min(lead_missing, first_pos - lo)
+        start = first_pos - take
+        gap = _gap_edit(text, start, first_pos, ref, 0, lead_missing)
+        if gap is not None:
+            edits.append(gap)
+    if not edits:
         start -= _title_length(text, start, lo, ref)
     for (p1, b1), (p2, b2) in pairwise(chain):
         s1, s2 = starts[b1], starts[b2]
         if b2 == b1 + 1 and p2 - p1 == s2 - s1:
             continue
-        gap = _gap_edit(text, min(p1 + BLOCK, p2), p2, ref, min(s1 + BLOCK, s2), s2)
+        a, ra = min(p1 + BLOCK, p2), min(s1 + BLOCK, s2)
+        if ref.items and text.labels and _list_numbers(text, ref, starts, a, p2, ra, s2):
+            continue
+        if ref.bridges:
+            if _regions_filled(text, ref, a, p2, ra, s2) is not None:
+                filled += s2 - ra
+                continue
+            precise = _region_edits(text, ref, a, p2, ra, s2)
+            if precise is not None:  # the words around are right, the filling is not
+                edits += precise
+                continue
+        gap = _gap_edit(text, a, p2, ref, ra, s2)
         if gap is None:  # overlapping last block shifted: a change inside it
             gap = _edit("replace", text, p2, p2, ref, s2, s2)
         edits.append(gap)
     last_pos, last_blk = chain[-1]
     end = last_pos + min(BLOCK, ref.words)
-    tail_missing = ref.words - (starts[last_blk] + min(BLOCK, ref.words))
-    take = min(tail_missing, hi - end)
-    gap = _gap_edit(text, end, end + take, ref, ref.words - tail_missing, ref.words)
-    if gap is not None:
-        edits.append(gap)
-    seg.start, seg.end = start, end + take
-    seg.matched = _covered_words(chain, starts, ref.words)
+    tail_from = starts[last_blk] + min(BLOCK, ref.words)
+    stop = _filled_tail(text, ref, end, tail_from, hi) if tail_from < ref.words else None
+    if stop is not None:
+        filled += ref.words - tail_from
+    else:
+        stop = end + min(ref.words - tail_from, hi - end)
+        gap = _gap_edit(text, end, stop, ref, tail_from, ref.words)
+        if gap is not None:
+            edits.append(gap)
+    seg.start, seg.end = start, stop
+    seg.matched = _covered_words(chain, starts, ref.words) + filled
     seg.edits = edits
     return seg
+
+
+# --------------------------------------------------------------------------- allowed gaps
+
+
+def _regions_filled(
+    text: Tokens, ref: Reference, a: int, b: int, ra: int, rb: int, clean: bool = True
+) -> tuple[int, int, list[int]] | None:
+    """When the text's words ``a..b``, between two blocks found in order, are the reference's
+    words ``ra..rb`` around filled-in replaceable regions: where the bridge starts in the
+    text and in the reference, and the number of words filled into each of its regions
+    (``_filled``); else None."""
+    for first, stop, digest in ref.bridges:
+        if first <= ra and rb <= stop:
+            # The words of the bridge outside the gap are in blocks found: take them along.
+            ta, tb = a - (ra - first), b + (stop - rb)
+            if ta >= 0 and tb <= len(text):
+                fills = _filled(text.words[ta:tb], ref, first, stop, digest, clean)
+                if fills is not None:
+                    return ta, first, fills
+    return None
+
+
+def _region_edits(
+    text: Tokens, ref: Reference, a: int, b: int, ra: int, rb: int
+) -> list[Edit] | None:
+    """The edits of a gap whose words around its regions are the reference's own but whose
+    fillings are not allowed (restrictive words, numbers, too long): each filling against its
+    region, so that the diff shows exactly what stands where the holder's name goes."""
+    found = _regions_filled(text, ref, a, b, ra, rb, clean=False)
+    if found is None:
+        return None
+    at, first, fills = found
+    regions = [r for r in ref.regions if r[0] >= first][: len(fills)]
+    edits = []
+    cursor = first
+    for (start, length, most), n in zip(regions, fills, strict=True):
+        at += start - cursor
+        words = text.words[at : at + n]
+        if n > most or not _clean_fill(words, _numbered(ref, start, length)):
+            kind: EditKind = "replace" if n and length else ("insert" if n else "delete")
+            edits.append(_edit(kind, text, at, at + n, ref, start, start + length))
+        at += n
+        cursor = start + length
+    return edits
+
+
+def _list_numbers(
+    text: Tokens, ref: Reference, starts: Sequence[int], a: int, b: int, ra: int, rb: int
+) -> bool:
+    """Whether text ``a..b`` is reference ``ra..rb`` word for word once the numbers kept in
+    the text that stand just before a list item of the reference are left out."""
+    labels = text.labels
+    i = bisect_left(labels, a)
+    if i == len(labels) or labels[i] >= b:
+        return False
+    numbers = set()
+    while i < len(labels) and labels[i] < b:
+        numbers.add(labels[i])
+        i += 1
+    kept: list[str] = []
+    for at in range(a, b):
+        if at in numbers:
+            offset = ra + len(kept)
+            j = bisect_left(ref.items, offset)
+            if j == len(ref.items) or ref.items[j] != offset:
+                return False  # a number where the reference has no list item: a change
+        else:
+            kept.append(text.words[at])
+    return len(kept) == rb - ra and _same_blocks(kept, ref, starts, ra, rb)
+
+
+def _same_blocks(
+    words: Sequence[str], ref: Reference, starts: Sequence[int], ra: int, rb: int
+) -> bool:
+    """Whether ``words`` are reference words ``ra..rb``: the blocks inside that span cover it
+    and each hashes the same."""
+    reach = ra
+    for blk in range(bisect_left(starts, ra), len(starts)):
+        s = starts[blk]
+        if s + BLOCK > rb:
+            break
+        if s > reach or block_hash(words[s - ra : s - ra + BLOCK]) != ref.blocks[blk]:
+            return False
+        reach = s + BLOCK
+    return reach == rb
+
+
+_FILL_SPLITS = 2000
+"""At most this many ways of sharing words between several regions of one bridge are tried."""
+
+
+def _filled(
+    words: Sequence[str], ref: Reference, first: int, stop: int, digest: int, clean: bool = True
+) -> list[int] | None:
+    """How many words fill each replaceable region when ``words`` are reference words
+    ``first..stop`` with the regions of that span filled in (with clean words of an allowed
+    length, ``_clean_fill``, unless ``clean`` is false); None when they are not."""
+    regions = [r for r in ref.regions if first <= r[0] and r[0] + r[1] <= stop]
+    if not regions:
+        return None
+    fixed = [regions[0][0] - first]
+    fixed += [nxt[0] - (cur[0] + cur[1]) for cur, nxt in pairwise(regions)]
+    fixed.append(stop - (regions[-1][0] + regions[-1][1]))
+    spare = len(words) - sum(fixed)
+    if spare < 0:
+        return None
+    tries = 0
+    fills: list[int] = []
+
+    def fits(k: int, at: int, left: int, out: list[str]) -> bool:
+        nonlocal tries
+        out = [*out, *words[at : at + fixed[k]]]
+        at += fixed[k]
+        if k == len(regions):
+            return left == 0 and block_hash(out) == digest
+        start, length, most = regions[k]
+        lengths = [left] if k == len(regions) - 1 else range(min(left, most) + 1)
+        for n in lengths:
+            tries += 1
+            if tries > _FILL_SPLITS:
+                return False
+            if clean and (n > most or not _clean_fill(words[at : at + n],
+                                                       _numbered(ref, start, length))):
+                continue
+            fills.append(n)
+            if fits(k + 1, at + n, left - n, [*out, VARIABLE]):
+                return True
+            fills.pop()
+        return False
+
+    return fills if fits(0, 0, spare, []) else None
+
+
+def _numbered(ref: Reference, start: int, length: int) -> bool:
+    """Whether the reference's own words in a region hold a number (an address): then its
+    filling may too."""
+    return any(any(c.isdigit() for c in w) for w in ref.marks_between(start, start + length))
+
+
+def _clean_fill(words: Sequence[str], numbers: bool = False) -> bool:
+    """Whether words filled into a replaceable region only name someone: no restrictive or
+    other license word (but the nouns of ``FILL_NAMES``), none of ``FILL_STOP``, no number but
+    a year (any number when ``numbers``: the region's own text has one, an address)."""
+    for word in words:
+        if (word in LICENSE_LANGUAGE and word not in FILL_NAMES) or word in FILL_STOP:
+            return False
+        if not numbers and any(c.isdigit() for c in word) and not (
+            len(word) == 4 and word.isdigit() and word[:2] in {"19", "20"}
+        ):
+            return False
+    return True
+
+
+def _filled_lead(
+    text: Tokens, ref: Reference, first_pos: int, lead_missing: int, lo: int
+) -> int | None:
+    """Where the text starts when the reference's words before its first block found are
+    there with their regions filled in (a region may open the reference); else None."""
+    for first, stop, digest in ref.bridges:
+        if first != 0 or stop < lead_missing:
+            continue
+        end = first_pos + (stop - lead_missing)
+        fixed = stop - first - sum(r[1] for r in ref.regions if r[0] + r[1] <= stop)
+        most = sum(r[2] for r in ref.regions if r[0] + r[1] <= stop)
+        for n in range(most + 1):  # the fewest words that fit
+            begin = end - fixed - n
+            if begin < lo:
+                break
+            if end <= len(text) and _filled(text.words[begin:end], ref, first, stop,
+                                            digest) is not None:
+                return begin
+    return None
+
+
+def _filled_tail(text: Tokens, ref: Reference, end: int, tail_from: int, hi: int) -> int | None:
+    """Where the text ends when the reference's words after its last block found are there
+    with their regions filled in; else None."""
+    for first, stop, digest in ref.bridges:
+        if stop != ref.words or first > tail_from:
+            continue
+        begin = end - (tail_from - first)
+        fixed = stop - first - sum(r[1] for r in ref.regions if r[0] >= first)
+        most = sum(r[2] for r in ref.regions if r[0] >= first)
+        for n in range(most + 1):
+            finish = begin + fixed + n
+            if finish > hi:
+                break
+            if begin >= 0 and _filled(text.words[begin:finish], ref, first, stop,
+                                      digest) is not None:
+                return finish
+    return None
 
 
 def _hits(windows: Sequence[int], prints: FingerprintSet) -> dict[int, list[tuple[int, int]]]:
@@ -1068,6 +1433,12 @@ def _hits(windows: Sequence[int], prints: FingerprintSet) -> dict[int, list[tupl
             found.setdefault(owner >> 16, []).append((pos, owner & 0xFFFF))
             i += 1
     return found
+
+
+def _slack(ref: Reference) -> int:
+    """Reference words that can count as found without a block of them found: the spans of
+    its replaceable regions (``_build_segment``)."""
+    return sum(stop - first for first, stop, _ in ref.bridges)
 
 
 def _free_span(covered: Sequence[tuple[int, int]], pos: int, n: int) -> tuple[int, int]:
@@ -1098,7 +1469,9 @@ def _segments(text: Tokens, prints: FingerprintSet, usable: frozenset[int]) -> l
         # bound falls below the best segment's matched words, no later one can win.
         for r, ref_hits in sorted(pending.items(), key=lambda rh: (-len(rh[1]), rh[0])):
             ref = refs[r]
-            if best is not None and min(len(ref_hits) * BLOCK, ref.words) < best.matched:
+            if best is not None and min(len(ref_hits) * BLOCK + _slack(ref), ref.words) < (
+                best.matched
+            ):
                 break
             free = [h for h in ref_hits if not taken[h[0]]] if covered else ref_hits
             if len(free) < FOUND_BLOCKS:
@@ -1115,7 +1488,7 @@ def _segments(text: Tokens, prints: FingerprintSet, usable: frozenset[int]) -> l
             words = _covered_words(chain, starts, ref.words)
             if words < FOUND_SHARE * ref.words:
                 continue
-            if best is not None and words < best.matched:
+            if best is not None and words + _slack(ref) < best.matched:
                 continue
             lo, hi = _free_span(covered, chain[0][0], n)
             chain = [h for h in chain if lo <= h[0] < hi]
@@ -1198,6 +1571,24 @@ def _terms(
     return tuple(terms)
 
 
+def _new_terms(
+    edit: Edit, names: frozenset[str], found: Sequence[str], catalogue: Catalogue
+) -> bool:
+    """Whether an edit of a notice or an appendix puts terms in: license language or a
+    number (a version, a figure) that the words it replaced did not hold. A deletion from an
+    omittable part takes nothing away from the license beside it."""
+    known = Counter(edit.removed_known)
+    new = []
+    for word in edit.added:
+        if known[word]:
+            known[word] -= 1  # the reference had it there: the block around it changed
+        else:
+            new.append(word)
+    return bool(_terms(new, names, found, catalogue)) or any(
+        c.isdigit() for word in new for c in word
+    )
+
+
 @lru_cache(maxsize=4)
 def _license_names(catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
     """(entry id, normalised phrase) of every name, alias and title of two words or more."""
@@ -1278,18 +1669,35 @@ def identify(
         usable, ids = _usable(catalogue, prints)
     segments = _segments(prepared, prints, usable)
     if segments:
-        found = tuple(
+        found = [
             _with_id(_found(prepared, s), ids.get(s.ref.license_id, s.ref.license_id))
             for s in segments
+        ]
+        main_ids = {f.license_id for f in found if not f.optional}
+        if main_ids:
+            # The notice or appendix of a license whose text is not here points to other
+            # terms: its words are left outside every license, where they count as such.
+            kept = [i for i, f in enumerate(found) if not f.optional or f.license_id in main_ids]
+            segments = [segments[i] for i in kept]
+            found = [found[i] for i in kept]
+        ids_found = [f.license_id for f in found]
+        extra = tuple(_extra(prepared, segments, ids_found, catalogue))
+        names = _naming_words(tuple(sorted(set(ids_found))), catalogue)
+        added = any(
+            _new_terms(e, names, ids_found, catalogue) for f in found if f.optional
+            for e in f.edits
         )
-        extra = tuple(_extra(prepared, segments, [f.license_id for f in found], catalogue))
-        main = [f for f in found if not f.optional]
-        if not main:  # only an appendix: instructions, not a license
-            return Identification("no-match")
-        changed = any(f.status == "modified" for f in main) or any(
+        changed = added or any(f.status == "modified" for f in found if not f.optional) or any(
             x.license_language for x in extra
         )
-        return Identification("modified" if changed else "match", found, extra)
+        if main_ids or changed:
+            return Identification("modified" if changed else "match", tuple(found), extra)
+        # Only a notice or an appendix, unchanged: it points to a license, it is not one.
+        notice = next((f for f in found if f.part == PART_LABELS["notice"]), None)
+        entry = catalogue.resolve(notice.license_id) if notice else None
+        if notice is None or entry is None:
+            return Identification("no-match")
+        return Identification("no-match", tuple(found), extra, named=entry.id, title=entry.name)
     # No text of any license: a title may still name one.
     printed = {ids[r.license_id] for i, r in enumerate(prints.references) if i in usable}
     unprinted = {e.id for e in catalogue if e.kind != "placeholder"} - printed

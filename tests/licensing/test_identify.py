@@ -39,7 +39,8 @@ from openweights.licensing.identify import (
     tokens,
     window_hashes,
 )
-from tests.licensing.variants import ADDENDUM, variants
+from tests.licensing.variants import ADDENDUM, HOLDERS, NOTICES, holder_filled, notice_of, variants
+from tests.support import run_owcheck
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -103,16 +104,9 @@ def _variants(corpus: Path) -> list[Any]:
     return list(variants(texts, CORPUS_IDS, _has_title))
 
 
-def test_generated_variants_get_their_answers(corpus: Path) -> None:
-    """Every variant kind over every corpus text: zero confident wrong answers (a match on a
-    text that is not exactly those licenses), every modified text flagged with the closest."""
-    made = _variants(corpus)
-    assert len(made) > 300
-    assert {v.kind for v in made} == {
-        "term changed", "clause inserted", "licensor replaced", "reflowed", "markdown",
-        "half a text", "title removed", "addendum after the license", "copyright header",
-        "two texts concatenated",
-    }
+def _wrong_and_missed(made: list[Any]) -> tuple[list[str], list[str]]:
+    """Confident wrong answers (a match on a text that is not exactly those licenses) and
+    answers short of the expected one (a modified text not flagged with its closest)."""
     wrong, missed = [], []
     for v in made:
         result = identify(v.text)
@@ -126,6 +120,54 @@ def test_generated_variants_get_their_answers(corpus: Path) -> None:
                 missed.append(f"{v.name}: {result.describe()}")
         elif result.status != "match" or list(result.licenses) != list(v.licenses):
             missed.append(f"{v.name}: {result.describe()}")
+    return wrong, missed
+
+
+def test_generated_variants_get_their_answers(corpus: Path) -> None:
+    """Every variant kind over every corpus text: zero confident wrong answers (a match on a
+    text that is not exactly those licenses), every modified text flagged with the closest."""
+    made = _variants(corpus)
+    assert len(made) > 300
+    assert {v.kind for v in made} == {
+        "term changed", "clause inserted", "licensor replaced", "reflowed", "markdown",
+        "half a text", "title removed", "addendum after the license", "copyright header",
+        "two texts concatenated", "number ending a sentence changed", "holder filled in",
+        "holder with a restriction", "standard notice above the text",
+        "standard notice with a restriction",
+    }
+    wrong, missed = _wrong_and_missed(made)
+    assert not wrong, "confident wrong answers:\n" + "\n".join(wrong)
+    assert not missed, "\n".join(missed)
+
+
+LICENSEDCODE_TEXTS = {
+    "bsd-new.LICENSE": "bsd-3-clause",
+    "bsd-simplified.LICENSE": "bsd-2-clause",
+    "isc.LICENSE": "isc",
+    "gpl-2.0.LICENSE": "gpl-2.0",
+    "gpl-3.0.LICENSE": "gpl-3.0",
+}
+"""Texts of ``licensedcode-data`` (the build script's source) that the generator also runs
+over, when the package is installed: BSD and ISC with their holders, the GPL with its notice."""
+
+
+def test_generated_variants_of_bsd_isc_and_gpl_texts(corpus: Path) -> None:
+    folder = build_fingerprints.default_licensedcode()
+    if folder is None:
+        pytest.skip("licensedcode-data is not installed (pip install licensedcode-data)")
+    texts = {name: _text(corpus, name) for name in CORPUS_IDS}
+    ids = dict(CORPUS_IDS)
+    for name, license_id in LICENSEDCODE_TEXTS.items():
+        raw = (folder / name).read_text(encoding="utf-8")
+        texts[name] = raw.split("\n---\n", 1)[1]
+        ids[name] = license_id
+    made = [v for v in variants(texts, ids, _has_title) if v.name.split(":")[0].split("+")[0]
+            in LICENSEDCODE_TEXTS]
+    kinds = {v.kind for v in made}
+    assert {"holder filled in", "holder with a restriction", "standard notice above the text",
+            "standard notice with a restriction", "reflowed"} <= kinds
+    assert sum(v.kind == "holder filled in" for v in made) == 3  # BSD-2, BSD-3, ISC
+    wrong, missed = _wrong_and_missed(made)
     assert not wrong, "confident wrong answers:\n" + "\n".join(wrong)
     assert not missed, "\n".join(missed)
 
@@ -239,6 +281,79 @@ def test_header_and_copyright_line_still_match(corpus: Path, name: str) -> None:
     result = identify(header + _text(corpus, name))
     assert (result.status, result.license_id) == ("match", CORPUS_IDS[name]), result.describe()
     assert result.extra and not result.license_language  # the header is kept, as a header
+
+
+def test_mit_with_its_holder_filled_in_is_mit(corpus: Path) -> None:
+    text = _text(corpus, "mit.txt")
+    filled = holder_filled(text, HOLDERS["mit"], "Kestrel Labs")
+    assert filled != text
+    assert identify(filled).license_id == "mit"
+    restricted = holder_filled(text, HOLDERS["mit"], "Kestrel Labs, for research use only,")
+    result = identify(restricted)
+    assert result.status == "modified" and result.closest is not None
+    assert result.closest.license_id == "mit"
+    assert "[-5 words-]{+the kestrel labs for research use only+} be liable" in (
+        result.diff_text()
+    )
+
+
+def test_apache_notice_above_or_below_the_text_is_apache(corpus: Path) -> None:
+    text = _text(corpus, "apache-2.0.txt")
+    notice = notice_of(text, NOTICES["apache-2.0"])
+    assert notice is not None
+    above = identify(notice + text)
+    assert (above.status, above.license_id) == ("match", "apache-2.0"), above.describe()
+    assert [f.part for f in above.found] == ["standard notice", "license", "appendix"]
+    below = identify(text + "\n\n" + notice)
+    assert (below.status, below.license_id) == ("match", "apache-2.0"), below.describe()
+    # The notice says "Apache" but the text is MIT's: a pointer to other terms.
+    other = identify(notice + _text(corpus, "mit.txt"))
+    assert other.status == "modified" and other.licenses == ("mit",)
+    assert any("apache-2.0" in x.license_language for x in other.license_language)
+    # A changed notice is not the standard one, even above an intact license.
+    changed = identify(notice.replace("in compliance with", "for research under") + text)
+    assert changed.status == "modified", changed.describe()
+    assert "research" in changed.diff_text()
+
+
+@pytest.mark.parametrize(
+    ("card_license", "make", "verdict"),
+    [
+        ("mit", lambda t: holder_filled(t["mit.txt"], HOLDERS["mit"], "Kestrel Labs"), "open"),
+        ("apache-2.0", lambda t: notice_of(t["apache-2.0.txt"], NOTICES["apache-2.0"])
+         + t["apache-2.0.txt"], "open"),
+        ("mit", lambda t: holder_filled(t["mit.txt"], HOLDERS["mit"], "Kestrel Labs (research "
+                                        "use only)"), "unknown"),
+    ],
+    ids=["mit-holder", "apache-notice", "mit-restricted-holder"],
+)
+def test_license_files_grade_as_their_text_says(
+    corpus: Path, tmp_path: Path, card_license: str, make: Any, verdict: str
+) -> None:
+    """End to end: a filled-in holder and a standard notice grade as the license; a holder
+    with a restriction leaves the weights unknown, with the words cited."""
+    repo = tmp_path / "kestrel"
+    repo.mkdir()
+    card = f"---\nlicense: {card_license}\n---\n# Kestrel-7B\n\nWeights, terms in LICENSE.\n"
+    (repo / "README.md").write_text(card, encoding="utf-8")
+    texts = {name: _text(corpus, name) for name in ("mit.txt", "apache-2.0.txt")}
+    (repo / "LICENSE").write_text(make(texts), encoding="utf-8")
+    (repo / "model.safetensors").write_bytes(b"\0" * 16)
+    done = run_owcheck(str(repo), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    weights = json.loads(done.stdout)["components"]["weights"]
+    assert weights["license"]["verdict"] == verdict
+    if verdict == "open":
+        assert weights["license"]["id"] == card_license and weights["license"]["closest"] is None
+    else:
+        assert weights["license"]["closest"]["id"] == card_license
+        assert any("research use only" in e["claim"] for e in weights["evidence"])
+
+
+def test_copyright_line_after_the_text_still_matches(corpus: Path) -> None:
+    for name in ("mit.txt", "apache-2.0.txt", "llama3.1.txt"):
+        result = identify(_text(corpus, name) + "\n\nCopyright (c) 2025 Kestrel Labs\n")
+        assert result.license_id == CORPUS_IDS[name], result.describe()
 
 
 def test_build_fingerprints_check_passes_on_the_committed_file(corpus: Path) -> None:
@@ -418,6 +533,289 @@ def test_family_title_is_named_and_far_titles_are_ignored() -> None:
     assert _identify(f"{filler}\nFrobnicator Model License\n").status == "no-match"
 
 
+# --------------------------------------------------------------------------- templates
+
+WREN = """WREN WEIGHTS LICENSE
+
+Copyright (c) 2031 The Wren Project
+
+1. The Wren Project grants you the right to use, copy and change the weights, subject to
+the conditions below.
+
+2. You may share the weights with anyone who is at least 16. A copy you share must carry
+this license and the names of the authors.
+
+3. The weights must not be used to:
+   1. harm a person
+   2. break a law
+   3. train a rival model without credit
+
+4. THE WEIGHTS COME AS THEY ARE. IN NO EVENT SHALL THE WREN PROJECT BE LIABLE FOR ANY
+HARM THAT USING THEM CAUSES.
+"""
+
+# An SPDX-style template of WREN (ours): the holder is replaceable in clause 1 (any words)
+# and in clause 4 (after a fixed "the"); the standard notice names the holder too.
+WREN_TEMPLATE = """<SPDXLicenseCollection xmlns="http://www.spdx.org/license">
+  <license licenseId="Wren-1.0" name="Wren Weights License">
+    <text>
+      <titleText><p>WREN WEIGHTS LICENSE</p></titleText>
+      <copyrightText><p>Copyright (c) &lt;year&gt; &lt;holder&gt;</p></copyrightText>
+      <list>
+        <item><bullet>1.</bullet>
+          <alt match=".+" name="holder">The Wren Project</alt> grants you the right to use,
+          copy and change the weights, subject to the conditions below.</item>
+        <item><bullet>2.</bullet> You may share the weights with anyone who is at least 16. A
+          copy you share must carry this license and the names of the authors.</item>
+        <item><bullet>3.</bullet> The weights must not be used to:
+          <list>
+            <item><bullet>1.</bullet> harm a person</item>
+            <item><bullet>2.</bullet> break a law</item>
+            <item><bullet>3.</bullet> train a rival model without credit</item>
+          </list>
+        </item>
+        <item><bullet>4.</bullet> THE WEIGHTS COME AS THEY ARE. IN NO EVENT SHALL
+          <alt match="(?i:the\\s+.+)" name="holderLiability">THE WREN PROJECT</alt> BE
+          LIABLE FOR ANY HARM THAT USING THEM CAUSES.</item>
+      </list>
+    </text>
+    <standardLicenseHeader>
+      <p>Copyright <alt match=".+" name="copyright">[year] [holder]</alt></p>
+      <p>These weights are released under the Wren Weights License. You may use them only as
+      that license allows; a copy of it is in the file next to them, or ask
+      <alt match=".+" name="holderNotice">the Wren Project</alt> for one.</p>
+    </standardLicenseHeader>
+  </license>
+</SPDXLicenseCollection>
+"""
+
+WREN_NOTICE = """Copyright 2032 Osprey Labs
+
+These weights are released under the Wren Weights License. You may use them only as
+that license allows; a copy of it is in the file next to them, or ask Osprey Labs for one.
+
+"""
+
+
+def _wren_template() -> Any:
+    template = build_fingerprints.read_template("wren-1.0", "test:wren.xml", WREN_TEMPLATE)
+    assert template is not None
+    return template
+
+
+def _wren_prints() -> FingerprintSet:
+    texts = [
+        build_fingerprints.Text("wren-1.0", "license", "test:wren", WREN),
+        build_fingerprints.Text("heron", "license", "test:heron", HERON),
+    ]
+    refs, problems = build_fingerprints.references(texts, {"wren-1.0": _wren_template()})
+    assert not problems
+    ordered = sorted(refs, key=lambda r: (r.license_id, r.part, r.source))
+    index, owners = build_index(ordered)
+    return FingerprintSet(tuple(ordered), index, owners)
+
+
+def _wren(text: str) -> Identification:
+    catalogue = Catalogue.from_records([
+        {"id": "wren-1.0", "name": "Wren Weights License", "markers": ["Wren Weights License"]},
+        {"id": "heron", "name": "Heron Data Terms", "markers": ["Heron Data Terms"]},
+    ])
+    return identify(text, catalogue, _wren_prints())
+
+
+def test_template_regions_are_read_from_the_alt_patterns() -> None:
+    template = _wren_template()
+    spans = [" ".join(template.words[s : s + n]) for s, n in template.regions]
+    assert spans == ["the wren project", "wren project"]  # the fixed "the" of clause 4 stays
+    (notice,) = template.notices
+    words, regions = build_fingerprints.marked_words(notice.text)
+    assert words[:4] == ["these", "weights", "are", "released"]  # the copyright line dropped
+    assert [" ".join(words[s : s + n]) for s, n in regions] == ["the wren project"]
+    pattern = r"(Nobody\s+at.+may\s+sign)|(The\s+names?\s+.+may)"  # alternatives, fixed words
+    original = "Nobody at the holder may sign"
+    (span,) = build_fingerprints.wildcard_spans(pattern, original)
+    assert original[span[0] : span[1]].strip() == "the holder"
+    assert build_fingerprints.wildcard_spans("Software|Materials", "Software") == []
+    assert build_fingerprints.wildcard_spans("[.]+x", "..x") == []  # a class, not a wildcard
+
+
+def test_reference_stores_region_places_never_their_words() -> None:
+    (license_ref,) = [r for r in _wren_prints().references if r.license_id == "wren-1.0"
+                      and r.part == "license"]
+    assert [n for _, n, _ in license_ref.regions] == [3, 2]
+    assert all(most >= ident.REPLACEABLE_WORDS for _, _, most in license_ref.regions)
+    assert len(license_ref.bridges) == 2 and license_ref.items  # and the list's items
+    rendered = build_fingerprints.render(build_fingerprints.document(_wren_prints().references))
+    for word in ("project", "grants", "person", "rival", "liable"):
+        assert word not in rendered
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("The Wren Project grants", "Osprey Labs Ltd grants"),
+        ("THE WREN PROJECT BE", "THE OSPREY LABS OF NORTH WALES BE"),
+        ("THE WREN PROJECT BE", "THE LICENSOR BE"),  # a party, not terms
+        ("THE WREN PROJECT BE", "THE OSPREY 2031 TRUST BE"),  # a year
+    ],
+)
+def test_a_filled_in_holder_is_a_match(old: str, new: str) -> None:
+    assert old in WREN
+    result = _wren(WREN.replace(old, new))
+    assert (result.status, result.license_id) == ("match", "wren-1.0"), result.diff_text()
+    assert not result.edits and not result.extra[1:]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "shown"),
+    [
+        # restrictive words inside the region
+        ("THE WREN PROJECT BE", "THE OSPREY LABS, FOR NON-COMMERCIAL RESEARCH ONLY, BE",
+         "noncommercial"),
+        ("THE WREN PROJECT BE", "THE OSPREY LABS, WHO MAY REVOKE THIS LICENSE, BE", "revoke"),
+        ("THE WREN PROJECT BE", "THE OSPREY 700 BE", "700"),  # a number that is not a year
+        ("THE WREN PROJECT BE", "THE " + "OSPREY " * 13 + "BE", "osprey"),  # too long
+        ("THE WREN PROJECT BE", "THE OSPREY LABS. A FEE IS DUE. THE OSPREY LABS BE", "fee"),
+        ("THE WREN PROJECT BE", "THE PROJECT, NOR ANYONE ELSE, BE", "nor"),  # a denial
+        # the fixed words around a region
+        ("THE WREN PROJECT BE", "OSPREY LABS BE", "osprey"),  # the template's own "the"
+        ("Project grants you the right", "Project grants them the right", "them"),
+        ("SHALL THE WREN PROJECT BE LIABLE", "SHALL THE OSPREY LABS BE HELD LIABLE", "held"),
+        # a name outside every region
+        ("the names of the authors", "the names of Osprey Labs", "osprey"),
+    ],
+)
+def test_a_region_never_takes_terms_and_its_neighbours_stay_fixed(
+    old: str, new: str, shown: str
+) -> None:
+    assert old in WREN
+    result = _wren(WREN.replace(old, new))
+    assert result.status == "modified" and result.license_id is None
+    assert result.closest is not None and result.closest.license_id == "wren-1.0"
+    assert shown in result.diff_text(), result.diff_text()
+
+
+def test_a_restrictive_opening_holder_is_added_terms() -> None:
+    """The first region opens the license: what stands there that no region may take stays
+    outside the license, as added terms."""
+    result = _wren(WREN.replace("The Wren Project grants", "Osprey Research Labs grants"))
+    assert result.status == "modified" and result.license_language
+    assert "research" in result.license_language[0].license_language
+
+
+def test_standard_notice_is_part_of_its_license() -> None:
+    both = _wren(WREN_NOTICE + WREN)
+    assert (both.status, both.license_id) == ("match", "wren-1.0"), both.diff_text()
+    assert [f.part for f in both.found] == ["standard notice", "license"]
+    after = _wren(WREN + "\n" + WREN_NOTICE)
+    assert (after.status, after.license_id) == ("match", "wren-1.0")
+    alone = _wren(WREN_NOTICE)
+    assert (alone.status, alone.named, alone.license_id) == ("no-match", "wren-1.0", None)
+    assert "standard notice only" in alone.describe()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        WREN_NOTICE.replace("as\nthat license allows", "for research") + WREN,  # changed
+        WREN_NOTICE + "The weights may not be used commercially.\n\n" + WREN,  # a sentence
+        WREN_NOTICE.replace("as\nthat license allows", "for research"),  # a changed notice alone
+        WREN_NOTICE + HERON,  # the notice of a license that is not here
+    ],
+    ids=["changed", "sentence", "alone", "other-license"],
+)
+def test_notice_with_terms_added_is_modified(text: str) -> None:
+    result = _wren(text)
+    assert result.status == "modified", result.describe()
+    assert result.closest is not None
+    assert result.closest.license_id in {"wren-1.0", "heron"}
+    assert result.diff_text()
+
+
+def test_numbers_that_end_a_sentence_are_kept() -> None:
+    assert normalise("the age of 18. Users must") == ["the", "age", "of", "18", "users", "must"]
+    assert normalise("Meta Llama 3. 2. Users") == ["meta", "llama", "3", "users"]
+    assert normalise("added under section\n    7.  This") == ["added", "under", "section", "7",
+                                                             "this"]
+    assert normalise("cost of source, or\n(2) access") == ["cost", "of", "source", "or", "2",
+                                                           "access"]
+    assert normalise("within four (4) days") == ["within", "four", "4", "days"]
+    assert normalise("License, v. 2.0. If") == ["license", "v", "2.0", "if"]  # not a clause end
+    for old, new in (("at least 16.", "at least 18."), ("at least 16. A", "at least\n21. A")):
+        result = _wren(WREN.replace(old, new))
+        assert result.status == "modified", result.describe()
+        assert "16" in result.edits[0].removed_known
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "status"),
+    [
+        ("to:\n   1. harm a person\n   2. break a law\n   3. train",
+         "to: 1. harm a person 2. break a law 3. train", "match"),  # a list run into a line
+        ("at least 16. A copy", "at least\n16. A copy", "match"),  # a number wrapped
+        ("   2. break a law\n   3. train", "   - break a law\n   - train", "match"),  # bullets
+        ("a rival model without", "a rival model 4. without", "modified"),  # not an item
+        ("you share must", "you share 9. must", "modified"),  # a number where no item starts
+        ("break a law\n", "break a law 9.\n", "match"),  # a number just before an item: its
+        # number (reflowed lists keep it there)
+    ],
+)
+def test_list_numbers_go_only_where_the_reference_has_an_item(
+    old: str, new: str, status: str
+) -> None:
+    assert old in WREN
+    result = _wren(WREN.replace(old, new))
+    assert result.status == status, result.diff_text()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_templates_are_read_from_a_clone_at_the_pinned_tag(tmp_path: Path) -> None:
+    clone = tmp_path / "spdx+license-list-XML"
+    (clone / "src").mkdir(parents=True)
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@t", "HOME": str(tmp_path)}
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(clone), *args], capture_output=True, check=True,
+                       env=env)
+
+    git("init", "-q")
+    # Under real SPDX ids of the catalogue: MIT's template, and the "-or-later" twin of an
+    # "-only" id, whose notice joins the entry's.
+    (clone / "src" / "MIT.xml").write_text(WREN_TEMPLATE, encoding="utf-8")
+    (clone / "src" / "GPL-3.0-or-later.xml").write_text(WREN_TEMPLATE, encoding="utf-8")
+    git("add", "src")
+    git("commit", "-qm", "templates")
+    git("tag", build_fingerprints.SPDX_TAG)
+    (clone / "src" / "MIT.xml").write_text("<broken", encoding="utf-8")  # not at the tag
+    templates, problems = build_fingerprints.spdx_templates(clone, load_catalogue())
+    assert not problems
+    by_id = {t.license_id: t for t in templates}
+    assert set(by_id) == {"mit", "gpl-3.0"}
+    assert by_id["mit"].regions == _wren_template().regions
+    assert by_id["mit"].source == f"spdx:{build_fingerprints.SPDX_TAG}:src/MIT.xml"
+    gpl = by_id["gpl-3.0"]  # GPL-3.0-only is not in this clone: its twin is read
+    assert gpl.source.endswith("src/GPL-3.0-or-later.xml") and len(gpl.notices) == 1
+
+
+def test_absent_templates_keep_the_regions_they_gave(tmp_path: Path) -> None:
+    corpus = tmp_path / "licenses"
+    corpus.mkdir()
+    (corpus / "mit.txt").write_text(WREN, encoding="utf-8")
+    text = build_fingerprints.Text("mit", "license", "corpus:mit.txt", WREN)
+    with_regions, _ = build_fingerprints.references([text], {"mit": _wren_template()})
+    previous = [build_fingerprints.record(r) for r in with_regions]
+    assert any(r["regions"] for r in previous)
+    absent = tmp_path / "absent"
+    document, _, skipped = build_fingerprints.build(corpus, absent, previous, absent, absent)
+    assert skipped == ["licensedcode", "vendor", "spdx"]
+    kept = [r for r in previous if r["source"] == "corpus:mit.txt"]
+    assert document["references"] == kept  # the regions kept: same words, same places
+    (corpus / "mit.txt").write_text(WREN.replace("at least 16", "at least 17"), encoding="utf-8")
+    changed, _, _ = build_fingerprints.build(corpus, absent, previous, absent, absent)
+    assert [r["regions"] for r in changed["references"]] == [[]]  # other words: not carried
+
+
 # --------------------------------------------------------------------------- corpus-free
 
 
@@ -434,9 +832,10 @@ def test_family_title_is_named_and_far_titles_are_ignored() -> None:
             "1. Grant\na) Use\n(iv) Share\n- item\n* star\n• dot\n2.1. Scope",
             "grant use share item star dot scope",
         ),
-        ("violence or terrorism\n   2. Exploitation", "violence or terrorism exploitation"),
-        ("violence or terrorism 2. Exploitation", "violence or terrorism exploitation"),
-        ("laws; or\n 5. directly export", "laws or directly export"),
+        ("1. Violence or terrorism\n   2. Exploitation", "violence or terrorism exploitation"),
+        ("4. laws; or\n 5. directly export", "laws or directly export"),
+        ("the terms.\n5. Users\n\n6. Data", "the terms users data"),  # after a sentence
+        ("the terms; 5. Users. 6) Data", "the terms users data"),  # after a clause end
         ("// Permission is\n// granted\n# to all\n * parties", "permission is granted to all"
          " parties"),
         ("Terms\n-----\n=====\n*****\nEnd", "terms end"),  # separators
@@ -516,9 +915,10 @@ def test_fingerprint_file_holds_only_hashes_counts_and_known_words() -> None:
     assert len(loaded.index) == len(loaded.owners) == sum(len(r.blocks) for r in loaded.references)
     assert list(loaded.index) == sorted(loaded.index)
     for record, ref in zip(data["references"], loaded.references, strict=True):
-        assert set(record) == {"id", "part", "source", "words", "blocks", "titles", "marks"}
-        assert record["part"] in {"license", "aup", "appendix"}
-        assert record["source"].split(":")[0] in {"corpus", "licensedcode", "vendor"}
+        assert set(record) == {"id", "part", "source", "words", "blocks", "titles", "marks",
+                               "items", "regions", "bridges"}
+        assert record["part"] in {"license", "aup", "appendix", "notice"}
+        assert record["source"].split(":")[0] in {"corpus", "licensedcode", "vendor", "spdx"}
         assert len(ref.blocks) == len(block_hashes(["x"] * ref.words)) > 0
         assert catalogue.resolve(record["id"]) is not None, f"{record['id']} not in catalogue"
         assert all(is_substantive(word) for _, word in ref.marks)
@@ -585,7 +985,7 @@ def test_build_stores_no_text_and_is_deterministic(tmp_path: Path) -> None:
     (corpus / "unmapped.txt").write_text("anything", encoding="utf-8")
     absent = tmp_path / "absent"
     document, problems, skipped = build_fingerprints.build(corpus, absent)
-    assert skipped == ["licensedcode", "vendor"]
+    assert skipped == ["licensedcode", "vendor", "spdx"]
     assert any("unmapped.txt" in p for p in problems)  # unknown files are reported
     assert any("apache-2.0.txt" in p for p in problems)  # so are missing ones
     rendered = build_fingerprints.render(document)
@@ -608,7 +1008,7 @@ def test_absent_source_keeps_its_records(tmp_path: Path) -> None:
         record["source"] = "licensedcode:" + record["source"]
         record["id"] = "mit"
     document, _, skipped = build_fingerprints.build(corpus, tmp_path / "absent", kept)
-    assert skipped == ["licensedcode", "vendor"]
+    assert skipped == ["licensedcode", "vendor", "spdx"]
     sources = sorted(r["source"] for r in document["references"])
     assert sources == ["corpus:mit.txt", "licensedcode:test:heron", "licensedcode:test:kestrel",
                        "licensedcode:test:kestrel"]  # the license and its appendix

@@ -3,9 +3,12 @@
 Given the reference texts of ``../shared/corpus/licenses`` (file name -> catalogue id), it
 makes, for every text, the kinds of change seen in the wild: a term changed, a clause
 inserted, the licensor replaced, two texts concatenated, reflowed, Markdown, half a text, the
-title removed, an addendum after the license, a copyright header. Every variant says what
-``identify`` must answer: ``match`` with the license ids, or ``modified`` with the closest id.
-The words added are ours; no variant is stored anywhere.
+title removed, an addendum after the license, a copyright header, a number that ends a
+sentence changed. Where a text has them, also: the copyright holder filled in (BSD, MIT,
+ISC), a holder that carries a restriction, and the license's standard notice above the text,
+as written and with a restriction in it. Every variant says what ``identify`` must answer:
+``match`` with the license ids, or ``modified`` with the closest id. The words added are ours;
+no variant is stored anywhere.
 """
 
 from __future__ import annotations
@@ -48,7 +51,29 @@ HEADER = (
     "Copyright (c) 2025 Kestrel Project Contributors\n"
     "All rights reserved.\n\n"
 )
+HOLDER = "Kestrel Labs"
+RESTRICTED_HOLDER = "Kestrel Labs, for non-commercial research only,"
+HOLDERS: dict[str, tuple[str, ...]] = {
+    "mit": ("AUTHORS OR COPYRIGHT HOLDERS",),
+    "bsd-2-clause": ("THE COPYRIGHT HOLDERS AND CONTRIBUTORS",
+                     "THE COPYRIGHT HOLDER OR CONTRIBUTORS"),
+    "bsd-3-clause": ("the ORGANIZATION", "THE COPYRIGHT HOLDERS AND CONTRIBUTORS",
+                     "THE COPYRIGHT HOLDER OR CONTRIBUTORS"),
+    "isc": ("THE AUTHOR",),
+}
+"""Where a license's own text names a placeholder holder (the SPDX templates let any name
+stand there), by catalogue id: a few words each, to find in the text."""
+NOTICES: dict[str, tuple[str, str]] = {
+    "apache-2.0": ("Licensed under the Apache License", "limitations under the License."),
+    "gpl-3.0": ("This program is free software", "<https://www.gnu.org/licenses/>."),
+    "gpl-2.0": ("This program is free software", "02110-1301 USA."),
+}
+"""The first and last words of the standard notice inside a license's own "how to apply"
+appendix, by catalogue id: the variant lifts the notice from the text itself."""
+NOTICE_HEAD = "Kestrel-7B, weights for a small language model\nCopyright 2025 Kestrel Labs\n\n"
 _NUMBER = re.compile(r"(?<![\w.])(\d[\d,]*)(?![\w.])")
+# A number that ends a sentence inside a line: after a word, before a full stop.
+_SENTENCE_NUMBER = re.compile(r"(?<=[A-Za-z] )(\d{1,3})(?=\.\s)")
 _PROPER = re.compile(r"\b[A-Z][a-z]{2,}\b")
 _COMMON = frozenset([
     "The", "This", "That", "These", "Those", "You", "Your", "Licensee", "Licensor", "License",
@@ -75,8 +100,11 @@ def _licensor(text: str) -> str | None:
 
 
 def term_changed(text: str) -> str | None:
-    """The largest number divided by 100, or else "may" turned into "may not"."""
-    numbers = [m for m in _NUMBER.finditer(text) if len(m.group(1).replace(",", "")) >= 2]
+    """The largest number divided by 100, or else "may" turned into "may not". A postal code
+    ("02110-1301": a leading zero, or a hyphen beside it) is an address, not a term."""
+    numbers = [m for m in _NUMBER.finditer(text) if len(m.group(1).replace(",", "")) >= 2
+               and not m.group(1).startswith("0")
+               and "-" not in text[m.start() - 1 : m.end() + 1]]
     if numbers:
         m = max(numbers, key=lambda m: int(m.group(1).replace(",", "")))
         value = int(m.group(1).replace(",", ""))
@@ -141,6 +169,36 @@ def halved(text: str) -> str:
     return text[:cut] if cut > 0 else text[: len(text) * 2 // 5]
 
 
+def sentence_number_changed(text: str) -> str | None:
+    """The first number that ends a sentence inside a line ("paragraph 5.") made one more."""
+    for m in _SENTENCE_NUMBER.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if text[line_start : m.start()].strip():
+            return text[: m.start()] + str(int(m.group(1)) + 1) + text[m.end() :]
+    return None
+
+
+def holder_filled(text: str, phrases: tuple[str, ...], holder: str, count: int = 0) -> str:
+    """Each placeholder holder replaced by ``holder`` (only the first ``count`` when set)."""
+    for phrase in phrases:
+        if phrase.isupper():
+            holder = holder.upper()
+        text = text.replace(phrase, holder, count or -1)
+        if count:
+            break
+    return text
+
+
+def notice_of(text: str, ends: tuple[str, str]) -> str | None:
+    """The license's standard notice as its appendix gives it, with a made-up holder over it."""
+    first, last = ends
+    start = text.find(first)
+    end = text.find(last, start)
+    if start < 0 or end < 0:
+        return None
+    return NOTICE_HEAD + textwrap.dedent(text[start : end + len(last)]) + "\n\n"
+
+
 def title_removed(text: str) -> str:
     """The text without its opening paragraph."""
     stripped = text.lstrip()
@@ -179,3 +237,22 @@ def variants(
         other = rnd.choice([n for n in names if ids[n] != own])
         yield Variant(f"{name}+{other}:concatenated", "two texts concatenated",
                       text + "\n\n" + texts[other], "match", (own, ids[other]))
+        number = sentence_number_changed(text)
+        if number is not None:
+            yield Variant(f"{name}:sentence-number", "number ending a sentence changed", number,
+                          "modified", (own,))
+        phrases = tuple(p for p in HOLDERS.get(own, ()) if p in text)
+        if phrases:
+            yield Variant(f"{name}:holder", "holder filled in",
+                          holder_filled(text, phrases, HOLDER), "match", (own,))
+            yield Variant(f"{name}:restricted-holder", "holder with a restriction",
+                          holder_filled(text, phrases, RESTRICTED_HOLDER, 1), "modified", (own,))
+        notice = notice_of(text, NOTICES[own]) if own in NOTICES else None
+        if notice is not None:
+            body = text.split("END OF TERMS AND CONDITIONS")[0]
+            yield Variant(f"{name}:notice", "standard notice above the text", notice + body,
+                          "match", (own,))
+            last = NOTICES[own][1]
+            restricted = notice.replace(last, f"Only for non-commercial research. {last}")
+            yield Variant(f"{name}:restricted-notice", "standard notice with a restriction",
+                          restricted + text, "modified", (own,))
