@@ -22,7 +22,7 @@ from tests.hub.server import LoopbackHub
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "hf_TESTSECRET123"
-WEIGHT_SUFFIXES = (".safetensors", ".gguf", ".bin")
+WEIGHT_SUFFIXES = (".safetensors", ".gguf", ".bin", "config.json")
 
 
 @dataclass
@@ -70,10 +70,7 @@ def assert_no_repeats(hub: LoopbackHub) -> None:
 
 
 def assert_no_weights_requested(hub: LoopbackHub) -> None:
-    """Weight files are never downloaded: at most their header is read by a ranged GET (206)."""
-    assert not [
-        r.path for r in hub.requests if r.path.endswith(WEIGHT_SUFFIXES) and r.status != 206
-    ]
+    assert not [p for _, p in requested(hub) if p.endswith(WEIGHT_SUFFIXES)]
 
 
 # --------------------------------------------------------------------------- one model
@@ -99,21 +96,14 @@ def test_plain_model(loopback_hub: LoopbackHub, tmp_path: Path) -> None:
     assert b["ancestors"] == {} and b["datasets"] == {} and b["lineage_truncated"] == []
     assert b["lineage_resolvable"] is True and b["offline"] is False
     assert b["parents"] == {"acme/plain-7b": []}
-    # One info call asking only for what is needed, then README and LICENSE at the commit, the
-    # config (lineage evidence) and one ranged read of the weight file's header.
-    assert requested(loopback_hub) == [
-        ("GET", "/api/models/acme/plain-7b"),
-        ("HEAD", f"/acme/plain-7b/resolve/{sha}/README.md"),
-        ("GET", f"/acme/plain-7b/resolve/{sha}/README.md"),
-        ("HEAD", f"/acme/plain-7b/resolve/{sha}/LICENSE"),
+    # One info call asking only for what is needed, then README and LICENSE at the commit, one
+    # GET each (no HEAD), sent together.
+    log = requested(loopback_hub)
+    assert log[0] == ("GET", "/api/models/acme/plain-7b")
+    assert sorted(log[1:]) == [
         ("GET", f"/acme/plain-7b/resolve/{sha}/LICENSE"),
-        ("HEAD", f"/acme/plain-7b/resolve/{sha}/config.json"),
-        ("GET", f"/acme/plain-7b/resolve/{sha}/config.json"),
-        ("GET", f"/acme/plain-7b/resolve/{sha}/model.safetensors"),
+        ("GET", f"/acme/plain-7b/resolve/{sha}/README.md"),
     ]
-    assert loopback_hub.requests[-1].status == 206
-    assert "config.json" in s["config_files"]
-    assert s["weight_headers"]["model.safetensors"]["bytes"] > 0
     query = loopback_hub.requests[0].query
     for prop in ("cardData", "gated", "sha", "siblings", "tags", "pipeline_tag", "library_name"):
         assert f"expand={prop}" in query
@@ -125,10 +115,8 @@ def test_second_run_reuses_the_download_cache(loopback_hub: LoopbackHub, tmp_pat
     loopback_hub.reset_log()
     run = fetch(loopback_hub, tmp_path, "acme/plain-7b")
     assert list(run.subject["license_files"]) == ["LICENSE"]
-    # Files are pinned to the commit sha, so the caches (the client's, and owcheck's for the
-    # weight-file header) answer without any HEAD or ranged read.
+    # Files are pinned to the commit sha, so the cache answers without any HEAD.
     assert requested(loopback_hub) == [("GET", "/api/models/acme/plain-7b")]
-    assert run.subject["weight_headers"]["model.safetensors"]["bytes"] > 0
 
 
 def test_fully_open_model_with_datasets(loopback_hub: LoopbackHub, tmp_path: Path) -> None:
@@ -171,10 +159,8 @@ def test_gated_base_behind_an_apache_adapter(loopback_hub: LoopbackHub, tmp_path
     assert b["relations"] == {"launder/llama-style-lora": "adapter"}
     assert_no_weights_requested(loopback_hub)
     assert_no_repeats(loopback_hub)
-    # 11, plus the adapter's adapter_config.json (HEAD, GET) and its weight file's header (one
-    # ranged GET): the lineage evidence in the subject's own files.
-    assert len(loopback_hub.requests) == 14
-    assert "adapter_config.json" in run.subject["config_files"]
+    # Two infos; README and LICENSE of each; the base's USE_POLICY.md (gated: 401).
+    assert len(loopback_hub.requests) == 7
 
 
 def test_merge_of_two_bases(loopback_hub: LoopbackHub, tmp_path: Path) -> None:
@@ -235,9 +221,8 @@ def test_model_without_license_file(loopback_hub: LoopbackHub, tmp_path: Path) -
     s = fetch(loopback_hub, tmp_path, "acme/no-license").subject
     assert s["license_files"] == {} and s["problems"] == [] and s["missing"] == []
     assert s["api_card_data"]["license"] == "mit"
-    # The file list says there is no LICENSE: it is not even asked for (info, README twice, one
-    # ranged read of the weight file's header).
-    assert len(loopback_hub.requests) == 4
+    # The file list says there is no LICENSE: it is not even asked for.
+    assert len(loopback_hub.requests) == 2
 
 
 def test_three_datasets_and_a_license_list(loopback_hub: LoopbackHub, tmp_path: Path) -> None:
@@ -248,9 +233,8 @@ def test_three_datasets_and_a_license_list(loopback_hub: LoopbackHub, tmp_path: 
     assert mixed["api_card_data"]["license"] == ["cc-by-4.0", "cc-by-nc-4.0"]
     assert "license:\n  - cc-by-4.0\n  - cc-by-nc-4.0" in mixed["card_text"]
     assert_no_repeats(loopback_hub)
-    # subject 6 (with the weight file's header) + web-text 5 (info, README, LICENSE) + books-odc 3
-    # (no LICENSE) + mixed 5
-    assert len(loopback_hub.requests) == 19
+    # subject 3 + web-text 3 (info, README, LICENSE) + books-odc 2 (no LICENSE) + mixed 3
+    assert len(loopback_hub.requests) == 11
     infos = [p for _, p in requested(loopback_hub) if p.startswith("/api/")]
     assert len(infos) == 4
 
@@ -426,8 +410,8 @@ def test_offline_lists_what_is_not_cached(loopback_hub: LoopbackHub, tmp_path: P
 def test_offline_dataset_not_cached(loopback_hub: LoopbackHub, tmp_path: Path) -> None:
     fetch(loopback_hub, tmp_path, "acme/three-data")
     home = tmp_path / "hf-home"
-    # Forget one dataset: both its downloads and the info answer kept for offline runs.
-    shutil.rmtree(home / "hub" / "datasets--mixdata--mixed-licenses")
+    # Forget one dataset: both its files and the info answer kept for offline runs.
+    shutil.rmtree(home / "owcheck" / "files" / "datasets" / "mixdata--mixed-licenses")
     shutil.rmtree(home / "owcheck" / "info" / "datasets" / "mixdata--mixed-licenses")
     b = fetch(loopback_hub, tmp_path, "acme/three-data", "--offline").bundle
     mixed = b["datasets"]["mixdata/mixed-licenses"]
