@@ -464,6 +464,9 @@ def _make_handler(hub: LoopbackHub) -> type[BaseHTTPRequestHandler]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle's algorithm the body then waits for the
+    # client's delayed ACK (40 ms on Linux) on every reused connection. Real Hubs do not do that.
+    disable_nagle_algorithm = True
     server_hub: LoopbackHub
     _fault: Fault | None = None
     _status = 0
