@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from hubbench import (
     LATENCY,
     ROOT,
+    code_dir,
     dump,
     env_for,
     ideal_round_trips,
@@ -64,7 +65,8 @@ def throughput(args: argparse.Namespace) -> list[dict[str, Any]]:
                 out = Path(tmp) / "out.jsonl"
                 hub.reset_log()
                 reset_cpu_clock()
-                run = run_process(batch_argv(ids, out, jobs), env_for(hub, Path(tmp), args.code))
+                run = run_process(batch_argv(ids, out, jobs), env_for(hub, Path(tmp), args.code),
+                                  code_dir(args.code))
                 done = len(out.read_text().splitlines()) if out.exists() else 0
             if run.returncode != 0 or done != count:
                 print(f"{jobs:>4} {count:>7}  failed (exit {run.returncode}, {done} reports): "
@@ -115,7 +117,7 @@ def memory(args: argparse.Namespace) -> dict[str, Any]:
         out = Path(tmp) / "out.jsonl"
         samples: list[tuple[int, int]] = []  # (reports written, tree RSS KiB)
         start = time.perf_counter()
-        proc = subprocess.Popen(batch_argv(ids, out, args.jobs), cwd=ROOT,
+        proc = subprocess.Popen(batch_argv(ids, out, args.jobs), cwd=code_dir(args.code),
                                 env=env_for(hub, Path(tmp), args.code),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         stderr: list[str] = []

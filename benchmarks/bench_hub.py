@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from hubbench import (
     LATENCY,
     ROOT,
+    code_dir,
     dump,
     env_for,
     ideal_round_trips,
@@ -71,7 +72,8 @@ def fetch_once(hub: LoopbackHub, home: Path, target: str, code: Path | None
                ) -> tuple[float, int, int]:
     """(fetch seconds, requests, HEAD requests) for one fresh process."""
     hub.reset_log()
-    run = run_process([sys.executable, "-c", FETCH, target], env_for(hub, home, code))
+    run = run_process([sys.executable, "-c", FETCH, target], env_for(hub, home, code),
+                      code_dir(code))
     if run.returncode != 0:
         raise SystemExit(f"fetch of {target} failed: {run.stderr.strip()[-400:]}")
     log = hub.requests
@@ -107,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
                     reset_cpu_clock()
                     run = run_process(
                         [sys.executable, "-m", "openweights", target, "--format", "json"],
-                        env_for(hub, Path(tmp), args.code))
+                        env_for(hub, Path(tmp), args.code), code_dir(args.code))
                     if run.returncode not in (0, 1):
                         raise SystemExit(f"owcheck {target} failed: {run.stderr.strip()}")
                     cli_wall.append(run.wall)

@@ -98,6 +98,12 @@ def lineage_repos() -> dict[tuple[str, str], FixtureRepo]:
     return repos
 
 
+def code_dir(code: Path | None) -> Path:
+    """Where to run owcheck from: ``python -m``/``-c`` put the working directory first on the
+    path, so the directory of the code under test must be the working directory."""
+    return code if code is not None else ROOT
+
+
 def env_for(hub: LoopbackHub, home: Path, code: Path | None) -> dict[str, str]:
     """The loopback Hub's environment, running the owcheck in ``code`` when given."""
     env = hub.env(home)
@@ -118,7 +124,7 @@ class ProcessRun:
     stderr: str
 
 
-def run_process(argv: list[str], env: dict[str, str], cwd: Path = ROOT) -> ProcessRun:
+def run_process(argv: list[str], env: dict[str, str], cwd: Path) -> ProcessRun:
     """Run ``argv``; CPU time includes every descendant the process waited for."""
     import subprocess
 
