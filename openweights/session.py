@@ -28,7 +28,7 @@ from openweights.repoids import (
     looks_like_path,
     parse_model_target,
 )
-from openweights.sources import Bundle, InputError, SourceError
+from openweights.sources import DEFAULT_TIMEOUT, Bundle, InputError, SourceError
 
 if TYPE_CHECKING:
     from openweights.report import Report
@@ -69,6 +69,8 @@ class Target:
     git_ref: str | None = None
     """For a path: read it as committed at this git ref (tag, branch or commit), not as it is
     in the working tree (None)."""
+    timeout: float | None = DEFAULT_TIMEOUT
+    """Seconds the Hub may take for this target, retries included (None: no deadline)."""
 
     @property
     def is_local(self) -> bool:
@@ -164,7 +166,8 @@ def fetch(target: Target) -> Bundle:
         raise InputError(str(exc)) from None
     from openweights.sources.hub import HubSource
 
-    hub = HubSource(revision=target.revision, token=target.token, offline=target.offline)
+    hub = HubSource(revision=target.revision, token=target.token, offline=target.offline,
+                    timeout=target.timeout)
     return hub.fetch(target.name)
 
 

@@ -8,17 +8,15 @@ reports that differ from an earlier snapshot (``openweights.diff.ChangeFilter``)
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from openweights.choices import Letter, SourceChoice
 from openweights.cli.common import ConfigFile, Isolated, Offline, Token, choice_option, fail
-
-if TYPE_CHECKING:
-    from openweights.report import Report
 
 
 def batch_command(
@@ -86,10 +84,6 @@ def batch_command(
         except CommandError as exc:
             fail(str(exc), exc.exit_code)
 
-    def grade(target: str) -> Report:
-        one = session.Target(target, SourceChoice.AUTO, revision, token, offline)
-        return session.check(one, settings).report
-
     targets = batch.read_targets(lines)
     done = batch.done_targets(output, errors) if resume else set()
     todo = [t for t in targets if batch.subject_key(t) not in done]
@@ -98,19 +92,21 @@ def batch_command(
     out = output.open("a", encoding="utf-8") if output else sys.stdout
     err_file = errors.open("a", encoding="utf-8") if errors else None
     try:
-        for item in batch.grade_all(todo, grade, jobs):
-            if changes is not None and item.report and not changes.changed(item.report.to_dict()):
+        job = batch.GradeJob(settings, revision, token, offline)
+        for item in batch.grade_all(todo, job, jobs):
+            if changes is not None and item.report and not changes.changed(
+                    json.loads(item.report)):
                 unchanged += 1
             else:
                 batch.write_item(item, out, err_file)
-            if item.report is None:
+            if item.grade is None:
                 failed += 1
                 worst = max(worst, item.exit_code)
                 if err_file is None:
                     typer.echo(f"owcheck: error: {item.target}: {item.error}", err=True)
                 continue
             graded += 1
-            if fail_under and not item.report.grade.letter.at_least(fail_under):
+            if fail_under and not item.grade.at_least(fail_under):
                 worst = max(worst, session.EXIT_GATE)
     finally:
         if output:
