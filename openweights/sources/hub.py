@@ -651,7 +651,8 @@ class HubSource:
             return
         assert state.info is not None
         self.cache.store_info(kind, repo_id, key, state.info.to_json())
-        if state.info.sha and state.info.sha != key:
+        if state.depth == 0 and state.info.sha and state.info.sha != key:
+            # The subject's commit, for a later run pinned to it (offline, or without asking).
             self.cache.store_info(kind, repo_id, state.info.sha, state.info.to_json())
 
     def _info_call(self, run: _Run, kind: Kind, repo_id: str, revision: str | None) -> _Info:
