@@ -15,8 +15,18 @@ from typing import Annotated
 
 import typer
 
+from openweights.batch import MAX_JOBS
 from openweights.choices import Letter, SourceChoice
-from openweights.cli.common import ConfigFile, Isolated, Offline, Token, choice_option, fail
+from openweights.cli.common import (
+    ConfigFile,
+    Isolated,
+    Offline,
+    Timeout,
+    Token,
+    choice_option,
+    fail,
+)
+from openweights.sources import DEFAULT_TIMEOUT
 
 
 def batch_command(
@@ -36,7 +46,9 @@ def batch_command(
         typer.Option("--resume", help="Skip targets already in --output or refused in --errors."),
     ] = False,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", min=1, max=32, help="Models graded at once.")
+        int,
+        typer.Option("--jobs", "-j", min=1, max=MAX_JOBS,
+                     help="Models graded at once, spread over one worker process per CPU."),
     ] = 4,
     fail_under: Annotated[
         str | None,
@@ -50,6 +62,7 @@ def batch_command(
     offline: Offline = False,
     config: ConfigFile = None,
     isolated: Isolated = False,
+    timeout: Timeout = DEFAULT_TIMEOUT,
     changed_since: Annotated[
         Path | None,
         typer.Option(
@@ -92,7 +105,7 @@ def batch_command(
     out = output.open("a", encoding="utf-8") if output else sys.stdout
     err_file = errors.open("a", encoding="utf-8") if errors else None
     try:
-        job = batch.GradeJob(settings, revision, token, offline)
+        job = batch.GradeJob(settings, revision, token, offline, timeout)
         for item in batch.grade_all(todo, job, jobs):
             if changes is not None and item.report and not changes.changed(
                     json.loads(item.report)):

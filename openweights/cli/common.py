@@ -30,6 +30,13 @@ Token = Annotated[
     ),
 ]
 Offline = Annotated[bool, typer.Option("--offline", help="Grade from the Hub cache only.")]
+Timeout = Annotated[
+    float,
+    typer.Option(
+        "--timeout", min=0.01, metavar="SECONDS",
+        help="Give up on a model whose Hub requests, retries included, take longer (exit 3).",
+    ),
+]
 ConfigFile = Annotated[
     Path | None,
     typer.Option("--config", help="Read this configuration file instead of looking for one."),

@@ -14,7 +14,8 @@ It prints the environment to export in another shell, for example::
 
 Then stop the server (Ctrl-C) and run again with ``HF_HUB_OFFLINE=1`` to see
 owcheck grade from the cache alone. ``--fail 503`` starts it answering 503 to everything (exit
-code 3 in owcheck); ``--latency 50`` delays every answer by 50 ms, the shape of a real Hub. The fixture repos are under ``tests/hub/repos/``.
+code 3 in owcheck); ``--latency 50`` delays every answer by 50 ms, the shape of a real Hub.
+The fixture repos are under ``tests/hub/repos/``.
 """
 
 from __future__ import annotations
