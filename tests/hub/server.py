@@ -304,7 +304,9 @@ class LoopbackHub:
         """Hostile-server mode: put the Authorization header into error messages."""
         self._server = _Server((host, port), _make_handler(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval: stopping the server (every test does) waits for one poll.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        daemon=True)
         self._running = False
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -470,6 +472,9 @@ class _Handler(BaseHTTPRequestHandler):
     server_hub: LoopbackHub
     _fault: Fault | None = None
     _status = 0
+    _logged = True
+    _arrived = 0.0
+    _url = urlsplit("/")
 
     def setup(self) -> None:
         super().setup()
@@ -493,6 +498,7 @@ class _Handler(BaseHTTPRequestHandler):
         self, status: int, body: bytes = b"", headers: dict[str, str] | None = None
     ) -> None:
         self._status = status
+        self._log_request()  # before answering: a client that got the answer finds it logged
         self.send_response(status)
         for key, value in (headers or {}).items():
             self.send_header(key, value)
@@ -544,9 +550,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(status, {"error": message}, headers)
 
     def _dispatch(self) -> None:
-        arrived = time.monotonic()
+        self._arrived = time.monotonic()
         self._status = 0
+        self._logged = False
         url = urlsplit(self.path)
+        self._url = url
         hub = self.server_hub
         self._fault = fault = hub._next_fault(url.path)
         try:
@@ -558,18 +566,27 @@ class _Handler(BaseHTTPRequestHandler):
                 self._error(fault.status, None, "the loopback Hub is failing on purpose",
                             fault.headers)
             elif fault.kind == "reset":
+                self._log_request()
                 self._abort(reset=True)
             else:  # hang
+                self._log_request()
                 hub._wait(fault.seconds)
                 self._abort(reset=False)
         finally:
-            hub._record(
-                LoggedRequest(
-                    self.command, url.path, url.query, self._status,
-                    self.headers.get("Authorization"), arrived,
-                    fault.kind if fault else None, self.headers.get("Range"),
-                )
+            self._log_request()
+
+    def _log_request(self) -> None:
+        if self._logged:
+            return
+        self._logged = True
+        fault = self._fault
+        self.server_hub._record(
+            LoggedRequest(
+                self.command, self._url.path, self._url.query, self._status,
+                self.headers.get("Authorization"), self._arrived,
+                fault.kind if fault else None, self.headers.get("Range"),
             )
+        )
 
     def _find(self, kind: str, segments: list[str]) -> tuple[FixtureRepo | None, str, list[str]]:
         """Split ``segments`` into a repo (two segments, or one) and the rest."""
