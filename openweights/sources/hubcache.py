@@ -9,9 +9,11 @@ writing at once, and an interrupted run leaves no half-written entry behind:
   online runs may reuse one younger than a TTL (by file time) instead of asking again.
 - ``files/{models,datasets}/{org}--{name}/{commit}/{path}``: a repo file at a commit. A file at a
   commit never changes, so these never expire. Each starts with one header line:
-  ``owcheck-file 1 ok`` (the bytes follow), ``owcheck-file 1 absent`` (the Hub said the file does
-  not exist at that commit) or ``owcheck-file 1 cut SIZE KEPT`` (larger than the size limit of the
-  run that read it: only KEPT bytes follow; SIZE is ``?`` when the Hub did not say).
+  ``owcheck-file 1 ok LENGTH`` (the bytes follow), ``owcheck-file 1 absent`` (the Hub said the
+  file does not exist at that commit) or ``owcheck-file 1 cut SIZE KEPT`` (larger than the size
+  limit of the run that read it: only KEPT bytes follow; SIZE is ``?`` when the Hub did not say).
+  An entry whose bytes do not match its header (a disk that lost the end of a write) is no
+  entry: the file is read from the Hub again.
 
 Refusals that depend on who asks (gated files, private repos) are never cached. Repo ids cannot
 contain ``--``, so the flattened folder names cannot collide; paths and revisions are
@@ -97,7 +99,7 @@ class HubCache:
         if not header.startswith(_MAGIC):
             return None
         fields = header[len(_MAGIC):].decode("ascii", "replace").split()
-        if fields == ["ok"]:
+        if len(fields) == 2 and fields[0] == "ok" and fields[1] == str(len(data)):
             return FileEntry("ok", data, len(data))
         if fields == ["absent"]:
             return FileEntry("absent")
@@ -113,6 +115,8 @@ class HubCache:
         if entry.state == "cut":
             size = str(entry.size) if entry.size is not None else "?"
             header = f"cut {size} {len(entry.data)}"
+        elif entry.state == "ok":
+            header = f"ok {len(entry.data)}"
         else:
             header = entry.state
         body = entry.data if entry.state != "absent" else b""

@@ -7,6 +7,7 @@ holds an optional ``repo.yaml`` and one folder of files per revision (``main/`` 
     gated: manual              # false | auto | manual
     gated_files: ["*.safetensors", "config.json"]   # served as 401/403 GatedRepo when gated
     private: true              # every request answers RepoNotFound (401), like the real Hub
+    card_data: {license: mit}  # cardData the API answers, instead of the README's front matter
     revisions:                 # revision name -> folder with that revision's files
       main: main
       v1.0: v1.0
@@ -94,6 +95,8 @@ class FixtureRepo:
     """Glob patterns of files that need access when the repo is gated."""
     private: bool = False
     """True: the repo answers RepoNotFound to everyone."""
+    card_data: dict[str, Any] | None = None
+    """``cardData`` to answer instead of the README's front matter (a Hub whose copy lags)."""
 
     def resolve(self, rev: str) -> Revision | None:
         """The revision named ``rev`` (a name or a commit sha), or None."""
@@ -183,6 +186,7 @@ def _load_repo(kind: str, repo_id: str, folder: Path) -> FixtureRepo:
         gated=meta.get("gated", False),
         gated_files=tuple(meta.get("gated_files") or DEFAULT_GATED_FILES),
         private=bool(meta.get("private", False)),
+        card_data=meta.get("card_data"),
     )
 
 
@@ -646,7 +650,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _info(
         self, repo: FixtureRepo, rev: Revision, query: dict[str, list[str]]
     ) -> dict[str, Any]:
-        card = _card_data(rev.files.get("README.md"))
+        card = repo.card_data or _card_data(rev.files.get("README.md"))
         tags: list[str] = []
         if card:
             tags += [str(t) for t in _as_list(card.get("tags"))]

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.hub.server import LoopbackHub
+from tests.hub.server import LoggedRequest, LoopbackHub
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "hf_TESTSECRET123"
@@ -553,3 +553,120 @@ def test_server_runs_by_hand() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+# --------------------------------------------------------------------------- waves and the cache
+
+
+def waves(log: list[LoggedRequest], gap: float) -> list[list[str]]:
+    """Requests grouped by arrival: a pause longer than ``gap`` starts the next round trip."""
+    groups: list[list[str]] = []
+    last = -1e9
+    for entry in sorted(log, key=lambda r: r.time):
+        if entry.time - last > gap:
+            groups.append([])
+        groups[-1].append(entry.path)
+        last = entry.time
+    return groups
+
+
+@pytest.mark.parametrize(
+    ("target", "levels"),
+    [
+        ("acme/plain-7b", 1),
+        ("acme/three-data", 2),  # the datasets are one level
+        ("launder/llama-style-lora", 2),
+        ("mergers/diamond-merge", 3),
+        ("quants/chain-q4-gguf", 3),
+    ],
+)
+def test_a_cold_run_takes_one_round_trip_per_lineage_level_plus_one(
+    tmp_path: Path, target: str, levels: int
+) -> None:
+    with LoopbackHub(latency=0.3) as hub:
+        fetch(hub, tmp_path, target)
+        rounds = waves(hub.requests, gap=0.15)
+    assert len(rounds) == levels + 1, rounds
+    # The first round is the subject's info alone; every info call of a level goes out together.
+    assert rounds[0] == [f"/api/models/{target}"]
+    assert not [p for p in rounds[-1] if p.startswith("/api/")]
+
+
+def test_a_card_naming_more_than_its_card_data_is_still_followed(
+    loopback_hub: LoopbackHub, tmp_path: Path
+) -> None:
+    b = fetch(loopback_hub, tmp_path, "acme/stale-card-data").bundle
+    # The API's cardData names neither; the card read in the second round does.
+    assert b["subject"]["api_card_data"] == {"license": "mit"}
+    assert list(b["ancestors"]) == ["basesco/mit-base"]
+    assert list(b["subject"]["license_files"]) == ["TERMS.md"]
+    assert_no_repeats(loopback_hub)
+
+
+def test_info_ttl_and_pinned_commits_skip_the_info_call(
+    loopback_hub: LoopbackHub, tmp_path: Path
+) -> None:
+    fetch(loopback_hub, tmp_path, "launder/llama-style-lora")
+    loopback_hub.reset_log()
+    again = fetch(loopback_hub, tmp_path, "launder/llama-style-lora",
+                  env={"OWCHECK_HUB_INFO_TTL": "600"})
+    # Within the TTL nothing is asked, except the gated file (refusals are never cached).
+    assert [p for _, p in requested(loopback_hub)] == [
+        f"/examplemeta/llama-style-8b/resolve/"
+        f"{loopback_hub.sha('models', 'examplemeta/llama-style-8b')}/USE_POLICY.md"]
+    assert again.subject["license_files"]
+    loopback_hub.reset_log()
+    sha = loopback_hub.sha("models", "launder/llama-style-lora")
+    pinned = fetch(loopback_hub, tmp_path, f"launder/llama-style-lora@{sha}")
+    assert pinned.subject["revision"] == sha
+    assert not [p for _, p in requested(loopback_hub) if p.startswith("/api/models/launder/")]
+
+
+def test_damaged_cache_entries_are_read_again(loopback_hub: LoopbackHub, tmp_path: Path) -> None:
+    first = fetch(loopback_hub, tmp_path, "acme/plain-7b").subject
+    sha = first["revision"]
+    folder = tmp_path / "hf-home" / "owcheck" / "files" / "models" / "acme--plain-7b" / sha
+    entry = folder / "LICENSE"
+    entry.write_bytes(entry.read_bytes()[:-5])  # the end of the write was lost
+    (folder / ".README.md.1.2.tmp").write_bytes(b"half")  # a writer that died mid-way
+    loopback_hub.reset_log()
+    again = fetch(loopback_hub, tmp_path, "acme/plain-7b").subject
+    assert again["license_files"] == first["license_files"]
+    assert again["card_text"] == first["card_text"]
+    assert [p for _, p in requested(loopback_hub)] == [
+        "/api/models/acme/plain-7b", f"/acme/plain-7b/resolve/{sha}/LICENSE"]
+
+
+def test_file_urls_are_the_clients() -> None:
+    from huggingface_hub import constants, hf_hub_url
+
+    from openweights.sources.hub import file_url
+
+    cases = [("model", "org/m", "0" * 40, "LICENSE"),
+             ("dataset", "org/d", "refs/pr/1", "docs/TERMS file.md"),
+             ("model", "gpt2", "main", "README.md")]
+    for kind, repo_id, revision, path in cases:
+        expected = hf_hub_url(repo_id, path, repo_type=kind, revision=revision)
+        assert file_url(constants.ENDPOINT, kind, repo_id, revision, path) == expected
+        other = "http://127.0.0.1:9"
+        assert file_url(other, kind, repo_id, revision, path) == hf_hub_url(
+            repo_id, path, repo_type=kind, revision=revision, endpoint=other)
+
+
+def test_the_hub_path_imports_only_the_clients_http_layer(
+    loopback_hub: LoopbackHub, tmp_path: Path
+) -> None:
+    code = (
+        "import sys\n"
+        "from openweights.cli.entry import main\n"
+        "try:\n"
+        "    main(['acme/plain-7b', '--format', 'json'])\n"
+        "except SystemExit as done:\n"
+        "    code = done.code\n"
+        "heavy = ['huggingface_hub.hf_api', 'huggingface_hub.file_download', 'tqdm', 'typer']\n"
+        "print(code, [m for m in heavy if m in sys.modules], file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, env=loopback_hub.env(tmp_path), timeout=120)
+    assert proc.stderr.strip() == "0 []", proc.stderr
+    assert json.loads(proc.stdout)["subject"]["id"] == "acme/plain-7b"
