@@ -22,6 +22,7 @@ Worker processes are started with the ``spawn`` method: a program that calls ``g
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 from collections import deque
@@ -203,6 +204,9 @@ def _on_threads(targets: Iterable[str], job: GradeJob, jobs: int) -> Iterator[Ba
             yield window.popleft().result()
 
 
+_worker_numbers = itertools.count(1)
+
+
 class _Worker:
     """One worker process and the parent's end of its pipe."""
 
@@ -211,7 +215,7 @@ class _Worker:
         self.conn: Connection = parent_end
         self.process: SpawnProcess = ctx.Process(
             target=_worker_main, args=(child_end, job, gate, threads), daemon=True,
-            name="owcheck-batch-worker")
+            name=f"owcheck-batch-worker-{next(_worker_numbers)}")
         self.process.start()
         child_end.close()
         self.held: dict[int, str] = {}
