@@ -43,6 +43,9 @@ MAX_JOBS = 512
 """The most targets a batch may have in flight (``-j``)."""
 WINDOW = 4
 """Results held back for ordering, as a multiple of ``jobs``."""
+LINEAGE_TTL = 600.0
+"""Within a batch, a base model's or dataset's info answer is reused for this many seconds:
+thousands of fine-tunes of one base ask for it once (each subject is always asked afresh)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ class GradeJob:
     """Hub cache only."""
     timeout: float | None = DEFAULT_TIMEOUT
     """Deadline of one target on the network, in seconds."""
+    lineage_ttl: float = LINEAGE_TTL
+    """Seconds the info of a base model or dataset, read for one target, serves the others."""
 
 
 @dataclass(frozen=True)
@@ -141,7 +146,7 @@ def grade_one(target: str, job: GradeJob) -> BatchItem:
     from openweights.secrets import scrub
 
     one = session.Target(target, SourceChoice.AUTO, job.revision, job.token, job.offline,
-                         timeout=job.timeout)
+                         timeout=job.timeout, lineage_ttl=job.lineage_ttl)
     try:
         report = session.check(one, job.settings).report
         line = json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":"))

@@ -71,6 +71,9 @@ class Target:
     in the working tree (None)."""
     timeout: float | None = DEFAULT_TIMEOUT
     """Seconds the Hub may take for this target, retries included (None: no deadline)."""
+    lineage_ttl: float | None = None
+    """Seconds a cached info answer of a base model or dataset is reused (None: as for the
+    subject, ``OWCHECK_HUB_INFO_TTL``, default 0)."""
 
     @property
     def is_local(self) -> bool:
@@ -167,7 +170,7 @@ def fetch(target: Target) -> Bundle:
     from openweights.sources.hub import HubSource
 
     hub = HubSource(revision=target.revision, token=target.token, offline=target.offline,
-                    timeout=target.timeout)
+                    timeout=target.timeout, lineage_ttl=target.lineage_ttl)
     return hub.fetch(target.name)
 
 

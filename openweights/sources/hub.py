@@ -18,9 +18,11 @@ If a card's own front matter names something its ``cardData`` did not, the next 
 **Cache** (``openweights.sources.hubcache``, under ``$HF_HOME/owcheck``): files are kept by
 commit, so a warm run makes only the info calls; info answers are kept for offline runs and, for
 ``OWCHECK_HUB_INFO_TTL`` seconds (default 0: always ask), reused online; an info answer for a
-revision given as a full commit sha is reused without asking. Offline (``offline=True`` or
-``HF_HUB_OFFLINE=1``) nothing touches the network; a file not in owcheck's cache is looked for in
-the client's own cache. Whatever is not found is listed in ``missing``.
+revision given as a full commit sha is reused without asking. ``lineage_ttl`` does the same for
+base models and datasets only (a batch sets it, so a base shared by its models is asked once).
+Offline (``offline=True`` or ``HF_HUB_OFFLINE=1``) nothing touches the network; a file not in
+owcheck's cache is looked for in the client's own cache. Whatever is not found is listed in
+``missing``.
 
 **Faults** (``openweights.sources.http``): every request is retried on 429, 5xx, resets and cut
 bodies with capped backoff, honouring ``Retry-After`` and the Hub's ``RateLimit`` headers, and the
@@ -318,6 +320,7 @@ class HubSource:
         timeout: float | None = DEFAULT_TIMEOUT,
         policy: http.RetryPolicy | None = None,
         info_ttl: float | None = None,
+        lineage_ttl: float | None = None,
     ) -> None:
         self.revision = revision or None
         self.token = token or None
@@ -329,12 +332,11 @@ class HubSource:
         """Deadline of one fetch, in seconds (None: none)."""
         self.policy = policy or http.RetryPolicy.from_env()
         if info_ttl is None:
-            try:
-                info_ttl = max(0.0, float(os.environ.get("OWCHECK_HUB_INFO_TTL", "0")))
-            except ValueError:
-                info_ttl = 0.0
+            info_ttl = _env_seconds("OWCHECK_HUB_INFO_TTL")
         self.info_ttl = info_ttl
         """Seconds a cached info answer is reused online (0: always ask the Hub)."""
+        self.lineage_ttl = max(info_ttl, lineage_ttl or 0.0)
+        """The same for base models and datasets (a batch reuses those shared by its models)."""
         self.cache = HubCache(Path(constants.HF_HOME) / "owcheck")
         self._client: _Client | None = None
 
@@ -638,9 +640,10 @@ class HubSource:
             state.info = self._cached_info(kind, repo_id, key, None)
             return
         pinned = revision is not None and SHA.match(revision) is not None
-        if pinned or self.info_ttl > 0:
+        ttl = self.info_ttl if state.depth == 0 else self.lineage_ttl
+        if pinned or ttl > 0:
             # A commit's info never changes; a branch's may be reused for the TTL.
-            cached = self._cached_info(kind, repo_id, key, None if pinned else self.info_ttl)
+            cached = self._cached_info(kind, repo_id, key, None if pinned else ttl)
             if cached is not None:
                 state.info = cached
                 return
@@ -863,6 +866,14 @@ class HubSource:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _env_seconds(name: str) -> float:
+    try:
+        value = float(os.environ.get(name, "0"))
+    except ValueError:
+        return 0.0
+    return value if value > 0 and value != float("inf") else 0.0
 
 
 def _bind(func: Callable[..., None], *args: Any) -> Callable[[], None]:

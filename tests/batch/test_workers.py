@@ -113,3 +113,17 @@ def _kill_the_worker_holding(hub: LoopbackHub) -> None:
     assert first.pid is not None
     os.kill(first.pid, signal.SIGKILL)
     hub.clear_faults()
+
+
+def test_a_base_shared_by_the_batch_is_asked_for_once(hub: LoopbackHub) -> None:
+    ids = ["tuners/chain-ft", "tuners/sibling-ft", "quants/chain-q4-gguf"]
+    items = list(grade_all(ids, GradeJob(), jobs=1))
+    assert [i.exit_code for i in items] == [0, 0, 0]
+    infos = [r.path for r in hub.requests if r.path.startswith("/api/")]
+    assert infos.count("/api/models/basesco/chain-base") == 1
+    assert infos.count("/api/models/tuners/chain-ft") == 1  # the subject, later an ancestor
+    # Each subject is asked afresh, and a single run does not reuse what a batch read.
+    hub.reset_log()
+    grade_one("tuners/chain-ft", GradeJob(lineage_ttl=0))
+    assert [r.path for r in hub.requests if r.path.startswith("/api/")] == [
+        "/api/models/tuners/chain-ft", "/api/models/basesco/chain-base"]
