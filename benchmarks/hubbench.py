@@ -73,7 +73,8 @@ def ideal_round_trips(hub: LoopbackHub, target: str) -> int:
 
 
 def lineage_repos() -> dict[tuple[str, str], FixtureRepo]:
-    """Benchmark-only repos: a GGUF four levels above its root, a model naming 19 datasets."""
+    """Benchmark-only repos: a GGUF four levels above its root, a model naming 19 datasets, and
+    a plain model to warm a process up with."""
     repos: dict[tuple[str, str], FixtureRepo] = {}
 
     def add(kind: str, rid: str, meta: str, extra: dict[str, bytes] | None = None) -> None:
@@ -82,6 +83,7 @@ def lineage_repos() -> dict[tuple[str, str], FixtureRepo]:
         repos[(kind, rid)] = FixtureRepo(kind, rid, {"main": make_revision(kind, rid, "main",
                                                                            files)})
 
+    add("models", "benchwarm/warm-up", "license: apache-2.0")  # shares nothing with the cases
     add("models", "benchdeep/root", "license: apache-2.0")
     add("models", "benchdeep/ft", "license: apache-2.0\nbase_model: benchdeep/root")
     add("models", "benchdeep/merge", "license: apache-2.0\nbase_model: [benchdeep/ft, "
