@@ -26,7 +26,7 @@ import itertools
 import json
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -43,6 +43,8 @@ MAX_JOBS = 512
 """The most targets a batch may have in flight (``-j``)."""
 WINDOW = 4
 """Results held back for ordering, as a multiple of ``jobs``."""
+TARGETS_PER_WORKER = 100
+"""A list shorter than this many targets per worker process gets fewer workers."""
 LINEAGE_TTL = 600.0
 """Within a batch, a base model's or dataset's info answer is reused for this many seconds:
 thousands of fine-tunes of one base ask for it once (each subject is always asked afresh)."""
@@ -177,15 +179,20 @@ def grade_all(
 ) -> Iterator[BatchItem]:
     """Grade every target, ``jobs`` at a time, yielding results in input order.
 
-    ``processes``: worker processes (default: one per usable CPU, at most ``jobs``); 0 grades
-    on threads in this process. ``targets`` is consumed lazily, so it may be a stream.
+    ``processes``: worker processes (default: one per usable CPU, at most ``jobs``, and one per
+    ``TARGETS_PER_WORKER`` targets of a list); 0 grades on threads in this process. ``targets``
+    is consumed lazily, so it may be a stream.
     """
     job = job or GradeJob()
     jobs = max(1, min(jobs, MAX_JOBS))
     if processes is None:
-        processes = min(jobs, usable_cpus()) if jobs > 1 else 0
+        processes = min(jobs, usable_cpus())
+        if isinstance(targets, Sized):
+            # A worker's start-up (an interpreter and its imports) costs as much CPU as grading
+            # a hundred models: a short list is graded faster in this process.
+            processes = min(processes, -(-len(targets) // TARGETS_PER_WORKER))
         if processes == 1:
-            processes = 0  # one core: a worker process would only add start-up time
+            processes = 0  # one worker process would only add its start-up time
     if processes <= 0:
         yield from _on_threads(targets, job, jobs)
     else:
