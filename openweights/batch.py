@@ -121,17 +121,18 @@ def done_targets(output: Path | None, errors: Path | None) -> set[str]:
     for path, key in ((output, "report"), (errors, "error")):
         if path is None or not path.exists():
             continue
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                record: dict[str, Any] = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a line cut short by an interrupted run is redone
-            if key == "report":
-                target = (record.get("subject") or {}).get("id")
-            else:
-                target = record.get("target") if record.get("exit_code") == 2 else None
-            if isinstance(target, str):
-                done.add(subject_key(target))
+        with path.open(encoding="utf-8") as lines:  # line by line: outputs grow large
+            for line in lines:
+                try:
+                    record: dict[str, Any] = json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # a line cut short by an interrupted run is redone
+                if key == "report":
+                    target = (record.get("subject") or {}).get("id")
+                else:
+                    target = record.get("target") if record.get("exit_code") == 2 else None
+                if isinstance(target, str):
+                    done.add(subject_key(target))
     return done
 
 
@@ -274,7 +275,8 @@ def _on_workers(
                     break
                 worker = min(workers, key=lambda w: len(w.held))
                 worker.held[sent] = target
-                worker.conn.send((sent, target))
+                with contextlib.suppress(OSError):  # a dead worker: its held targets fail below
+                    worker.conn.send((sent, target))
                 sent += 1
             while next_out in done:
                 yield done.pop(next_out)

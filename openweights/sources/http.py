@@ -31,7 +31,7 @@ the Hub sends it, the older ``RateLimit-Remaining``/``RateLimit-Reset``, GitHub'
 ``X-RateLimit-Remaining``/``X-RateLimit-Reset``). Such a wait is recorded in the ``RateGate``,
 which every request consults before it goes out: in one process ``process_gate()`` is shared by
 all threads, and a batch makes it shared by all its worker processes (``share_gate``), so one
-worker told to slow down slows them all.
+worker told to slow down slows them all (a 429 without a hint holds the gate for its backoff).
 
 Deadlines: each attempt's connect and read timeouts are the policy's, cut to what is left of the
 deadline, and the deadline is checked between chunks of a body, so a server that drips its
@@ -365,6 +365,8 @@ def send(
         if hint is not None:
             # The server said how long; a little jitter keeps many workers from waking at once.
             pause = hint + random.uniform(0, min(1.0, 0.1 * hint))
+        elif status == 429:
+            gate.hold_until(time.monotonic() + pause)  # slow down everyone, not only this one
         if pause >= deadline.remaining():
             raise GaveUp(f"{reason}; the next try would be after the deadline", attempt,
                          deadline_hit=True, status=status)
