@@ -15,14 +15,15 @@ so on, each repo read once per run. Each file is one GET at the pinned commit (n
 ``license_link`` target); a ranged read of a few bytes is a ``FileWant`` with a ``byte_range``.
 If a card's own front matter names something its ``cardData`` did not, the next wave reads it.
 
-**Cache** (``openweights.sources.hubcache``, under ``$HF_HOME/owcheck``): files are kept by
-commit, so a warm run makes only the info calls; info answers are kept for offline runs and, for
-``OWCHECK_HUB_INFO_TTL`` seconds (default 0: always ask), reused online; an info answer for a
-revision given as a full commit sha is reused without asking. ``lineage_ttl`` does the same for
-base models and datasets only (a batch sets it, so a base shared by its models is asked once).
-Offline (``offline=True`` or ``HF_HUB_OFFLINE=1``) nothing touches the network; a file not in
-owcheck's cache is looked for in the client's own cache. Whatever is not found is listed in
-``missing``.
+**Cache** (``openweights.sources.hubcache``, under ``$HF_HOME/owcheck``): one record per repo
+and revision, written whole at the end of a run: the info answer and the files read at its
+commit. A warm run asks for the info, finds the same commit and reads no file again; an info
+answer for a revision given as a full commit sha is reused without asking; for
+``OWCHECK_HUB_INFO_TTL`` seconds (default 0: always ask) any info answer is reused.
+``lineage_ttl`` does the same for base models and datasets only (a batch sets it, so a base shared
+by its models is asked once). Offline (``offline=True`` or ``HF_HUB_OFFLINE=1``) nothing touches
+the network; a file not in owcheck's cache is looked for in the client's own cache. Whatever is
+not found is listed in ``missing``.
 
 **Faults** (``openweights.sources.http``): every request is retried on 429, 5xx, resets and cut
 bodies with capped backoff, honouring ``Retry-After`` and the Hub's ``RateLimit`` headers, and the
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -65,7 +67,7 @@ from openweights.sources import (
     ModelMaterial,
     http,
 )
-from openweights.sources.hubcache import SHA, FileEntry, HubCache
+from openweights.sources.hubcache import SHA, FileEntry, HubCache, RepoRecord
 
 if TYPE_CHECKING:
     import httpx2
@@ -230,6 +232,24 @@ class _RepoState:
     asked: set[FileWant] = field(default_factory=set)
     card_meta: Mapping[str, Any] | None = None
     """The card's own front matter once the card is read and parses; else None."""
+    record: RepoRecord | None = None
+    """What an earlier run kept of this repo at this revision."""
+    info_fetched: bool = False
+    """The info came from the Hub in this run (not from the record)."""
+    fresh: dict[str, FileEntry] = field(default_factory=dict)
+    """Files read from the Hub in this run, by cache name, to keep in the record."""
+
+    @property
+    def key(self) -> str:
+        """The revision as asked for (the record's name)."""
+        return self.revision or "main"
+
+    def kept(self, name: str) -> FileEntry | None:
+        """A file the record holds at the commit this run reads."""
+        record = self.record
+        if record is None or record.info.get("sha") != self.at:
+            return None
+        return record.files.get(name)
 
     @property
     def at(self) -> str:
@@ -377,6 +397,8 @@ class HubSource:
                 run.datasets[did] = self._dataset(run, did)
         if problems:
             material = _with_problems(material, problems)
+        if not run.offline:
+            self._remember(run)
         # A depth cut on one path does not count when a shorter path reached the same repo.
         truncated = tuple(
             t for t in run.truncated
@@ -635,28 +657,39 @@ class HubSource:
     def _load_info(self, run: _Run, state: _RepoState) -> None:
         """Fill ``state.info`` (None offline when not cached) or ``state.not_found``."""
         kind, repo_id, revision = state.kind, state.id, state.revision
-        key = revision or "main"
+        state.record = record = self.cache.load(kind, repo_id, state.key)
         if run.offline:
-            state.info = self._cached_info(kind, repo_id, key, None)
+            state.info = _info_of(record)
             return
         pinned = revision is not None and SHA.match(revision) is not None
         ttl = self.info_ttl if state.depth == 0 else self.lineage_ttl
-        if pinned or ttl > 0:
-            # A commit's info never changes; a branch's may be reused for the TTL.
-            cached = self._cached_info(kind, repo_id, key, None if pinned else ttl)
-            if cached is not None:
-                state.info = cached
+        # A commit's info never changes; a branch's may be reused for the TTL.
+        if record is not None and (pinned or (ttl > 0 and time.time() - record.written <= ttl)):
+            state.info = _info_of(record)
+            if state.info is not None:
                 return
         try:
             state.info = self._info_call(run, kind, repo_id, revision)
         except _NotFound as exc:
             state.not_found = str(exc)
             return
-        assert state.info is not None
-        self.cache.store_info(kind, repo_id, key, state.info.to_json())
-        if state.depth == 0 and state.info.sha and state.info.sha != key:
-            # The subject's commit, for a later run pinned to it (offline, or without asking).
-            self.cache.store_info(kind, repo_id, state.info.sha, state.info.to_json())
+        state.info_fetched = True
+
+    def _remember(self, run: _Run) -> None:
+        """Keep what this run learnt: one record per repo, written whole (see hubcache)."""
+        for state in run.states.values():
+            info = state.info
+            if info is None or not (state.info_fetched or state.fresh):
+                continue
+            record = state.record
+            same_commit = record is not None and record.info.get("sha") == info.sha
+            if record is not None and same_commit and not state.fresh \
+                    and record.info == info.to_json():
+                self.cache.touch(state.kind, state.id, state.key)
+                continue
+            files = {**(record.files if record is not None and same_commit else {}),
+                     **state.fresh}
+            self.cache.store(state.kind, state.id, state.key, RepoRecord(info.to_json(), files))
 
     def _info_call(self, run: _Run, kind: Kind, repo_id: str, revision: str | None) -> _Info:
         """One info request, as ``HfApi.model_info(expand=...)`` makes it; raises ``_NotFound``."""
@@ -715,32 +748,23 @@ class HubSource:
                 f"the Hub sent an unusable answer for {noun} {repo_id} ({type(exc).__name__})"
             ) from None
 
-    def _cached_info(self, kind: Kind, repo_id: str, key: str,
-                     max_age: float | None) -> _Info | None:
-        data = self.cache.load_info(kind, repo_id, key, max_age)
-        try:
-            return _Info.from_json(data) if data is not None else None
-        except (ValueError, KeyError, TypeError):
-            return None
-
     # -- files ---------------------------------------------------------------------------------
     def _load_file(self, run: _Run, state: _RepoState, want: FileWant) -> None:
-        read = self._read_file(run, state.kind, state.id, state.at, want)
+        read = self._read_file(run, state, want)
         state.reads[want] = read
         if want.purpose == "card" and read.text is not None:
             card = parse_card(read.text, "README.md")
             if card.front_matter == "ok":
                 state.card_meta = card.metadata
 
-    def _read_file(
-        self, run: _Run, kind: Kind, repo_id: str, revision: str, want: FileWant
-    ) -> _FileRead:
-        """One small file from the cache or with one GET at ``revision``; never raises for the
-        file itself (only ``HubUnavailableError`` when the Hub keeps failing)."""
+    def _read_file(self, run: _Run, state: _RepoState, want: FileWant) -> _FileRead:
+        """One small file from the record or with one GET at the pinned commit; never raises
+        for the file itself (only ``HubUnavailableError`` when the Hub keeps failing)."""
+        kind, repo_id, revision = state.kind, state.id, state.at
         where = f"{want.path} of {repo_id}"
         ranged = want.byte_range is not None
         cache_name = want.path if not ranged else f"{want.path}#bytes={want.byte_range}"
-        entry = self.cache.load_file(kind, repo_id, revision, cache_name)
+        entry = state.kept(cache_name)
         if entry is not None and not (entry.state == "cut"
                                       and len(entry.data) < self.max_file_bytes):
             return self._decode(where, entry, want)
@@ -765,13 +789,17 @@ class HubSource:
                 entry = FileEntry("ok", response.content, len(response.content))
             else:
                 entry = FileEntry("cut", response.content, answer.length)
-            self.cache.store_file(kind, repo_id, revision, cache_name, entry)
+            if SHA.match(revision):
+                state.fresh[cache_name] = entry
             return self._decode(where, entry, want)
-        return self._refused(kind, repo_id, revision, cache_name, where, response)
+        read, absent = self._refused(where, response)
+        if absent and SHA.match(revision):
+            state.fresh[cache_name] = FileEntry("absent")
+        return read
 
-    def _refused(self, kind: Kind, repo_id: str, revision: str, cache_name: str, where: str,
-                 response: httpx2.Response) -> _FileRead:
-        """What a non-200 answer for a file means (no HEAD: the GET's own answer says it)."""
+    def _refused(self, where: str, response: httpx2.Response) -> tuple[_FileRead, bool]:
+        """What a non-200 answer for a file means (no HEAD: the GET's own answer says it), and
+        whether it says the file does not exist at that commit (worth keeping)."""
         from huggingface_hub.errors import (
             DisabledRepoError,
             EntryNotFoundError,
@@ -784,15 +812,16 @@ class HubSource:
         try:
             self.client().raise_for_status(response)
         except EntryNotFoundError:
-            self.cache.store_file(kind, repo_id, revision, cache_name, FileEntry("absent"))
-            return _FileRead(absent=True)
+            return _FileRead(absent=True), True
         except GatedRepoError:
-            return _FileRead(missing=f"{where} is gated: request access on the Hub to read it")
+            return _FileRead(
+                missing=f"{where} is gated: request access on the Hub to read it"), False
         except (RepositoryNotFoundError, RevisionNotFoundError, DisabledRepoError):
-            return _FileRead(missing=f"{where} could not be read (repo or revision not visible)")
+            return _FileRead(
+                missing=f"{where} could not be read (repo or revision not visible)"), False
         except HfHubHTTPError:
             pass
-        return _FileRead(missing=f"{where} could not be read (HTTP {response.status_code})")
+        return _FileRead(missing=f"{where} could not be read (HTTP {response.status_code})"), False
 
     def _decode(self, where: str, entry: FileEntry, want: FileWant,
                 snapshot: str | None = None) -> _FileRead:
@@ -866,6 +895,13 @@ class HubSource:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _info_of(record: RepoRecord | None) -> _Info | None:
+    try:
+        return _Info.from_json(record.info) if record is not None else None
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _env_seconds(name: str) -> float:

@@ -1,48 +1,48 @@
 """owcheck's cache of Hub answers, under ``$HF_HOME/owcheck/`` (the client's own cache folder).
 
-Two kinds of entries, both plain files written atomically (a temporary file in the same folder,
-then ``os.replace``), so a reader sees a whole entry or none, even with many batch workers
-writing at once, and an interrupted run leaves no half-written entry behind:
+One record per repo and revision asked for, ``repos/{models,datasets}/{org}--{name}@{revision}``
+``.json``: the part of the info answer the source uses, and every file read at the commit that
+answer pinned (``ok`` with its bytes, ``absent`` when the Hub said the file does not exist, or
+``cut`` with the first bytes of a file over the size limit). A run writes each repo's record
+once, at its end, whole: a temporary file in the same folder, then ``os.replace``, so a reader
+sees a whole record or none, even with many batch workers writing at once; an interrupted run
+leaves no half-written record, and a record that does not parse (a disk that lost the end of a
+write) is no record. One file per repo, not per file: on common disks each file written costs
+about as much CPU as grading a model.
 
-- ``info/{models,datasets}/{org}--{name}/{revision}.json``: the part of an info answer the source
-  uses, by the revision asked for (``main``, a tag) and by its commit sha. Offline runs read them;
-  online runs may reuse one younger than a TTL (by file time) instead of asking again.
-- ``files/{models,datasets}/{org}--{name}/{commit}/{path}``: a repo file at a commit. A file at a
-  commit never changes, so these never expire. Each starts with one header line:
-  ``owcheck-file 1 ok LENGTH`` (the bytes follow), ``owcheck-file 1 absent`` (the Hub said the
-  file does not exist at that commit) or ``owcheck-file 1 cut SIZE KEPT`` (larger than the size
-  limit of the run that read it: only KEPT bytes follow; SIZE is ``?`` when the Hub did not say).
-  An entry whose bytes do not match its header (a disk that lost the end of a write) is no
-  entry: the file is read from the Hub again.
-
-Refusals that depend on who asks (gated files, private repos) are never cached. Repo ids cannot
-contain ``--``, so the flattened folder names cannot collide; paths and revisions are
-percent-encoded into one file name.
+A record serves a later run when the Hub still pins the same commit (its files are then reused:
+a warm run makes only the info calls), offline runs, and runs that may reuse an info answer
+younger than a TTL (the record's file time). Refusals that depend on who asks (gated files,
+private repos) are never kept. Repo ids contain neither ``--`` nor ``@``, and revisions are
+percent-encoded, so record names cannot collide. ``info/`` holds info answers in the layout of
+earlier owcheck versions; it is still read (offline), never written.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import json
 import os
 import re
 import threading
-import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
 SHA = re.compile(r"^[0-9a-f]{40}$")
-"""A git commit id: what makes a cache entry immutable."""
-_MAGIC = b"owcheck-file 1 "
+"""A git commit id: what a pinned revision looks like."""
+FORMAT = 2
+"""Version of the record layout; records of another version are ignored."""
 
 
 @dataclass(frozen=True)
 class FileEntry:
-    """A cached file at a commit."""
+    """A file at a commit, as read from the Hub."""
 
     state: Literal["ok", "absent", "cut"]
     """``ok``: whole; ``absent``: not in the repo at that commit; ``cut``: over a size limit."""
@@ -52,76 +52,92 @@ class FileEntry:
     """The full size when known (always for ``ok``)."""
 
 
+@dataclass(frozen=True)
+class RepoRecord:
+    """What a run learnt of one repo at one revision."""
+
+    info: Mapping[str, Any]
+    """The info answer, as the source keeps it (with ``sha``)."""
+    files: Mapping[str, FileEntry] = field(default_factory=dict)
+    """Files read at ``info["sha"]``, by name (a path, or a path and a byte range)."""
+    written: float = 0.0
+    """When the record was written (``time.time()``), for TTLs."""
+
+
 class HubCache:
-    """Reads and writes entries under ``root`` (``$HF_HOME/owcheck``); never raises for I/O."""
+    """Reads and writes records under ``root`` (``$HF_HOME/owcheck``); never raises for I/O."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    # -- info answers --------------------------------------------------------------------------
-    def info_path(self, kind: str, repo_id: str, key: str) -> Path:
-        """Where the info answer of ``repo_id`` at revision ``key`` is kept."""
-        return (self.root / "info" / f"{kind}s" / repo_id.replace("/", "--")
-                / f"{quote(key, safe='')}.json")
+    def record_path(self, kind: str, repo_id: str, key: str) -> Path:
+        """Where the record of ``repo_id`` at revision ``key`` is kept."""
+        name = f"{repo_id.replace('/', '--')}@{quote(key, safe='')}.json"
+        return self.root / "repos" / f"{kind}s" / name
 
-    def load_info(self, kind: str, repo_id: str, key: str,
-                  max_age: float | None = None) -> dict[str, Any] | None:
-        """The cached answer, or None (missing, unreadable, or older than ``max_age`` seconds)."""
-        path = self.info_path(kind, repo_id, key)
+    def load(self, kind: str, repo_id: str, key: str) -> RepoRecord | None:
+        """The record, or None when there is no usable one."""
+        path = self.record_path(kind, repo_id, key)
         try:
-            if max_age is not None and time.time() - path.stat().st_mtime > max_age:
-                return None
-            data = json.loads(path.read_text(encoding="utf-8"))
+            written = path.stat().st_mtime
+            data = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return self._legacy(kind, repo_id, key)
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            return None
+        info, files = data.get("info"), data.get("files")
+        if not isinstance(info, dict) or not isinstance(files, dict):
+            return None
+        entries = {name: entry for name, raw in files.items()
+                   if (entry := _entry_from_json(raw)) is not None}
+        return RepoRecord(info, entries, written)
+
+    def store(self, kind: str, repo_id: str, key: str, record: RepoRecord) -> None:
+        """Keep ``record`` as the one for ``repo_id`` at ``key`` (replacing any earlier one)."""
+        data = {
+            "format": FORMAT,
+            "info": dict(record.info),
+            "files": {name: _entry_to_json(e) for name, e in sorted(record.files.items())},
+        }
+        _write_atomic(self.record_path(kind, repo_id, key),
+                      json.dumps(data, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+
+    def touch(self, kind: str, repo_id: str, key: str) -> None:
+        """Mark the record as confirmed now (its TTL starts again) without rewriting it."""
+        with contextlib.suppress(OSError):
+            os.utime(self.record_path(kind, repo_id, key))
+
+    def _legacy(self, kind: str, repo_id: str, key: str) -> RepoRecord | None:
+        """An info answer kept by an earlier owcheck (``info/``), without files."""
+        path = (self.root / "info" / f"{kind}s" / repo_id.replace("/", "--")
+                / f"{quote(key, safe='')}.json")
+        try:
+            written = path.stat().st_mtime
+            data = json.loads(path.read_bytes())
         except (OSError, ValueError):
             return None
-        return data if isinstance(data, dict) else None
+        return RepoRecord(data, {}, written) if isinstance(data, dict) else None
 
-    def store_info(self, kind: str, repo_id: str, key: str, data: Mapping[str, Any]) -> None:
-        """Keep an info answer (a read-only cache only costs offline runs some evidence)."""
-        text = json.dumps(data, sort_keys=True).encode("utf-8")
-        _write_atomic(self.info_path(kind, repo_id, key), text)
 
-    # -- files ---------------------------------------------------------------------------------
-    def file_path(self, kind: str, repo_id: str, commit: str, path: str) -> Path:
-        """Where ``path`` of ``repo_id`` at ``commit`` is kept."""
-        return (self.root / "files" / f"{kind}s" / repo_id.replace("/", "--") / commit
-                / quote(path, safe=""))
+def _entry_to_json(entry: FileEntry) -> list[Any]:
+    if entry.state == "absent":
+        return ["absent"]
+    return [entry.state, base64.b64encode(entry.data).decode("ascii"), entry.size]
 
-    def load_file(self, kind: str, repo_id: str, commit: str, path: str) -> FileEntry | None:
-        """The cached file, or None when there is no usable entry."""
-        if not SHA.match(commit):
-            return None
-        try:
-            raw = self.file_path(kind, repo_id, commit, path).read_bytes()
-        except OSError:
-            return None
-        header, _, data = raw.partition(b"\n")
-        if not header.startswith(_MAGIC):
-            return None
-        fields = header[len(_MAGIC):].decode("ascii", "replace").split()
-        if len(fields) == 2 and fields[0] == "ok" and fields[1] == str(len(data)):
-            return FileEntry("ok", data, len(data))
-        if fields == ["absent"]:
-            return FileEntry("absent")
-        if len(fields) == 3 and fields[0] == "cut" and fields[2] == str(len(data)):
-            return FileEntry("cut", data, int(fields[1]) if fields[1].isdigit() else None)
+
+def _entry_from_json(raw: Any) -> FileEntry | None:
+    if raw == ["absent"]:
+        return FileEntry("absent")
+    if not (isinstance(raw, list) and len(raw) == 3 and raw[0] in ("ok", "cut")
+            and isinstance(raw[1], str) and (raw[2] is None or isinstance(raw[2], int))):
         return None
-
-    def store_file(self, kind: str, repo_id: str, commit: str, path: str,
-                   entry: FileEntry) -> None:
-        """Keep a file read at ``commit`` (ignored unless ``commit`` is a full sha)."""
-        if not SHA.match(commit):
-            return
-        if entry.state == "cut":
-            size = str(entry.size) if entry.size is not None else "?"
-            header = f"cut {size} {len(entry.data)}"
-        elif entry.state == "ok":
-            header = f"ok {len(entry.data)}"
-        else:
-            header = entry.state
-        body = entry.data if entry.state != "absent" else b""
-        _write_atomic(self.file_path(kind, repo_id, commit, path),
-                      _MAGIC + header.encode("ascii") + b"\n" + body)
+    try:
+        data = base64.b64decode(raw[1], validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if raw[0] == "ok":
+        return FileEntry("ok", data, len(data)) if raw[2] == len(data) else None
+    return FileEntry("cut", data, raw[2])
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -131,7 +147,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     try:
         try:
             tmp.write_bytes(data)
-        except FileNotFoundError:  # a new folder: made only then (a mkdir per write costs)
+        except FileNotFoundError:  # the first record of its kind: make the folder only then
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp.write_bytes(data)
         os.replace(tmp, path)

@@ -8,7 +8,6 @@ environment; the client is never patched. Pure helpers (id parsing) are tested i
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -410,9 +409,8 @@ def test_offline_lists_what_is_not_cached(loopback_hub: LoopbackHub, tmp_path: P
 def test_offline_dataset_not_cached(loopback_hub: LoopbackHub, tmp_path: Path) -> None:
     fetch(loopback_hub, tmp_path, "acme/three-data")
     home = tmp_path / "hf-home"
-    # Forget one dataset: both its files and the info answer kept for offline runs.
-    shutil.rmtree(home / "owcheck" / "files" / "datasets" / "mixdata--mixed-licenses")
-    shutil.rmtree(home / "owcheck" / "info" / "datasets" / "mixdata--mixed-licenses")
+    # Forget one dataset: the record of its info answer and files kept for offline runs.
+    (home / "owcheck" / "repos" / "datasets" / "mixdata--mixed-licenses@main.json").unlink()
     b = fetch(loopback_hub, tmp_path, "acme/three-data", "--offline").bundle
     mixed = b["datasets"]["mixdata/mixed-licenses"]
     assert mixed is not None and mixed["card_text"] is None
@@ -615,26 +613,41 @@ def test_info_ttl_and_pinned_commits_skip_the_info_call(
         f"/examplemeta/llama-style-8b/resolve/"
         f"{loopback_hub.sha('models', 'examplemeta/llama-style-8b')}/USE_POLICY.md"]
     assert again.subject["license_files"]
-    loopback_hub.reset_log()
     sha = loopback_hub.sha("models", "launder/llama-style-lora")
+    fetch(loopback_hub, tmp_path, f"launder/llama-style-lora@{sha}")
+    loopback_hub.reset_log()
+    # A commit's info never changes: a second run pinned to it does not ask again.
     pinned = fetch(loopback_hub, tmp_path, f"launder/llama-style-lora@{sha}")
     assert pinned.subject["revision"] == sha
+    assert pinned.subject["license_files"] == again.subject["license_files"]
     assert not [p for _, p in requested(loopback_hub) if p.startswith("/api/models/launder/")]
 
 
-def test_damaged_cache_entries_are_read_again(loopback_hub: LoopbackHub, tmp_path: Path) -> None:
+def test_damaged_cache_records_are_read_again(loopback_hub: LoopbackHub, tmp_path: Path) -> None:
     first = fetch(loopback_hub, tmp_path, "acme/plain-7b").subject
     sha = first["revision"]
-    folder = tmp_path / "hf-home" / "owcheck" / "files" / "models" / "acme--plain-7b" / sha
-    entry = folder / "LICENSE"
-    entry.write_bytes(entry.read_bytes()[:-5])  # the end of the write was lost
-    (folder / ".README.md.1.2.tmp").write_bytes(b"half")  # a writer that died mid-way
+    folder = tmp_path / "hf-home" / "owcheck" / "repos" / "models"
+    record = folder / "acme--plain-7b@main.json"
+    data = json.loads(record.read_text())
+    assert sorted(data["files"]) == ["LICENSE", "README.md"] and data["info"]["sha"] == sha
+    # One entry whose bytes do not match its size (a disk that lost part of a write) ...
+    data["files"]["LICENSE"][2] += 1
+    record.write_text(json.dumps(data))
+    (folder / ".acme--plain-7b@main.json.1.2.tmp").write_text("{")  # a writer that died
     loopback_hub.reset_log()
     again = fetch(loopback_hub, tmp_path, "acme/plain-7b").subject
-    assert again["license_files"] == first["license_files"]
-    assert again["card_text"] == first["card_text"]
+    assert (again["license_files"], again["card_text"]) == (
+        first["license_files"], first["card_text"])
+    # ... is read again, alone.
     assert [p for _, p in requested(loopback_hub)] == [
         "/api/models/acme/plain-7b", f"/acme/plain-7b/resolve/{sha}/LICENSE"]
+    # A record cut short does not parse: everything is read again, nothing half-read is used.
+    record.write_bytes(record.read_bytes()[:-20])
+    loopback_hub.reset_log()
+    third = fetch(loopback_hub, tmp_path, "acme/plain-7b").subject
+    assert third["license_files"] == first["license_files"]
+    assert len(loopback_hub.requests) == 3
+    assert json.loads(record.read_text())["info"]["sha"] == sha  # and kept whole again
 
 
 def test_file_urls_are_the_clients() -> None:
