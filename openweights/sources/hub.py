@@ -59,7 +59,9 @@ from openweights.repoids import (
 )
 from openweights.secrets import scrub
 from openweights.sources import (
+    CONFIG_FILES,
     LICENSE_FILE,
+    MAX_CONFIG_BYTES,
     Bundle,
     DatasetMaterial,
     HubUnavailableError,
@@ -68,6 +70,7 @@ from openweights.sources import (
     http,
 )
 from openweights.sources.hubcache import SHA, FileEntry, HubCache, RepoRecord
+from openweights.weightfiles import HEADER_BYTES, HEADER_SUFFIXES
 
 if TYPE_CHECKING:
     import httpx2
@@ -78,6 +81,8 @@ MAX_INFO_BYTES = 64 << 20
 """An info answer larger than this is refused (file lists of huge repos stay far below)."""
 MAX_LICENSE_FILES = 12
 """At most this many license-like files are read per repo (hostile repos can ship thousands)."""
+MAX_HUB_HEADER_FILES = 2
+"""Weight-file headers read per subject on the Hub: one ranged GET each."""
 DEFAULT_TIMEOUT = 60.0
 """Seconds one target may take on the network, all requests and retries included."""
 
@@ -389,7 +394,7 @@ class HubSource:
                 f"{repo_id} is not in the local cache and the Hub may not be used (offline); "
                 "run once online first"
             )
-        material = self._model_material(run, subject, revision)
+        material = self._lineage_files(state, self._model_material(run, subject, revision))
         self._walk(run, repo_id, 0, ())
         ids, problems = dataset_ids(subject.meta)
         for did in ids:
@@ -471,8 +476,9 @@ class HubSource:
     def _files_needed(self, state: _RepoState) -> tuple[list[FileWant], list[str]]:
         """Every file ``state``'s repo needs read, and problems noticed while listing them.
 
-        The one list of what is read per repo: the card, then license evidence. Reading more
-        (``config.json``, a weight file's header by ``byte_range``) means adding wants here.
+        The one list of what is read per repo: the card, license evidence, and for the subject
+        its lineage evidence (config files, weight-file headers by ``byte_range``). Reading more
+        means adding wants here; they go out in the repo's wave with the others.
         """
         info = state.info
         siblings = info.siblings if info else None
@@ -482,6 +488,13 @@ class HubSource:
         meta = self._meta_so_far(state)
         paths, problems = self._license_candidates(state.id, state.kind, siblings, meta)
         wants += [FileWant(path, "license", speculative) for path, speculative in paths]
+        if state.depth == 0 and state.kind == "model" and siblings:
+            # Lineage evidence in the subject's own files: what its tools wrote about its base
+            # (config.json, adapter_config.json) and the headers of a weight file or two, read
+            # by a ranged GET of their first bytes, never the weights.
+            wants += [FileWant(name, "config") for name in CONFIG_FILES if name in siblings]
+            wants += [FileWant(name, "header", byte_range=(0, HEADER_BYTES - 1))
+                      for name in _header_files(siblings)]
         return wants, problems
 
     def _meta_so_far(self, state: _RepoState) -> Mapping[str, Any]:
@@ -573,6 +586,35 @@ class HubSource:
         """The repo path a ``license_link`` points at, when it is a file of this very repo."""
         hosts = {urlsplit(b).netloc for b in (self.endpoint, constants.ENDPOINT) if b}
         return license_link_path(value, repo_id, kind, hosts)
+
+    def _lineage_files(self, state: _RepoState, material: ModelMaterial) -> ModelMaterial:
+        """The subject's config files and weight-file headers, from what the waves read."""
+        configs: dict[str, str] = {}
+        headers: dict[str, bytes] = {}
+        problems: list[str] = []
+        missing: list[str] = []
+        for want in self._files_needed(state)[0]:
+            read = state.reads.get(want)
+            if read is None or want.purpose not in ("config", "header"):
+                continue
+            if want.purpose == "config":
+                if read.text is not None and len(read.text) <= MAX_CONFIG_BYTES:
+                    configs[want.path] = read.text
+                else:
+                    _note(read, problems, missing)
+            elif read.data is not None:
+                headers[want.path] = read.data[:HEADER_BYTES]
+            elif read.missing:
+                missing.append(read.missing)
+        if not (configs or headers or problems or missing):
+            return material
+        return replace(
+            material,
+            config_files=configs,
+            weight_headers=headers,
+            problems=(*material.problems, *problems),
+            missing=(*material.missing, *missing),
+        )
 
     # -- lineage -----------------------------------------------------------------------------
     def _walk(self, run: _Run, child: str, depth: int, path: tuple[str, ...]) -> None:
@@ -761,12 +803,16 @@ class HubSource:
         """One small file from the record or with one GET at the pinned commit; never raises
         for the file itself (only ``HubUnavailableError`` when the Hub keeps failing)."""
         kind, repo_id, revision = state.kind, state.id, state.at
-        where = f"{want.path} of {repo_id}"
-        ranged = want.byte_range is not None
-        cache_name = want.path if not ranged else f"{want.path}#bytes={want.byte_range}"
+        where = _where(want, repo_id)
+        limit = self.max_file_bytes
+        cache_name = want.path
+        if want.byte_range is not None:
+            first, last = want.byte_range
+            limit = last - first + 1  # never more, even from a server that ignores the range
+            cache_name = f"{want.path}#bytes={first}-{last}"
         entry = state.kept(cache_name)
-        if entry is not None and not (entry.state == "cut"
-                                      and len(entry.data) < self.max_file_bytes):
+        if entry is not None and (want.byte_range is not None or not (
+                entry.state == "cut" and len(entry.data) < self.max_file_bytes)):
             return self._decode(where, entry, want)
         if run.offline:
             return self._from_client_cache(kind, repo_id, revision, want)
@@ -778,8 +824,7 @@ class HubSource:
             answer = http.send(
                 self.client().session(), "GET", file_url(self.hub, kind, repo_id, revision,
                                                           want.path),
-                headers=headers, policy=self.policy, deadline=run.deadline,
-                max_bytes=self.max_file_bytes,
+                headers=headers, policy=self.policy, deadline=run.deadline, max_bytes=limit,
             )
         except http.GaveUp as exc:
             raise self._unavailable(f"{where}", exc) from None
@@ -849,7 +894,7 @@ class HubSource:
                            want: FileWant) -> _FileRead:
         """Offline: a file owcheck never cached may be in the client's own cache (an earlier
         owcheck, ``hf download``); ``revision`` may be a branch, resolved through its refs."""
-        where = f"{want.path} of {repo_id}"
+        where = _where(want, repo_id)
         if want.byte_range is None:
             from huggingface_hub import try_to_load_from_cache
 
@@ -914,6 +959,23 @@ def _env_seconds(name: str) -> float:
 
 def _bind(func: Callable[..., None], *args: Any) -> Callable[[], None]:
     return lambda: func(*args)
+
+
+def _header_files(siblings: Iterable[str]) -> list[str]:
+    """At most one GGUF and one safetensors file, shallowest first: shards repeat the header."""
+    out: list[str] = []
+    for suffix in HEADER_SUFFIXES:
+        found = sorted((f for f in siblings if f.lower().endswith(suffix)),
+                       key=lambda f: (f.count("/"), f))
+        out += found[:1]
+    return out[:MAX_HUB_HEADER_FILES]
+
+
+def _where(want: FileWant, repo_id: str) -> str:
+    """How messages name a file read: the file, or the header of a weight file."""
+    if want.purpose == "header":
+        return f"the header of {want.path} in {repo_id}"
+    return f"{want.path} of {repo_id}"
 
 
 def _note(read: _FileRead, problems: list[str], missing: list[str]) -> None:

@@ -21,7 +21,7 @@ from tests.hub.server import LoggedRequest, LoopbackHub
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "hf_TESTSECRET123"
-WEIGHT_SUFFIXES = (".safetensors", ".gguf", ".bin", "config.json")
+WEIGHT_SUFFIXES = (".safetensors", ".gguf", ".bin")
 
 
 @dataclass
@@ -69,7 +69,9 @@ def assert_no_repeats(hub: LoopbackHub) -> None:
 
 
 def assert_no_weights_requested(hub: LoopbackHub) -> None:
-    assert not [p for _, p in requested(hub) if p.endswith(WEIGHT_SUFFIXES)]
+    """Weight files are never downloaded: at most their header is read by a ranged GET."""
+    assert not [r.path for r in hub.requests
+                if r.path.endswith(WEIGHT_SUFFIXES) and not (r.range or "").startswith("bytes=0-")]
 
 
 # --------------------------------------------------------------------------- one model
@@ -95,14 +97,21 @@ def test_plain_model(loopback_hub: LoopbackHub, tmp_path: Path) -> None:
     assert b["ancestors"] == {} and b["datasets"] == {} and b["lineage_truncated"] == []
     assert b["lineage_resolvable"] is True and b["offline"] is False
     assert b["parents"] == {"acme/plain-7b": []}
-    # One info call asking only for what is needed, then README and LICENSE at the commit, one
-    # GET each (no HEAD), sent together.
+    # One info call asking only for what is needed, then, together, one GET each (no HEAD) at
+    # the commit: README and LICENSE, the config (lineage evidence) and one ranged read of the
+    # weight file's header.
     log = requested(loopback_hub)
     assert log[0] == ("GET", "/api/models/acme/plain-7b")
     assert sorted(log[1:]) == [
         ("GET", f"/acme/plain-7b/resolve/{sha}/LICENSE"),
         ("GET", f"/acme/plain-7b/resolve/{sha}/README.md"),
+        ("GET", f"/acme/plain-7b/resolve/{sha}/config.json"),
+        ("GET", f"/acme/plain-7b/resolve/{sha}/model.safetensors"),
     ]
+    header = [r for r in loopback_hub.requests if r.path.endswith("model.safetensors")]
+    assert [(r.status, r.range) for r in header] == [(206, "bytes=0-262143")]
+    assert "config.json" in s["config_files"]
+    assert s["weight_headers"]["model.safetensors"]["bytes"] > 0
     query = loopback_hub.requests[0].query
     for prop in ("cardData", "gated", "sha", "siblings", "tags", "pipeline_tag", "library_name"):
         assert f"expand={prop}" in query
@@ -114,8 +123,11 @@ def test_second_run_reuses_the_download_cache(loopback_hub: LoopbackHub, tmp_pat
     loopback_hub.reset_log()
     run = fetch(loopback_hub, tmp_path, "acme/plain-7b")
     assert list(run.subject["license_files"]) == ["LICENSE"]
-    # Files are pinned to the commit sha, so the cache answers without any HEAD.
+    # The commit has not moved, so owcheck's cache answers for every file, the weight file's
+    # header included: only the info call.
     assert requested(loopback_hub) == [("GET", "/api/models/acme/plain-7b")]
+    assert run.subject["weight_headers"]["model.safetensors"]["bytes"] > 0
+    assert "config.json" in run.subject["config_files"]
 
 
 def test_fully_open_model_with_datasets(loopback_hub: LoopbackHub, tmp_path: Path) -> None:
@@ -158,8 +170,10 @@ def test_gated_base_behind_an_apache_adapter(loopback_hub: LoopbackHub, tmp_path
     assert b["relations"] == {"launder/llama-style-lora": "adapter"}
     assert_no_weights_requested(loopback_hub)
     assert_no_repeats(loopback_hub)
-    # Two infos; README and LICENSE of each; the base's USE_POLICY.md (gated: 401).
-    assert len(loopback_hub.requests) == 7
+    # Two infos; README and LICENSE of each; the base's USE_POLICY.md (gated: 401); the
+    # adapter's adapter_config.json and its weight file's header (one ranged GET).
+    assert len(loopback_hub.requests) == 9
+    assert "adapter_config.json" in run.subject["config_files"]
 
 
 def test_merge_of_two_bases(loopback_hub: LoopbackHub, tmp_path: Path) -> None:
@@ -220,8 +234,9 @@ def test_model_without_license_file(loopback_hub: LoopbackHub, tmp_path: Path) -
     s = fetch(loopback_hub, tmp_path, "acme/no-license").subject
     assert s["license_files"] == {} and s["problems"] == [] and s["missing"] == []
     assert s["api_card_data"]["license"] == "mit"
-    # The file list says there is no LICENSE: it is not even asked for.
-    assert len(loopback_hub.requests) == 2
+    # The file list says there is no LICENSE: it is not even asked for (info, README, one
+    # ranged read of the weight file's header).
+    assert len(loopback_hub.requests) == 3
 
 
 def test_three_datasets_and_a_license_list(loopback_hub: LoopbackHub, tmp_path: Path) -> None:
@@ -232,8 +247,9 @@ def test_three_datasets_and_a_license_list(loopback_hub: LoopbackHub, tmp_path: 
     assert mixed["api_card_data"]["license"] == ["cc-by-4.0", "cc-by-nc-4.0"]
     assert "license:\n  - cc-by-4.0\n  - cc-by-nc-4.0" in mixed["card_text"]
     assert_no_repeats(loopback_hub)
-    # subject 3 + web-text 3 (info, README, LICENSE) + books-odc 2 (no LICENSE) + mixed 3
-    assert len(loopback_hub.requests) == 11
+    # subject 4 (with the weight file's header) + web-text 3 (info, README, LICENSE) + books-odc
+    # 2 (no LICENSE) + mixed 3
+    assert len(loopback_hub.requests) == 12
     infos = [p for _, p in requested(loopback_hub) if p.startswith("/api/")]
     assert len(infos) == 4
 
@@ -629,7 +645,9 @@ def test_damaged_cache_records_are_read_again(loopback_hub: LoopbackHub, tmp_pat
     folder = tmp_path / "hf-home" / "owcheck" / "repos" / "models"
     record = folder / "acme--plain-7b@main.json"
     data = json.loads(record.read_text())
-    assert sorted(data["files"]) == ["LICENSE", "README.md"] and data["info"]["sha"] == sha
+    assert sorted(data["files"]) == [
+        "LICENSE", "README.md", "config.json", "model.safetensors#bytes=0-262143"]
+    assert data["info"]["sha"] == sha
     # One entry whose bytes do not match its size (a disk that lost part of a write) ...
     data["files"]["LICENSE"][2] += 1
     record.write_text(json.dumps(data))
@@ -646,7 +664,7 @@ def test_damaged_cache_records_are_read_again(loopback_hub: LoopbackHub, tmp_pat
     loopback_hub.reset_log()
     third = fetch(loopback_hub, tmp_path, "acme/plain-7b").subject
     assert third["license_files"] == first["license_files"]
-    assert len(loopback_hub.requests) == 3
+    assert len(loopback_hub.requests) == 5  # the info and the four files
     assert json.loads(record.read_text())["info"]["sha"] == sha  # and kept whole again
 
 
