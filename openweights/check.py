@@ -76,6 +76,7 @@ def check_bundle(
         evidence=evidence,
         findings=tuple(findings),
         unused_suppressions=tuple(unused),
+        last_modified=subject.last_modified,
     )
 
 

@@ -137,6 +137,13 @@ class ListFormat(Choice):
     JSON = "json"
 
 
+class BatchFormat(Choice):
+    """Formats of ``owcheck batch`` results: JSON lines, or Parquet rows (formats/parquet.py)."""
+
+    JSONL = "jsonl"
+    PARQUET = "parquet"
+
+
 class BadgeFormat(Choice):
     """Badge formats: a shields.io endpoint document or a self-contained SVG."""
 

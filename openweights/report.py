@@ -16,7 +16,7 @@ from openweights.grade import COMPONENTS, Grade
 from openweights.licensing.features import Freedom
 from openweights.rules import Finding, Severity
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class Report:
     """Rule findings, active and suppressed, in code order."""
     unused_suppressions: tuple[tuple[str, int], ...] = ()
     """Inline suppressions that matched nothing: (code, line)."""
+    last_modified: str | None = None
+    """When the Hub last saw the repo change, when the source says (a dump row); else None."""
 
     @property
     def active_findings(self) -> list[Finding]:
@@ -66,7 +68,8 @@ class Report:
         return {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "owcheck", "version": __version__},
-            "subject": {"id": self.subject_id, "source": self.source, "revision": self.revision},
+            "subject": {"id": self.subject_id, "source": self.source, "revision": self.revision,
+                        "last_modified": self.last_modified},
             "grade": self.grade.letter.value,
             "tier": self.grade.tier.value,
             "reason": self.grade.reason,

@@ -1,22 +1,27 @@
-"""``owcheck batch IDS``: grade many models, one JSON report per line, resumably.
+"""``owcheck batch INPUT``: grade many models, one JSON report per line (or Parquet), resumably.
 
-The batch logic (reading targets, resuming, grading in parallel, writing lines) is
-``openweights/batch.py``; each target goes through the session (``openweights/session.py``)
-with the settings found once, from the working directory. ``--changed-since`` writes only the
-reports that differ from an earlier snapshot (``openweights.diff.ChangeFilter``).
+INPUT is an ids file (one Hub id, URL or path per line; ``-`` for standard input) or a card
+dump: a Parquet file, a folder of shards, or ``hf://datasets/ORG/NAME[@REV]``. The library does
+the work: ``openweights/batch.py`` (targets, workers, resuming, outputs, the tally) and
+``openweights/dumps.py`` (a dump's passes); each id goes through the session
+(``openweights/session.py``) with the settings found once, from the working directory.
+``--changed-since`` writes only the reports that differ from an earlier snapshot
+(``openweights.diff.ChangeFilter``).
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 import sys
+import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from openweights.batch import MAX_JOBS
-from openweights.choices import Letter, SourceChoice
+from openweights.choices import BatchFormat, Letter, SourceChoice
 from openweights.cli.common import (
     ConfigFile,
     Isolated,
@@ -31,20 +36,30 @@ from openweights.sources import DEFAULT_TIMEOUT
 
 def batch_command(
     ids: Annotated[
-        Path, typer.Argument(help="File with one Hub id (or path) per line; - for standard input.")
+        str, typer.Argument(
+            metavar="INPUT",
+            help="File with one Hub id (or path) per line (- for standard input), or a card "
+            "dump: a Parquet file, a folder of shards, or hf://datasets/ORG/NAME[@REV].")
     ],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Append JSONL reports here (default: stdout)."),
+        typer.Option("--output", "-o", help="Write the results here (default: stdout)."),
     ] = None,
     errors: Annotated[
         Path | None,
-        typer.Option("--errors", help="Append targets that could not be graded here (JSONL)."),
+        typer.Option("--errors", help="Write what could not be graded here (JSONL); at the "
+                     "end it holds only what is still failing."),
     ] = None,
     resume: Annotated[
         bool,
-        typer.Option("--resume", help="Skip targets already in --output or refused in --errors."),
+        typer.Option("--resume", help="Continue the run in --output and --errors: skip models "
+                     "graded or refused there (at the same version, for a dump)."),
     ] = False,
+    output_format: Annotated[
+        str, choice_option(BatchFormat, "--format", "-f",
+                           help="jsonl: one JSON report per line; parquet: one row per model "
+                           "with stable columns and the report (needs owcheck[registry]).")
+    ] = "jsonl",
     jobs: Annotated[
         int,
         typer.Option("--jobs", "-j", min=1, max=MAX_JOBS,
@@ -71,17 +86,26 @@ def batch_command(
             "snapshot (new models included).",
         ),
     ] = None,
+    fill_from_hub: Annotated[
+        bool,
+        typer.Option("--fill-from-hub", help="Dumps: read the base models the dump does not "
+                     "hold, and the datasets its cards name, from the Hub."),
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar (the summary still prints).")
+    ] = False,
 ) -> None:
-    """Grade many models: one JSON report per line, in input order, resumable."""
+    """Grade many models: one JSON report per line (or a Parquet row), in input order, resumable."""
     from openweights import batch, session
+    from openweights.cli.progress import Progress
+    from openweights.sources import SourceError
+    from openweights.sources.dump import is_dump
 
+    parquet = output_format == BatchFormat.PARQUET.value
     if resume and output is None:
         fail("--resume needs --output (the file to resume)")
-    try:
-        lines = sys.stdin.read().splitlines() if str(ids) == "-" else (
-            ids.read_text(encoding="utf-8").splitlines())
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"cannot read {ids}: {getattr(exc, 'strerror', None) or exc}")
+    if parquet and output is None:
+        fail("--format parquet needs --output (Parquet is not written to a terminal)")
     try:
         settings = session.settings_for(session.Target(".", SourceChoice.HUB), config, isolated)
     except session.ERRORS as exc:
@@ -97,38 +121,129 @@ def batch_command(
         except CommandError as exc:
             fail(str(exc), exc.exit_code)
 
-    targets = batch.read_targets(lines)
-    done = batch.done_targets(output, errors) if resume else set()
-    todo = [t for t in targets if batch.subject_key(t) not in done]
-    worst = session.EXIT_OK
-    graded = failed = unchanged = 0
-    out = output.open("a", encoding="utf-8") if output else sys.stdout
-    err_file = errors.open("a", encoding="utf-8") if errors else None
+    dump_input = ids != "-" and is_dump(ids)
     try:
-        job = batch.GradeJob(settings, revision, token, offline, timeout)
-        for item in batch.grade_all(todo, job, jobs):
+        ledger = batch.Ledger.read(output, errors, parquet) if resume else None
+        outputs = batch.Outputs(output, errors, parquet=parquet, resume=resume,
+                                stdout=sys.stdout)
+    except batch.OutputExists as exc:
+        fail(str(exc))
+    except SourceError as exc:
+        fail(str(exc), exc.exit_code)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        fail(f"cannot read the earlier results: {getattr(exc, 'strerror', None) or exc}")
+    settled = ledger.settled if ledger is not None else None
+
+    scratch = tempfile.TemporaryDirectory(prefix="owcheck-batch-")
+    tally = batch.Tally(since=str(changed_since) if changed_since is not None else None)
+    gate_failed = False
+    progress: Progress | None = None
+    try:
+        job: Any
+        if dump_input:
+            work, job, total, processes = _dump_work(
+                ids, settings, settled, Path(scratch.name), token, offline, timeout,
+                fill_from_hub, jobs, quiet)
+        else:
+            if fill_from_hub:
+                fail("--fill-from-hub is for card dumps (an ids file reads each model's "
+                     "lineage from the Hub already)")
+            try:
+                lines = sys.stdin.read().splitlines() if ids == "-" else (
+                    Path(ids).read_text(encoding="utf-8").splitlines())
+            except (OSError, UnicodeDecodeError) as exc:
+                fail(f"cannot read {ids}: {getattr(exc, 'strerror', None) or exc}")
+            work = list(batch.targets_of(lines, settled))
+            total = len(work)
+            job = batch.GradeJob(settings, revision, token, offline, timeout)
+            processes = batch.default_processes(
+                jobs, sum(1 for w in work if not isinstance(w, batch.Settled)))
+        progress = Progress(total, quiet, "rows" if dump_input else "models")
+
+        def write(item: batch.BatchItem) -> bool:
+            nonlocal gate_failed
             if changes is not None and item.report and not changes.changed(
                     json.loads(item.report)):
-                unchanged += 1
-            else:
-                batch.write_item(item, out, err_file)
-            if item.grade is None:
-                failed += 1
-                worst = max(worst, item.exit_code)
-                if err_file is None:
-                    typer.echo(f"owcheck: error: {item.target}: {item.error}", err=True)
-                continue
-            graded += 1
-            if fail_under and not item.grade.at_least(fail_under):
-                worst = max(worst, session.EXIT_GATE)
+                return False
+            outputs.write(item)
+            if item.report is None and errors is None:
+                line = f"owcheck: error: {item.target}: {item.error}"
+                if progress is not None and progress.shown:
+                    progress.note(line)
+                else:
+                    typer.echo(line, err=True)
+            if fail_under and item.grade is not None and not item.grade.at_least(fail_under):
+                gate_failed = True
+            return True
+
+        batch.run(work, job, jobs, write, tally, on_item=progress, processes=processes)
+    except SourceError as exc:
+        fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        if progress is not None:
+            progress.close()
+        outputs.close()  # what was graded is kept
+        typer.echo(f"owcheck: batch: interrupted; {tally.line()}", err=True)
+        typer.echo(f"owcheck: batch: continue with: {_resume_command()}", err=True)
+        raise typer.Exit(130) from None
     finally:
-        if output:
-            out.close()
-        if err_file:
-            err_file.close()
-    same = ""
-    if changes is not None:
-        same = f", {unchanged} unchanged since {changed_since} (not written)"
-    typer.echo(f"owcheck: batch: {graded} graded, {failed} failed, "
-               f"{len(targets) - len(todo)} skipped (already done){same}", err=True)
+        if progress is not None:
+            progress.close()
+        outputs.close()
+        scratch.cleanup()
+    if tally.stopped:
+        tally.not_run = max(0, total - tally.total)
+        typer.echo(f"owcheck: batch: stopped early: the Hub failed {batch.BREAKER} models in a "
+                   f"row (it looks down)", err=True)
+        typer.echo(f"owcheck: batch: when it is back, continue with: {_resume_command()}",
+                   err=True)
+    typer.echo(f"owcheck: batch: {tally.line()}", err=True)
+    worst = tally.worst
+    if gate_failed and worst == 0:
+        worst = session.EXIT_GATE
     raise typer.Exit(worst)
+
+
+def _dump_work(
+    spec: str, settings: Any, settled: Any, scratch: Path, token: str | None, offline: bool,
+    timeout: float, fill: bool, jobs: int, quiet: bool,
+) -> tuple[Any, Any, int, int]:
+    """A dump's work: the index and ancestors passes (and the Hub fill), then its rows."""
+    from openweights import batch, dumps
+    from openweights.registry import DUMP_COLUMNS
+    from openweights.sources import HubUnavailableError
+    from openweights.sources.dump import open_dump
+    from openweights.sources.factstore import FactStore
+
+    dump = open_dump(spec, DUMP_COLUMNS, token, offline)
+    found = dumps.plan(dump, settled)
+    store_path = scratch / "facts.sqlite"
+    store = FactStore(store_path, write=True)
+    try:
+        dumps.store_ancestors(dump, found, store)
+        if fill:
+            try:
+                dumps.fill_from_hub(found, store, dumps.hub_reader(token, offline, timeout))
+            except HubUnavailableError as exc:
+                typer.echo(f"owcheck: error: {exc}", err=True)
+                typer.echo("owcheck: batch: stopped before grading: the Hub could not fill the "
+                           "lineage; when it is back, run the same command again", err=True)
+                raise typer.Exit(3) from None
+    finally:
+        store.close()
+    if not quiet and sys.stderr.isatty():
+        typer.echo(f"owcheck: batch: {dump.rows} rows in {len(dump.files)} file(s); "
+                   f"{found.stored} base models from the dump"
+                   + (f", {found.filled} repos from the Hub" if fill else ""), err=True)
+    job = dumps.DumpJob(settings, store_path)
+    todo = dump.rows - len(found.duplicates) - len(found.skipped)
+    processes = batch.default_processes(jobs, todo, per_worker=200)
+    return dumps.rows(dump, found), job, dump.rows, processes
+
+
+def _resume_command() -> str:
+    """The command line of this run, with ``--resume``."""
+    args = [Path(sys.argv[0]).name, *sys.argv[1:]]
+    if "--resume" not in args:
+        args.append("--resume")
+    return " ".join(shlex.quote(a) for a in args)

@@ -127,8 +127,9 @@ def datasets_named(card: Card, bundle: Bundle, res: Resolver) -> list[DatasetEvi
     }
     out = []
     for did, origin in ids:
-        if not bundle.lineage_resolvable:
-            # Local mode cannot look the dataset up; the openness block may name its license.
+        if not bundle.lineage_resolvable or did in bundle.unresolved:
+            # Local mode (or a dump without it) cannot look the dataset up; the openness block
+            # may name its license.
             raw = stated.get(did.lower())
             entry = res.entry(raw)
             lic = res.finding(raw, entry, "openness" if raw else "none", origin)

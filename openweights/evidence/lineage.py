@@ -57,8 +57,8 @@ def lineage_links(bundle: Bundle, res: Resolver, catalogue: Catalogue) -> list[L
         child_id, child = queue.pop(0)
         parents, relation = _parents_of(bundle, child_id, child)
         for bid in parents:
-            if bid in seen:
-                continue
+            if bid in seen or bid in bundle.unresolved:
+                continue  # an unresolved base is judged from the catalogue (evidence/bases.py)
             seen.add(bid)
             material = bundle.ancestors.get(bid)
             if material is None or (material.card_text is None and material.missing):

@@ -37,8 +37,9 @@ def lineage_not_checked(ev: Evidence) -> Iterator[Hit]:
     """The model names a base model that owcheck could not look up.
 
     A fine-tune, adapter, quantization or merge is never more open than its base. On a local
-    repo owcheck does not go to the network, so the base model's terms are not checked: the
-    grade shown is an upper bound.
+    repo owcheck does not go to the network, and a batch over a card dump reads only the dump's
+    rows (unless ``--fill-from-hub``), so the base model's own terms are not checked: the grade
+    shown is an upper bound (well-known bases are still judged from owcheck's catalogue).
 
     Fails::
 
@@ -58,6 +59,16 @@ def lineage_not_checked(ev: Evidence) -> Iterator[Hit]:
         yield Hit(
             f"base model {names} not looked up (local mode): lineage unknown",
             ev.base_models[0][1].line,
+        )
+        return
+    unresolved = [bid for bid in ev.bundle.unresolved if bid in ev.bundle.parents.get(
+        ev.bundle.subject.id, ())]
+    if unresolved:
+        # A dump's rows did not hold the base (owcheck batch --fill-from-hub asks the Hub).
+        yield Hit(
+            f"base model {', '.join(unresolved)} not looked up (not in the input): "
+            "lineage known only from owcheck's catalogue",
+            ev.base_models[0][1].line if ev.base_models else None,
         )
 
 

@@ -88,6 +88,9 @@ class ModelMaterial:
     weight_headers: Mapping[str, bytes] = field(default_factory=dict)
     """The leading bytes (at most ``weightfiles.HEADER_BYTES``) of a few GGUF and safetensors
     files, by path: their metadata headers, never the weights."""
+    last_modified: str | None = None
+    """When the Hub last saw the repo change (ISO 8601), when the source says (a dump row's
+    ``last_modified``); with no commit sha, it tells one version from the next."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,9 @@ class Bundle:
     """``base_model_relation`` stated by a child's card (adapter/merge/...), by child id."""
     offline: bool = False
     """True when the source read the local cache only (no network)."""
+    unresolved: tuple[str, ...] = ()
+    """Base models and datasets named but not looked up (not in a dump's rows, and the Hub not
+    asked): judged from the catalogues, never reported as missing from the Hub."""
 
 
 class Source(Protocol):

@@ -420,6 +420,42 @@ class HubSource:
             offline=run.offline,
         )
 
+    def read_repos(
+        self, models: Iterable[str], datasets: Iterable[str] = ()
+    ) -> tuple[dict[str, ModelMaterial | None], dict[str, DatasetMaterial | None]]:
+        """Each repo's info, card and license files, read in one wave, without following its
+        lineage (the caller knows which bases it lacks: ``owcheck batch --fill-from-hub``).
+
+        A repo that does not exist is None; one that could not be read offline is left out.
+        Raises ``HubUnavailableError`` when the Hub keeps failing within the deadline.
+        """
+        models, datasets = list(dict.fromkeys(models)), list(dict.fromkeys(datasets))
+        run = _Run(offline=self._is_offline(), deadline=http.Deadline(self.timeout),
+                   subject=("model", f"{len(models) + len(datasets)} repos"))
+        kinds: tuple[tuple[Kind, list[str]], ...] = (("model", models), ("dataset", datasets))
+        for kind, ids in kinds:
+            for repo_id in ids:
+                # Depth 1: no subject's lineage files, and (below) no bases discovered.
+                run.states[(kind, repo_id)] = _RepoState(kind, repo_id, None, 1)
+        depth, self.max_depth = self.max_depth, 1
+        try:
+            self._gather(run)
+        finally:
+            self.max_depth = depth
+        found_models: dict[str, ModelMaterial | None] = {}
+        for repo_id in models:
+            state = run.states[("model", repo_id)]
+            if state.not_found is not None:
+                found_models[repo_id] = None
+                continue
+            repo = self._assemble(run, state)
+            if not repo.cached_nothing:
+                found_models[repo_id] = self._model_material(run, repo, None)
+        found_datasets = {did: self._dataset(run, did) for did in datasets}
+        if not run.offline:
+            self._remember(run)
+        return found_models, found_datasets
+
     # -- waves -------------------------------------------------------------------------------
     def _gather(self, run: _Run) -> None:
         """Read in waves until every repo reached has its info and every file it needs."""

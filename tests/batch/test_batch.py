@@ -37,7 +37,7 @@ def test_batch_over_the_hub_and_local_paths(loopback_hub: Any, tmp_path: Path) -
     assert [r["grade"] for r in reports] == ["C", "D", "F", "A"]
     failed = [json.loads(line) for line in errors.read_text().splitlines()]
     assert [(e["target"], e["exit_code"]) for e in failed] == [("acme/does-not-exist", 2)]
-    assert "4 graded, 1 failed" in done.stderr
+    assert "5 lines: 4 graded, 1 refused, 0 failed, 0 duplicate, 0 skipped" in done.stderr
 
     # Resume: nothing is graded twice; a new id is graded and appended.
     with ids.open("a") as handle:
@@ -46,7 +46,7 @@ def test_batch_over_the_hub_and_local_paths(loopback_hub: Any, tmp_path: Path) -
     again = run_owcheck("batch", str(ids), "-o", str(out), "--errors", str(errors), "--resume",
                         env=env)
     assert again.returncode == 0, again.stderr
-    assert "1 graded, 0 failed, 5 skipped" in again.stderr
+    assert "6 lines: 1 graded, 0 refused, 0 failed, 0 duplicate, 5 skipped" in again.stderr
     assert [json.loads(line)["subject"]["id"] for line in out.read_text().splitlines()][-1] == (
         "acme/three-data")
     assert all("plain-7b" not in r.path for r in loopback_hub.requests)

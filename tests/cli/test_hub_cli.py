@@ -24,7 +24,8 @@ def _rules(data: dict[str, Any]) -> set[str]:
 def test_plain_open_model_records_the_revision_sha(loopback_hub: Any, tmp_path: Path) -> None:
     data = _grade(loopback_hub, tmp_path, "acme/plain-7b")
     assert data["subject"] == {"id": "acme/plain-7b", "source": "hub",
-                               "revision": loopback_hub.sha("models", "acme/plain-7b", "main")}
+                               "revision": loopback_hub.sha("models", "acme/plain-7b", "main"),
+                               "last_modified": None}
     assert data["grade"] == "C"
     assert data["components"]["weights"]["available"] == "released"
     assert data["components"]["weights"]["license"]["id"] == "apache-2.0"

@@ -272,6 +272,26 @@ def _card_data(readme: bytes | None) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def hub_tags(card: dict[str, Any] | None) -> list[str]:
+    """The tags the Hub lists for a repo: the card's own, and those it computes from the card
+    (``license:``, ``dataset:``, ``base_model:``)."""
+    tags: list[str] = []
+    if card:
+        tags += [str(t) for t in _as_list(card.get("tags"))]
+        tags += [f"license:{lic}" for lic in _as_list(card.get("license"))]
+        tags += [f"dataset:{d}" for d in _as_list(card.get("datasets"))]
+        tags += [f"base_model:{b}" for b in _as_list(card.get("base_model"))]
+    return tags
+
+
+def card_data(repo: FixtureRepo, revision: str = "main") -> dict[str, Any] | None:
+    """The ``cardData`` the Hub answers for a repo's revision."""
+    rev = repo.resolve(revision)
+    if rev is None:
+        return None
+    return repo.card_data or _card_data(rev.files.get("README.md"))
+
+
 def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
@@ -651,12 +671,7 @@ class _Handler(BaseHTTPRequestHandler):
         self, repo: FixtureRepo, rev: Revision, query: dict[str, list[str]]
     ) -> dict[str, Any]:
         card = repo.card_data or _card_data(rev.files.get("README.md"))
-        tags: list[str] = []
-        if card:
-            tags += [str(t) for t in _as_list(card.get("tags"))]
-            tags += [f"license:{lic}" for lic in _as_list(card.get("license"))]
-            tags += [f"dataset:{d}" for d in _as_list(card.get("datasets"))]
-            tags += [f"base_model:{b}" for b in _as_list(card.get("base_model"))]
+        tags = hub_tags(card)
         blobs = query.get("blobs") == ["true"]
         siblings = []
         for path, data in sorted(rev.files.items()):
