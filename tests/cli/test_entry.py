@@ -131,7 +131,7 @@ def test_pre_commit_path_imports_nothing_heavy(extra: list[str]) -> None:
         "    code = exc.code\n"
         "import json\n"
         "heavy = ['typer', 'click', 'rich', 'jsonschema', 'huggingface_hub', 'httpx2', "
-        "'license_expression', 'pydantic']\n"
+        "'license_expression', 'pydantic', 'pyarrow', 'tqdm', 'dask']\n"
         "print(json.dumps({'code': code, 'loaded': [m for m in heavy if m in sys.modules]}))\n"
     )
     done = _run(code)

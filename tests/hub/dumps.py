@@ -22,8 +22,10 @@ WHEN = dt.datetime(2024, 6, 1, tzinfo=dt.timezone.utc)
 """``last_modified`` of every row (the loopback Hub's fixed timestamp)."""
 
 
-def dump_rows(repos: Iterable[FixtureRepo], when: dt.datetime = WHEN) -> list[dict[str, Any]]:
-    """One dump row per model repo (its ``main`` revision), as the Hub's dump has it."""
+def dump_rows(repos: Iterable[FixtureRepo], when: dt.datetime = WHEN,
+              gated: bool = False) -> list[dict[str, Any]]:
+    """One dump row per model repo (its ``main`` revision), as the Hub's dump has it; with
+    ``gated``, also the optional ``gated`` column (the Hub's dump has none)."""
     rows: list[dict[str, Any]] = []
     for repo in repos:
         if repo.kind != "models" or repo.private:
@@ -45,6 +47,8 @@ def dump_rows(repos: Iterable[FixtureRepo], when: dt.datetime = WHEN) -> list[di
             "createdAt": when,
             "card": readme.decode("utf-8-sig", errors="replace") if readme is not None else None,
         })
+        if gated:
+            rows[-1]["gated"] = repo.gated if repo.gated in ("auto", "manual") else None
     return rows
 
 
