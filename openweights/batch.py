@@ -320,12 +320,18 @@ def _on_workers(
                 with contextlib.suppress(OSError):  # a dead worker: its held targets fail below
                     worker.conn.send((sent, target))
                 sent += 1
+            yielded = False
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
+                yielded = True
             if exhausted and next_out == sent:
                 finished = True
                 return
+            if yielded and not exhausted:
+                # The ordering window had stopped the hand-out; it has room again, and waiting
+                # now could wait for nothing (every worker idle).
+                continue
             ready = wait([w.conn for w in workers] + [w.process.sentinel for w in workers])
             for slot, worker in enumerate(workers):
                 if worker.conn in ready:

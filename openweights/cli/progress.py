@@ -21,9 +21,13 @@ class Progress:
         self._seen = 0
         if quiet or not sys.stderr.isatty():
             return
+        import shutil
+
         from tqdm import tqdm
 
-        self._bar = tqdm(total=total, unit=" " + what, file=sys.stderr, dynamic_ncols=True,
+        # A terminal that reports no width (some pseudo-terminals) gets the usual 80 columns.
+        width = shutil.get_terminal_size((80, 24)).columns or 80
+        self._bar = tqdm(total=total, unit=" " + what, file=sys.stderr, ncols=width,
                          smoothing=0.05, mininterval=0.25, desc="owcheck batch")
 
     @property

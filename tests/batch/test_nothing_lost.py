@@ -188,3 +188,21 @@ def test_an_ids_batch_never_imports_pyarrow(tmp_path: Path, args: list[str]) -> 
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120)
     assert done.stderr.splitlines()[-1] == "[]", done.stderr
+
+
+class SlowFirst:
+    """A job whose first item takes a while and the others none: the ordering window fills."""
+
+    def run(self, item: Any) -> batch.BatchItem:
+        if item == 0:
+            import time
+
+            time.sleep(0.5)
+        return batch.BatchItem(str(item), "{}", None, None, 0)
+
+
+def test_a_full_ordering_window_never_stalls_the_workers() -> None:
+    # With the first result late, the others fill the window and the hand-out stops; once the
+    # first arrives and the window drains, every worker is idle: the batch must go on.
+    items = list(batch.grade_all(range(60), SlowFirst(), jobs=2, processes=2))
+    assert [i.target for i in items] == [str(n) for n in range(60)]
