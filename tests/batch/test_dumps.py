@@ -154,7 +154,8 @@ def test_unusable_dumps_are_one_line_errors(tmp_path: Path) -> None:
 
 
 def test_every_row_is_accounted_for(tmp_path: Path) -> None:
-    rows = ROWS[:5] + [
+    rows = [
+        *ROWS[:5],
         dict(ROWS[0]),                                     # the same model again
         {**ROWS[1], "modelId": f"https://huggingface.co/{ROWS[1]['modelId']}/"},  # a URL
         {**ROWS[2], "modelId": "not a model id"},          # unusable

@@ -104,7 +104,7 @@ def test_crashes_go_to_the_errors_file_and_are_retried_on_resume(tmp_path: Path)
         ledger = batch.Ledger.read(out, errors)
         todo = [r for r in rows if not ledger.settled(r["modelId"], None)]
         tally = batch.run(todo, job if attempt == 0 else dumps.DumpJob(), 2,
-                          lambda item: outputs.write(item) is None, batch.Tally(),
+                          lambda item, out=outputs: out.write(item) is None, batch.Tally(),
                           processes=0)
         outputs.close()
         if attempt == 0:
