@@ -105,8 +105,8 @@ def grade_weights(ev: Evidence) -> dict[Freedom, CellVerdict]:
 
 
 def code_complete(ev: Evidence) -> bool:
-    """Training code covering both training and data processing was released."""
-    covers = {c for rel in ev.code_releases for c in rel.covers}
+    """The model's own code covers both training and data processing."""
+    covers = {c for rel in ev.code_releases if rel.own_code for c in rel.covers}
     return {"training", "data-processing"} <= covers
 
 
@@ -182,7 +182,7 @@ def decide_tier(
 
 
 def _code_gap(ev: Evidence, cells: dict[Freedom, CellVerdict]) -> str:
-    if not ev.code_releases:
+    if not any(rel.own_code for rel in ev.code_releases):
         return "no training code linked"
     if cells[Freedom.USE].mark is Cell.UNKNOWN:
         return "training code license not stated"

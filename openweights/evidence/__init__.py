@@ -49,7 +49,7 @@ from openweights.evidence.model import (
 from openweights.licensing.catalogue import Catalogue
 from openweights.licensing.grader import DEFAULT_THRESHOLDS, Thresholds
 from openweights.repoids import as_list, is_url, license_link_path
-from openweights.sources import Bundle
+from openweights.sources import Bundle, ForgeStatus
 
 __all__ = [
     "WEIGHT_SUFFIXES",
@@ -66,6 +66,7 @@ __all__ = [
     "Origin",
     "base_models_in_prose",
     "build_evidence",
+    "code_fact",
     "datasets_in_prose",
     "detect_modality",
     "open_source_claims",
@@ -172,21 +173,15 @@ def build_evidence(
             )
         )
 
-    releases = code_releases(card, res, prose_c) if card else []
+    releases = code_releases(card, bundle, res, prose_c) if card else []
+    own_code = [c for c in releases if c.own_code]
     c_license = (
-        least_open_license([c.license for c in releases])
-        if releases
-        else (LicenseFinding(None, None, "none", Origin()))
+        least_open_license([c.license for c in own_code])
+        if own_code
+        else LicenseFinding(None, None, "none", Origin())
     )
-    c_facts = [
-        Fact(
-            f"code: {c.url} ({', '.join(c.covers) or 'role unknown'}; license "
-            f"{c.license.entry.id if c.license.entry else 'not stated'})",
-            c.origin,
-        )
-        for c in releases
-    ]
-    c_avail = "released" if releases else "unknown"
+    c_facts = [code_fact(c) for c in releases]
+    c_avail = "released" if own_code else "unknown"
 
     datasets = datasets_named(card, bundle, res) if card else []
     info = (
@@ -263,6 +258,24 @@ def metadata_issues(card: Card | None) -> tuple[Fact, ...]:
 
     issues = validate(dict(card.metadata), load_schema("model-card.schema.json"))
     return tuple(Fact(i.message, Origin(card.path, card.line_of(*i.path))) for i in issues)
+
+
+def code_fact(c: CodeRelease) -> Fact:
+    """One line of evidence per linked repository: its role, why, and its license."""
+    where = c.repo or c.url
+    if c.role == "library":
+        return Fact(f"library {where}: not the model's own code ({c.context})", c.origin)
+    if c.role == "unknown":
+        return Fact(f"linked {where}: role unknown, not counted ({c.why}: {c.context})", c.origin)
+    lic = c.license.entry.id if c.license.entry else (c.license.raw or "no license found")
+    if c.forge is not None and c.forge.status is not ForgeStatus.OK:
+        lic += f"; forge lookup {c.forge.status.value}"
+    via = f", named by {c.via}" if c.via else ""
+    return Fact(
+        f"{c.role} code {where} ({', '.join(c.covers)}{via}; license {lic} from "
+        f"{c.license.source}; {c.why}: {c.context})",
+        c.origin,
+    )
 
 
 def open_source_claims(card: Card) -> list[int]:

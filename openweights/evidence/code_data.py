@@ -19,18 +19,11 @@ from openweights.evidence.model import (
 )
 from openweights.licensing.grader import least_open
 from openweights.repoids import as_list, repo_id_from
-from openweights.sources import Bundle, DatasetMaterial
+from openweights.sources import Bundle, DatasetMaterial, ForgeAnswer, ForgeStatus
 
 _CODE_HOST = re.compile(
     r"https?://(?:www\.)?(?:github\.com|gitlab\.com|codeberg\.org|bitbucket\.org|git\.[\w.-]+)"
     r"/[\w.-]+/[\w.-]+[^\s)\]>\"'`]*",
-    re.I,
-)
-# Links into a code host that are not code: documents, policies, issue trackers, images.
-_NOT_CODE = re.compile(
-    r"/(issues|discussions|pulls?|releases|wiki|assets)\b|/blob/[^\s]*/"
-    r"(licen[cs]e|use_policy|notice|model_card|readme|responsible_use)[\w.-]*$"
-    r"|\.(md|txt|pdf|png|jpe?g|gif|svg)$",
     re.I,
 )
 _HF_DATASET_LINK = re.compile(r"huggingface\.co/datasets/([\w.-]+/[\w.-]+)", re.I)
@@ -42,61 +35,76 @@ def openness_block(card: Card | None) -> Mapping[str, Any]:
 
 
 def code_releases(
-    card: Card, res: Resolver, prose_code: list[LicenseFinding]
+    card: Card, bundle: Bundle, res: Resolver, prose_code: list[LicenseFinding]
 ) -> list[CodeRelease]:
+    """Every code repository the card links or declares, with its role and license.
+
+    The license of a repository is read where it lives: the forge's answer when the forge was
+    asked and answered; otherwise what the card says (its ``openness.code`` entry, or a sentence
+    about the code's license, for the model's own code only); otherwise unknown.
+    """
+    from openweights.codelinks import Role, code_links
+
+    stated = prose_code[0] if prose_code else None
     out: list[CodeRelease] = []
-    block = openness_block(card)
-    for i, item in enumerate(as_list(block.get("code"))):
-        if not isinstance(item, dict) or not isinstance(item.get("url"), str):
-            continue
-        origin = Origin(card.path, card.line_of("openness", "code", i))
-        raw = item.get("license")
-        entry = res.entry(raw)
-        lic = res.finding(raw if isinstance(raw, str) else None, entry, "openness", origin)
-        covers = tuple(str(c) for c in as_list(item.get("covers")))
-        out.append(CodeRelease(item["url"], lic, covers, origin))
-    if out:
-        return out
-    code_license = prose_code[0] if prose_code else None
-    seen: set[str] = set()
-    for section in card.sections or ():
-        title = section.title.lower()
-        for m in _CODE_HOST.finditer(section.body):
-            url = m.group(0).rstrip(".,;:")
-            repo = "/".join(url.split("/")[:5]).lower()
-            if repo in seen or _NOT_CODE.search(url):
-                continue
-            seen.add(repo)
-            line = section.line_at(m.start())
-            context = (title + " " + _line_around(section.body, m.start())).lower()
-            covers = _guess_covers(context)
-            if not covers:
-                continue
-            origin = Origin(card.path, line)
-            lic = code_license or res.finding(None, None, "none", origin)
-            out.append(CodeRelease(url, lic, covers, origin))
+    for link in code_links(card):
+        origin = Origin(card.path, link.line)
+        on_forge = bool(link.repo.host)
+        answer = bundle.code_repos.get(link.repo.key) if on_forge else None
+        if link.role is Role.LIBRARY:
+            lic = res.finding(None, None, "none", origin)
+        else:
+            declared = link.declared.get("license") if link.declared else None
+            lic = _code_license(
+                answer, declared if isinstance(declared, str) else None,
+                stated if link.own_code else None, res, origin,
+            )
+        out.append(
+            CodeRelease(
+                link.url, lic, link.covers, origin, link.role.value, link.context, link.why,
+                str(link.repo) if on_forge else None, answer, link.via,
+                link.declared is not None,
+            )
+        )
     return out
 
 
-def _line_around(text: str, pos: int) -> str:
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return text[start : end if end != -1 else len(text)]
+def _code_license(
+    answer: ForgeAnswer | None,
+    declared: str | None,
+    stated: LicenseFinding | None,
+    res: Resolver,
+    origin: Origin,
+) -> LicenseFinding:
+    """The forge's answer if it has one; else the card's own statement; else unknown."""
+    if answer is not None and answer.status is ForgeStatus.OK:
+        return forge_license(answer, res)
+    if declared:
+        return res.finding(declared, res.catalogue.resolve(declared), "openness", origin)
+    if stated is not None:
+        return stated
+    return res.finding(None, None, "none", origin)
 
 
-def _guess_covers(context: str) -> tuple[str, ...]:
-    covers = []
-    if re.search(r"\b(train(ing)?|pre-?train\w*|fine-?tun\w*|reproduc\w*)\b", context):
-        covers.append("training")
-    if re.search(
-        r"\b(data ?(processing|pipeline|prep\w*)|dedup\w*|filter\w*|preprocess\w*)", context
-    ):
-        covers.append("data-processing")
-    if re.search(r"\b(eval\w*|benchmark\w*)\b", context):
-        covers.append("evaluation")
-    if re.search(r"\b(inference|serv(e|ing)|usage|demo|repository|code|github)\b", context):
-        covers.append("inference")
-    return tuple(covers)
+def forge_license(answer: ForgeAnswer, res: Resolver) -> LicenseFinding:
+    """A repository's license as its forge answered: the id it names, or its text identified
+    when the forge could not name it (GitHub's ``NOASSERTION``)."""
+    origin = Origin(None, None, "forge", answer.canonical or answer.repo)
+    raw = answer.license_id
+    entry = None
+    if raw and raw.upper() not in ("NOASSERTION", "OTHER"):
+        entry = res.catalogue.resolve(raw)
+    if entry is None and answer.license_text:
+        from openweights.licensing.identify import identify  # lazy: only for custom licenses
+
+        result = identify(answer.license_text, res.catalogue)
+        best = result.best
+        if best is not None and result.status == "match" and best.part == "license":
+            entry = res.catalogue.resolve(best.license_id)
+            raw = f"{answer.license_path or 'LICENSE'} (identified as {best.license_id})"
+    if entry is None and raw and raw.upper() in ("NOASSERTION", "OTHER"):
+        raw = f"{answer.license_name or 'a license'} the forge does not recognise"
+    return res.finding(raw, entry, "forge", origin)
 
 
 def datasets_named(card: Card, bundle: Bundle, res: Resolver) -> list[DatasetEvidence]:

@@ -9,7 +9,7 @@ from typing import Any
 from openweights.card import Card
 from openweights.licensing.catalogue import LicenseEntry
 from openweights.licensing.grader import LicenseGrade, Thresholds, Verdict
-from openweights.sources import Bundle
+from openweights.sources import Bundle, ForgeAnswer
 
 WEIGHT_SUFFIXES = (
     ".safetensors",
@@ -68,9 +68,13 @@ class Origin:
     field: str | None = None
     """Hub or metadata field name (``gated``, ``base_model``), when not a file line."""
     repo: str | None = None
-    """Another repo the fact comes from (a base model, a dataset); None for the subject."""
+    """Another repo the fact comes from (a base model, a dataset, a code repository on a forge,
+    a corpus of the catalogue); None for the subject."""
 
     def __str__(self) -> str:
+        if self.field in ("forge", "corpus") and self.repo:
+            # An answer of a forge's API, or an entry of the corpus catalogue.
+            return f"{self.field}:{self.repo}"
         where = self.path or (f"hub:{self.field}" if self.field else "-")
         if self.path and self.line:
             where = f"{self.path}:{self.line}"
@@ -97,7 +101,7 @@ class LicenseFinding:
     """The catalogue entry it resolves to, or None."""
     source: str
     """``metadata``, ``license-file``, ``body``, ``gated-prompt``, ``openness``, ``base-model``,
-    ``dataset-card`` or ``none``."""
+    ``dataset-card``, ``forge``, ``corpus-catalogue`` or ``none``."""
     origin: Origin
     """Where it was read."""
     grade: LicenseGrade | None = None
@@ -150,16 +154,36 @@ class LicenseFileEvidence:
 
 @dataclass(frozen=True)
 class CodeRelease:
-    """A training/inference code release found in the card or its openness block."""
+    """A code repository the card links or declares, with its role and its license."""
 
     url: str
     """Where it lives."""
     license: LicenseFinding
-    """Its license (unknown when the card does not say)."""
+    """Its license: the forge's answer when there is one, else what the card says."""
     covers: tuple[str, ...]
     """``training``, ``data-processing``, ``evaluation``, ``inference`` (what we could tell)."""
     origin: Origin
     """Where the link was found."""
+    role: str = "unknown"
+    """``training``, ``data-processing``, ``evaluation``, ``inference``, ``library`` or
+    ``unknown`` (see ``openweights.codelinks.Role``)."""
+    context: str = ""
+    """The sentence, link text or heading behind the role."""
+    why: str = ""
+    """How the role was decided (``catalogue``, ``link text``, ``sentence``, ...)."""
+    repo: str | None = None
+    """``host/path`` of the repository, when it is on a forge owcheck knows."""
+    forge: ForgeAnswer | None = None
+    """The forge's answer about it; None when the forge was not asked."""
+    via: str | None = None
+    """What named it when the card did not link it (a corpus of the training data)."""
+    declared: bool = False
+    """True when the card's ``openness.code`` block lists it."""
+
+    @property
+    def own_code(self) -> bool:
+        """The model's own training or data-processing code: what the code row is made of."""
+        return self.role in ("training", "data-processing")
 
 
 @dataclass(frozen=True)
