@@ -67,6 +67,7 @@ __all__ = [
     "base_models_in_prose",
     "build_evidence",
     "code_fact",
+    "code_facts",
     "datasets_in_prose",
     "detect_modality",
     "open_source_claims",
@@ -180,7 +181,7 @@ def build_evidence(
         if own_code
         else LicenseFinding(None, None, "none", Origin())
     )
-    c_facts = [code_fact(c) for c in releases]
+    c_facts = [fact for c in releases for fact in code_facts(c)]
     c_avail = "released" if own_code else "unknown"
 
     datasets = datasets_named(card, bundle, res) if card else []
@@ -258,6 +259,19 @@ def metadata_issues(card: Card | None) -> tuple[Fact, ...]:
 
     issues = validate(dict(card.metadata), load_schema("model-card.schema.json"))
     return tuple(Fact(i.message, Origin(card.path, card.line_of(*i.path))) for i in issues)
+
+
+def code_facts(c: CodeRelease) -> list[Fact]:
+    """Evidence for one linked repository: its role and why (cited to the card line), and,
+    when a forge answered, its license cited to that answer."""
+    facts = [code_fact(c)]
+    if c.license.source == "forge" and c.forge is not None:
+        lic = c.license.entry.id if c.license.entry else (c.license.raw or "no license file")
+        canonical = c.forge.canonical or c.forge.repo
+        renamed = f" (now {canonical})" if canonical.lower() != c.forge.repo.lower() else ""
+        facts.append(Fact(f"{c.forge.repo}{renamed}: license {lic}, as its forge answered",
+                          c.license.origin))
+    return facts
 
 
 def code_fact(c: CodeRelease) -> Fact:

@@ -296,15 +296,20 @@ def hub_env(endpoint: str, tmp_path: Path) -> dict[str, str]:
     """Environment that points huggingface_hub at ``endpoint`` with a private cache in ``tmp_path``.
 
     HF_* variables of the calling environment (a real token, offline mode, another endpoint) are
-    dropped, so a test never talks to huggingface.co or sends a real token.
+    dropped, so a test never talks to huggingface.co or sends a real token. The forge lookups
+    point at a closed port (no test reaches api.github.com) unless a test adds a loopback forge's
+    variables (``LoopbackForge.env()``).
     """
+    from tests.forge.server import forge_env
+
     root = Path(__file__).resolve().parents[2]
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("HF_", "HUGGING_FACE_", "HUGGINGFACE_"))
-        and k not in ("TRANSFORMERS_OFFLINE", "DISABLE_TELEMETRY", "DO_NOT_TRACK")
+        if not k.startswith(("HF_", "HUGGING_FACE_", "HUGGINGFACE_", "GITHUB_", "GITLAB_"))
+        and k not in ("TRANSFORMERS_OFFLINE", "DISABLE_TELEMETRY", "DO_NOT_TRACK", "GH_TOKEN")
     }
+    env.update(forge_env(None))
     home = tmp_path / "hf-home"
     env.update(
         HF_ENDPOINT=endpoint,
