@@ -460,3 +460,53 @@ def forge_targets(links: Iterable[CodeLink]) -> tuple[ForgeRepo, ...]:
             seen.add(link.repo.key)
             out.append(link.repo)
     return tuple(out)
+
+
+_LICENSE_FILE_LINK = re.compile(
+    r"/(?:-/)?(?:blob|raw)/[^/\s]+/(licen[cs]e|copying)(\.(md|txt|rst))?/?(?:[?#]\S*)?$", re.I
+)
+
+
+@dataclass(frozen=True)
+class LicenseLink:
+    """A link to the license file at the root of a forge repository (a license badge)."""
+
+    repo: ForgeRepo
+    """The repository whose license the link points at."""
+    url: str
+    """The link as written."""
+    line: int
+    """Card line of the link."""
+    context: str
+    """The sentence or badge around it, without the address."""
+
+
+def license_links(card: Card) -> list[LicenseLink]:
+    """Links to a repository's root LICENSE (or COPYING) file on GitHub or GitLab, in order.
+
+    Such a link (usually a license badge) says where the card's license text is; its forge
+    knows which license that is. Files named otherwise (``LICENSE-MODEL``, ``LICENSE-CODE``)
+    are not the repository's license and are left out.
+    """
+    out: list[LicenseLink] = []
+    seen: set[str] = set()
+    lines = card.body.split("\n")
+    offset = 0
+    for index, text in enumerate(lines):
+        start = offset
+        offset += len(text) + 1
+        if "licen" not in text.lower() and "copying" not in text.lower():
+            continue
+        for m in _URL.finditer(text):
+            url = m.group(0).rstrip(".,;:!?'\"*_")
+            repo = forge_repo_from(url)
+            if repo is None or not _LICENSE_FILE_LINK.search(url) or repo.key in seen:
+                continue
+            seen.add(repo.key)
+            # A badge's words are its image's alt text, often on the next line.
+            around = " ".join(lines[index : index + 2])
+            alts = re.findall(r'alt="([^"]*)"', around)
+            prose = re.sub(r"<[^>]+>", " ", _words(_sentence_at(text, m.start())))
+            context = _shorten(" ".join(alts) if alts else prose)
+            out.append(LicenseLink(repo, url, card.body_line(start), context))
+    return out

@@ -4,16 +4,16 @@ five-point data-information test."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from openweights.card import Card, parse_card
-from openweights.evidence.licenses import Resolver, least_open_license
+from openweights.evidence.licenses import Resolver
 from openweights.evidence.model import (
     CodeRelease,
     DataInformation,
     DatasetEvidence,
-    Fact,
+    DataStage,
     LicenseFinding,
     Origin,
 )
@@ -66,6 +66,51 @@ def code_releases(
                 link.declared is not None,
             )
         )
+    return out
+
+
+def corpus_code_releases(
+    releases: list[CodeRelease], stages: Sequence[DataStage], bundle: Bundle, res: Resolver
+) -> list[CodeRelease]:
+    """The data-processing code of the corpora the model's own stages were trained on, when
+    the card links none of its own: a model trained on a published corpus had its data
+    processed by that corpus's published pipeline (the corpus catalogue names it and its
+    license). Only when every source of those stages is a catalogued corpus whose pipeline is
+    published; otherwise the pipeline is not complete and nothing is added."""
+    from openweights.catalogues.corpora import load_corpora
+    from openweights.repoids import forge_repo_from
+
+    if not any(r.own_code and "training" in r.covers for r in releases):
+        return []  # it completes the model's own training code; it never stands in for it
+    if any(r.own_code and "data-processing" in r.covers for r in releases):
+        return []
+    own = [s for s in stages if s.inherited_from is None and s.sources]
+    sources = [src for s in own for src in s.sources]
+    corpora = load_corpora()
+    found = [corpora.get(src.corpus_id) if src.corpus_id else None for src in sources]
+    if not sources or any(c is None or not c.documentation.processing_code for c in found):
+        return []
+    out: list[CodeRelease] = []
+    seen: set[str] = set()
+    for src, corpus in zip(sources, found, strict=True):
+        assert corpus is not None and corpus.documentation.processing_code is not None
+        url = corpus.documentation.processing_code
+        if url in seen:
+            continue
+        seen.add(url)
+        raw = corpus.documentation.processing_code_license
+        origin = Origin(None, None, "corpus", corpus.id)
+        lic = res.finding(raw, res.catalogue.resolve(raw) if raw else None, "corpus-catalogue",
+                          origin)
+        repo = forge_repo_from(url)
+        answer = bundle.code_repos.get(repo.key) if repo else None
+        if answer is not None and answer.status is ForgeStatus.OK:
+            lic = forge_license(answer, res)
+        out.append(CodeRelease(
+            url, lic, ("data-processing",), src.origin, "data-processing",
+            f"the pipeline that built {corpus.name}", "corpus catalogue",
+            str(repo) if repo else None, answer, f"corpus {corpus.id}",
+        ))
     return out
 
 
@@ -212,66 +257,6 @@ def data_information(card: Card, datasets: list[DatasetEvidence]) -> DataInforma
     )
     labelling = bool(re.search(r"\b(annotat\w+|label(l)?ing|labell?ed)\b", text, re.I))
     return DataInformation(inventory, processing, provenance, unshareable, labelling)
-
-
-def data_component(
-    card: Card | None, datasets: list[DatasetEvidence], res: Resolver
-) -> tuple[LicenseFinding, str, list[Fact]]:
-    facts: list[Fact] = []
-    none = LicenseFinding(None, None, "none", Origin())
-    if card is None:
-        return none, "unknown", facts
-    block = openness_block(card).get("data")
-    licenses: list[LicenseFinding] = []
-    availability = "unknown"
-    if isinstance(block, dict):
-        released = block.get("released")
-        origin = Origin(card.path, card.line_of("openness", "data"))
-        if released is True:
-            availability = "released"
-        elif released is False:
-            availability = "not-released"
-        elif released == "partial":
-            availability = "released"
-            facts.append(Fact("openness block: data partly released", origin))
-        raw = block.get("license")
-        if isinstance(raw, str):
-            licenses.append(res.finding(raw, res.entry(raw), "openness", origin))
-        for i, src in enumerate(as_list(block.get("sources"))):
-            if (
-                isinstance(src, dict)
-                and isinstance(src.get("license"), str)
-                and src.get("shared", True)
-            ):
-                sorigin = Origin(card.path, card.line_of("openness", "data", "sources", i))
-                licenses.append(
-                    res.finding(
-                        src["license"], res.entry(src["license"]), "openness", sorigin
-                    )
-                )
-    for d in datasets:
-        facts.append(
-            Fact(
-                f"dataset {d.id}: "
-                + (
-                    "not found"
-                    if d.found is False
-                    else (d.license.entry.id if d.license.entry else "license unknown")
-                ),
-                d.origin,
-            )
-        )
-        if d.found or (d.found is None and (d.license.entry or not licenses)):
-            licenses.append(d.license)
-    if datasets and availability == "unknown":
-        availability = "released" if all(d.found for d in datasets) else "unknown"
-    sections = card.find_sections(r"training\s+data|data\s*sets?|training\s+corpus")
-    for s in sections[:2]:
-        state = "placeholder" if s.is_placeholder else "described"
-        facts.append(Fact(f"section '{s.title}' ({state})", Origin(card.path, s.line)))
-    if not licenses:
-        return none, availability, facts
-    return least_open_license(licenses), availability, facts
 
 
 def datasets_in_prose(card: Card) -> list[tuple[str, int]]:

@@ -235,6 +235,66 @@ class DataInformation:
 
 
 @dataclass(frozen=True)
+class DataSource:
+    """One source of a training stage: a Hub dataset, a catalogued corpus, or an entry of the
+    card's ``openness.data`` block."""
+
+    name: str
+    """What the model calls it (a dataset id, a corpus name)."""
+    kind: str
+    """``dataset`` (a Hub dataset), ``corpus`` (the corpus catalogue) or ``openness``."""
+    dataset_id: str | None
+    """Hub dataset id, when there is one."""
+    corpus_id: str | None
+    """Corpus catalogue id, when the catalogue knows it."""
+    availability: str
+    """``released``, ``gated``, ``not-released`` (withdrawn, or not shared) or ``unknown``."""
+    license: LicenseFinding
+    """Its license (the dataset card's, the catalogue's, or the block's)."""
+    origin: Origin
+    """Where the model names it."""
+    context: str = ""
+    """The sentence that names it (empty for metadata)."""
+    points: Mapping[str, bool] | None = None
+    """Data-information points its own documentation passes (catalogued corpora), by name."""
+
+    @property
+    def open(self) -> bool:
+        """Released (or gated behind a click-through) under an open license."""
+        return self.availability in ("released", "gated") and self.license.verdict is Verdict.OPEN
+
+
+@dataclass(frozen=True)
+class DataStage:
+    """One stage of the model's training pipeline and the data that went into it."""
+
+    stage: str
+    """``pre-training``, ``fine-tuning`` or ``preference``."""
+    inherited_from: str | None
+    """The base model the stage comes from; None for the model's own stage."""
+    sources: tuple[DataSource, ...]
+    """What the stage was trained on, as far as named."""
+    availability: str
+    """``released`` when every source is, ``not-released`` when one is not, else ``unknown``."""
+    license: LicenseFinding
+    """The least open license among the sources."""
+    information: DataInformation
+    """The five-point test for what is not openly released."""
+    state: str
+    """``open``, ``restricted``, ``not-open``, ``described``, ``unknown`` or ``undisclosed``."""
+
+    @property
+    def open(self) -> bool:
+        """Every source released under open terms."""
+        return self.state == "open"
+
+    @property
+    def described(self) -> bool:
+        """Open, or what is not open is described well enough (OSAID data information)."""
+        return self.state == "open" or self.information.sufficient
+
+
+@dataclass(frozen=True)
 class LineageLink:
     """One ancestor of the model."""
 
@@ -309,7 +369,7 @@ class Evidence:
     datasets: tuple[DatasetEvidence, ...]
     """Datasets named by the card."""
     data_information: DataInformation
-    """The five-point test."""
+    """The five-point test, over every stage that is not openly released."""
     lineage: tuple[LineageLink, ...]
     """Ancestors, nearest first."""
     base_models: tuple[tuple[str, Origin], ...]
@@ -327,3 +387,6 @@ class Evidence:
     """The weights license the ``openness:`` block states (``openness.weights.license``)."""
     openness_license_ids: tuple[str, ...] = ()
     """The catalogue ids that value names (every known id of an expression)."""
+    stages: tuple[DataStage, ...] = ()
+    """The training stages and their data, the model's own and those inherited from its
+    bases; the data row is as open as the least open of them."""

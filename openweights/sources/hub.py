@@ -6,7 +6,9 @@ download cache behave as users expect. Per repo the source asks for one info ans
 properties it needs) and downloads the README and license-like files at the resolved commit.
 
 Lineage follows ``base_model`` from each card, depth-first, every repo fetched at most once per
-run; datasets come from the subject's ``datasets:`` and ``openness.data.datasets``.
+run; datasets come from ``openweights.lookups.datasets_to_fetch``: the subject's ``datasets:``
+and ``openness.data.datasets``, the Hub datasets and catalogued corpora its text names, and its
+base models' datasets.
 
 Offline (``offline=True`` or ``HF_HUB_OFFLINE=1``) nothing touches the network: the client cannot
 answer ``model_info`` from its cache, so every info answer used online is also written as a small
@@ -54,6 +56,7 @@ from huggingface_hub.utils.tqdm import disable_progress_bars
 
 from openweights import __version__
 from openweights.card import parse_card
+from openweights.lookups import datasets_to_fetch
 from openweights.repoids import (
     Kind,
     TargetError,
@@ -273,8 +276,13 @@ class HubSource:
             )
         material = self._model_material(run, subject, revision)
         self._walk(run, repo_id, 0, ())
-        ids, problems = dataset_ids(subject.meta)
-        for did in ids:
+        _ids, problems = dataset_ids(subject.meta)
+        # The subject's datasets, those its text names, and its bases' (for the training
+        # stages they pass on): one pure function decides which.
+        cards = [(subject.card_text, subject.meta)] + [
+            (a.card_text, a.api_card_data or {}) for a in run.ancestors.values() if a
+        ]
+        for did in datasets_to_fetch(cards):
             if did not in run.datasets:
                 run.datasets[did] = self._dataset(run, did)
         if problems:
