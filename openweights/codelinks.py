@@ -180,6 +180,9 @@ _CODE_HEADING = re.compile(
 _LINKS = re.compile(r"\]\(|(?<!\()https?://")
 MAX_LINKS_IN_SENTENCE = 2
 """A sentence with more links than this is a list of other projects: it gives no role."""
+# A card's field label just before a link: "- **Codebase:** [...]".
+_FIELD_LABEL = re.compile(r"\*\*([^*\n]{2,40}?):?\*\*:?\s*$")
+_CODEBASE = re.compile(r"^\s*(code\s*base|training\s+code|pre-?training\s+code)\s*$", re.I)
 _LIBRARY_WORDS = re.compile(r"\b(library|libraries|framework|toolkit|package|sdk)\b", re.I)
 _INSTALL = re.compile(r"\b(pip3?|uv pip|conda|poetry|pipx)\s+(install|add)\b", re.I)
 # Links into a code host that are not code: documents, policies, trackers, images.
@@ -344,6 +347,10 @@ def _judge(
             return _Mention(repo, url, line, (), "usage example", _shorten(words))
         if roles:
             return _Mention(repo, url, line, roles, "link text", _shorten(words))
+    field = _FIELD_LABEL.search(lead)
+    if field and _CODEBASE.search(field.group(1)):
+        # "- **Codebase:** [org/model](...)": the card's field for its own code base.
+        return _Mention(repo, url, line, (Role.TRAINING,), "link text", field.group(1))
     roles = _path_roles(url)
     if roles:
         return _Mention(repo, url, line, roles, "path", url)

@@ -197,9 +197,11 @@ def _code_gap(ev: Evidence, cells: dict[Freedom, CellVerdict]) -> str:
         return "no training code linked"
     if cells[Freedom.USE].mark is Cell.UNKNOWN:
         return "training code license not stated"
-    if not _all_granted(cells):
+    if cells[Freedom.USE].mark is not Cell.GRANTED:
         return "training code license not open"
-    return "training code covers less than training and data processing"
+    if not code_complete(ev):
+        return "training code covers less than training and data processing"
+    return "training code license not open"
 
 
 def _data_gap(ev: Evidence) -> str:

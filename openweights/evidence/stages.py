@@ -11,6 +11,7 @@ leaves its stages unknown. The data row is as open as the least open stage.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from openweights.card import Card, parse_card
@@ -139,9 +140,15 @@ def own_sources(
         availability = {True: "released", False: "not-released"}.get(shared, "unknown")
         name = str(src.get("name") or src.get("url") or f"source {i + 1}")
         out.append(DataSource(name, "openness", None, None, availability, lic, origin))
+    shared_by_id = {
+        str(src["id"]).lower(): src["shared"]
+        for src in as_list(block.get("sources"))
+        if isinstance(src, Mapping) and src.get("id") and isinstance(src.get("shared"), bool)
+    }
     for d in declared:
         seen.add(d.id.lower())
-        out.append(source_from_dataset(d, released, res, corpora))
+        stated = shared_by_id.get(d.id.lower(), released)
+        out.append(source_from_dataset(d, stated, res, corpora))
     for did, line, sentence in prose_datasets(card):
         if did.lower() in seen:
             continue
@@ -198,7 +205,9 @@ def build_stage(
     """One stage from its sources (and, for the model's own stage, the card's own data
     information)."""
     none = LicenseFinding(None, None, "none", Origin())
-    licenses = [s.license for s in sources]
+    # The license of what was released; what was not released has no license to give.
+    shared = [s for s in sources if s.availability != "not-released"] or list(sources)
+    licenses = [s.license for s in shared]
     license = least_open_license(licenses) if licenses else none
     if not sources:
         availability = "unknown"
@@ -310,6 +319,13 @@ class StageBuilder:
                     prose_found[did.lower()] = _evidence_of(material, did, card, self.res,
                                                             dataset_license)
         sources = own_sources(card, self.bundle, self.res, self.corpora, declared, prose_found)
+        if inherited is not None:
+            # A base model's card: its lines are cited as lines of that repo.
+            sources = [
+                replace(src, origin=Origin(src.origin.path, src.origin.line, src.origin.field,
+                                           src.origin.repo or inherited))
+                for src in sources
+            ]
         default = primary or "pre-training"
         grouped: dict[str, list[DataSource]] = {}
         for source in sources:

@@ -1,6 +1,7 @@
 """A loopback Hugging Face Hub for tests: enough of the Hub's HTTP API for the unmodified client.
 
-Fixture repos live under ``tests/hub/repos/{models,datasets}/<org>/<name>/``. Each repo folder
+Fixture repos live under ``tests/hub/repos/{models,datasets}/<org>/<name>/`` (or ``<name>/`` for
+an id without namespace, such as ``the_pile``). Each repo folder
 holds an optional ``repo.yaml`` and one folder of files per revision (``main/`` by default)::
 
     # repo.yaml (every key optional)
@@ -148,6 +149,10 @@ def load_repos(root: Path = REPOS_DIR) -> dict[tuple[str, str], FixtureRepo]:
         if not base.is_dir():
             continue
         for org in sorted(p for p in base.iterdir() if p.is_dir()):
+            if (org / "main").is_dir() or (org / "repo.yaml").is_file():
+                # A repo without a namespace (legacy ids such as the_pile).
+                repos[(kind, org.name)] = _load_repo(kind, org.name, org)
+                continue
             for name in sorted(p for p in org.iterdir() if p.is_dir()):
                 repo_id = f"{org.name}/{name.name}"
                 repos[(kind, repo_id)] = _load_repo(kind, repo_id, name)
