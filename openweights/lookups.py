@@ -15,7 +15,6 @@ from openweights.card import Card, parse_card
 from openweights.catalogues.corpora import Corpus, CorpusCatalogue, load_corpora
 from openweights.codelinks import code_links, forge_targets, license_links
 from openweights.repoids import ForgeRepo, dataset_ids, repo_id_from
-from openweights.sources import Bundle
 
 MAX_EXTRA_DATASETS = 24
 """At most this many datasets named only in prose (or by a base model) are fetched per run."""
@@ -42,18 +41,17 @@ _COMPARISON = re.compile(r"\b(outperform\w*|compared (to|with)|than|versus|vs\.?
 _SENTENCE = re.compile(r"(?<=[.!?。])\s+")
 
 
-def forge_lookups(bundle: Bundle) -> tuple[ForgeRepo, ...]:
-    """Code repositories of the subject worth asking a forge about, in card order.
+def forge_lookups(card_text: str | None, card_path: str = "README.md") -> tuple[ForgeRepo, ...]:
+    """Code repositories of a model worth asking a forge about, in card order.
 
     The model's own training, data-processing and evaluation code, as the card links or
     declares it, and the repositories whose root LICENSE file the card links (a license badge);
     general libraries and links of unknown role are skipped (they never count for the code row,
     and GitHub allows 60 anonymous requests an hour).
     """
-    subject = bundle.subject
-    if subject.card_text is None:
+    if card_text is None:
         return ()
-    card = parse_card(subject.card_text, subject.card_path or "README.md")
+    card = parse_card(card_text, card_path)
     repos = list(forge_targets(code_links(card)))
     keys = {r.key for r in repos}
     for link in license_links(card):

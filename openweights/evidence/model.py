@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from openweights.card import Card
 from openweights.licensing.catalogue import LicenseEntry
 from openweights.licensing.grader import LicenseGrade, Thresholds, Verdict
-from openweights.sources import Bundle, ForgeAnswer
+from openweights.sources import Bundle, ForgeAnswer, ForgeStatus
 
 WEIGHT_SUFFIXES = (
     ".safetensors",
@@ -185,6 +186,17 @@ class CodeRelease:
         """The model's own training or data-processing code: what the code row is made of."""
         return self.role in ("training", "data-processing")
 
+    @property
+    def lookup_failed(self) -> bool:
+        """The forge was asked and did not answer (gone, rate-limited, unreachable...)."""
+        return self.forge is not None and self.forge.status is not ForgeStatus.OK
+
+    @property
+    def forge_found_no_license(self) -> bool:
+        """The forge answered that the repository has no license file."""
+        return (self.forge is not None and self.forge.status is ForgeStatus.OK
+                and self.forge.license_id is None)
+
 
 @dataclass(frozen=True)
 class DatasetEvidence:
@@ -234,6 +246,28 @@ class DataInformation:
         }
 
 
+class StageState(str, enum.Enum):
+    """How open one training stage's data is, most open first."""
+
+    OPEN = "open"
+    """Every source released under open terms."""
+    DESCRIBED = "described"
+    """Not all openly released, but described well enough to rebuild (data information)."""
+    RESTRICTED = "restricted"
+    """Released under restricted terms."""
+    NOT_OPEN = "not-open"
+    """Released under terms that deny a whole class of uses or people."""
+    UNKNOWN = "unknown"
+    """Sources named, but their terms or availability unknown and not documented."""
+    UNDISCLOSED = "undisclosed"
+    """Nothing named."""
+
+    @property
+    def rank(self) -> int:
+        """Higher is less open."""
+        return list(StageState).index(self)
+
+
 @dataclass(frozen=True)
 class DataSource:
     """One source of a training stage: a Hub dataset, a catalogued corpus, or an entry of the
@@ -257,6 +291,8 @@ class DataSource:
     """The sentence that names it (empty for metadata)."""
     points: Mapping[str, bool] | None = None
     """Data-information points its own documentation passes (catalogued corpora), by name."""
+    availability_note: str | None = None
+    """Why it is no longer distributed, when the corpus catalogue says it was withdrawn."""
 
     @property
     def open(self) -> bool:
@@ -286,12 +322,12 @@ class DataStage:
     @property
     def open(self) -> bool:
         """Every source released under open terms."""
-        return self.state == "open"
+        return self.state == StageState.OPEN.value
 
     @property
     def described(self) -> bool:
         """Open, or what is not open is described well enough (OSAID data information)."""
-        return self.state == "open" or self.information.sufficient
+        return self.open or self.information.sufficient
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from openweights.evidence.model import (
     LicenseFinding,
     LineageLink,
     Origin,
+    StageState,
 )
 from openweights.licensing.grader import Verdict
 from openweights.lookups import prose_corpora, prose_datasets
@@ -33,8 +34,6 @@ from openweights.sources import Bundle, DatasetMaterial
 
 STAGES = ("pre-training", "fine-tuning", "preference")
 """The stages, in pipeline order."""
-STATES = ("open", "described", "restricted", "not-open", "unknown", "undisclosed")
-"""Stage states, most open first."""
 POINTS = ("inventory", "processing_code", "provenance", "unshareable", "labelling")
 """The five data-information points, by the names of ``DataInformation``'s fields."""
 
@@ -70,8 +69,7 @@ def source_from_dataset(
     corpus = known[0] if known else None
     if d.found is None and corpus is not None:
         source = source_from_corpus(corpus, res, d.origin, context, d.id, bool(known and known[1]))
-        return DataSource(source.name, "dataset", d.id, corpus.id, source.availability,
-                          source.license, d.origin, context, corpus.points)
+        return replace(source, kind="dataset", dataset_id=d.id, origin=d.origin)
     if d.found is True:
         availability = "gated" if d.gated else "released"
     elif d.found is False:
@@ -114,6 +112,7 @@ def source_from_corpus(
         name=written, kind="dataset" if dataset_id else "corpus", dataset_id=dataset_id,
         corpus_id=corpus.id, availability=availability, license=lic, origin=origin,
         context=context, points=corpus.points,
+        availability_note=corpus.availability_note if availability == "not-released" else None,
     )
 
 
@@ -228,18 +227,19 @@ def build_stage(
     info = DataInformation(**values)
     verdict = license.verdict
     if not sources:
-        state = "described" if info.sufficient else "undisclosed"
+        state = StageState.DESCRIBED if info.sufficient else StageState.UNDISCLOSED
     elif availability == "released" and verdict is Verdict.OPEN and not closed:
-        state = "open"
+        state = StageState.OPEN
     elif availability == "released" and verdict is Verdict.RESTRICTED:
-        state = "restricted"
+        state = StageState.RESTRICTED
     elif availability == "released" and verdict is Verdict.NOT_OPEN:
-        state = "not-open"
+        state = StageState.NOT_OPEN
     elif info.sufficient:
-        state = "described"
+        state = StageState.DESCRIBED
     else:
-        state = "unknown"
-    return DataStage(stage, inherited_from, tuple(sources), availability, license, info, state)
+        state = StageState.UNKNOWN
+    return DataStage(stage, inherited_from, tuple(sources), availability, license, info,
+                     state.value)
 
 
 def _stage_of(source: DataSource, corpora: CorpusCatalogue, default: str) -> str:
@@ -265,15 +265,13 @@ def _merge(stages: Iterable[DataStage], res: Resolver) -> list[DataStage]:
         own = any(s.inherited_from is None for s in group)
         merged = build_stage(name, None if own else ", ".join(origins), sources, None, res)
         # A stage some part of which could not be looked up stays unknown at best.
-        if any(s.state in ("unknown", "undisclosed") for s in group) and merged.state == "open":
-            merged = DataStage(merged.stage, merged.inherited_from, merged.sources,
-                               merged.availability, merged.license, merged.information,
-                               "unknown")
+        closed = (StageState.UNKNOWN.value, StageState.UNDISCLOSED.value)
+        if any(s.state in closed for s in group) and merged.open:
+            merged = replace(merged, state=StageState.UNKNOWN.value)
         if all(s.information.sufficient for s in group) and not merged.information.sufficient:
-            merged = DataStage(merged.stage, merged.inherited_from, merged.sources,
-                               merged.availability, merged.license,
-                               DataInformation(True, True, True, True, True),
-                               "described" if merged.state == "unknown" else merged.state)
+            unknown = merged.state == StageState.UNKNOWN.value
+            merged = replace(merged, information=DataInformation(True, True, True, True, True),
+                             state=StageState.DESCRIBED.value if unknown else merged.state)
         out.append(merged)
     return out
 
@@ -398,4 +396,4 @@ def worst_stage(stages: Sequence[DataStage]) -> DataStage | None:
     """The least open stage (the one the data row shows)."""
     if not stages:
         return None
-    return max(stages, key=lambda s: STATES.index(s.state))
+    return max(stages, key=lambda s: StageState(s.state).rank)

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from openweights.evidence import Evidence
 from openweights.licensing.grader import Verdict
 from openweights.rules import Hit, Severity, rule
-from openweights.sources import ForgeStatus
 
 
 @rule(
@@ -94,13 +93,12 @@ def code_license_unknown(ev: Evidence) -> Iterator[Hit]:
         if not c.own_code or c.license.entry is not None:
             continue
         where = c.repo or c.url
-        answer = c.forge
-        if answer is None:
+        if c.forge is None:
             yield Hit(f"no license stated for the code at {where}", c.origin.line)
-        elif answer.status is ForgeStatus.OK and answer.license_id is None:
+        elif c.forge_found_no_license:
             yield Hit(f"the code at {where} has no license file (its forge found none)",
                       c.origin.line)
-        elif answer.status is ForgeStatus.OK:
+        elif not c.lookup_failed:
             yield Hit(f"the code at {where} is under {c.license.raw}", c.origin.line)
         else:
             continue  # the lookup failed: OW304 says why
@@ -195,7 +193,7 @@ def code_license_lookup_failed(ev: Evidence) -> Iterator[Hit]:
     """
     for c in ev.code_releases:
         answer = c.forge
-        if answer is None or answer.status is ForgeStatus.OK or c.role in ("library", "unknown"):
+        if answer is None or not c.lookup_failed or c.role in ("library", "unknown"):
             continue
         message = answer.message or answer.status.value
         yield Hit(f"license of {c.repo or c.url} not read: {message}", c.origin.line)

@@ -354,19 +354,16 @@ def training_corpus_withdrawn(ev: Evidence) -> Iterator[Hit]:
 
         The model was trained on FineWeb-Edu.
     """
-    from openweights.catalogues.corpora import load_corpora
-
-    corpora = load_corpora()
     seen: set[str] = set()
     for stage in ev.stages:
         for source in stage.sources:
-            corpus = corpora.get(source.corpus_id) if source.corpus_id else None
-            if corpus is None or corpus.availability != "withdrawn" or corpus.id in seen:
+            if not source.availability_note or source.corpus_id in seen:
                 continue
             if source.origin.repo is not None:
                 continue  # named by a base model: its card, not this one
-            seen.add(corpus.id)
+            seen.add(source.corpus_id or source.name)
             yield Hit(
-                f"{corpus.name} is no longer distributed: {corpus.availability_note}",
+                f"{source.name} ({source.corpus_id}) is no longer distributed: "
+                f"{source.availability_note}",
                 source.origin.line,
             )

@@ -393,7 +393,7 @@ def with_forge(bundle: Bundle, forge: ForgeSource) -> Bundle:
     """
     from openweights.lookups import forge_lookups
 
-    repos = forge_lookups(bundle)
+    repos = forge_lookups(bundle.subject.card_text, bundle.subject.card_path or "README.md")
     answers = dict(bundle.code_repos)
     answers.update(forge.lookup_all(r for r in repos if r.key not in answers))
     return replace(bundle, code_repos=answers, forge_consulted=True)
