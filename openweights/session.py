@@ -71,7 +71,9 @@ class Target:
     in the working tree (None)."""
     forge: bool | None = None
     """Ask GitHub/GitLab for the license of the code the card links: None means on for a Hub
-    id and off for a path (the pre-commit path never touches the network)."""
+    id (and with ``online``), off for a path (the pre-commit path never touches the network)."""
+    online: bool = False
+    """For a path: look its base models and datasets up on the Hub, and ask the forge."""
 
     @property
     def is_local(self) -> bool:
@@ -156,7 +158,12 @@ def fetch(target: Target) -> Bundle:
         from openweights.sources.local import LocalSource
 
         bundle = LocalSource().fetch(target.name)
-        use_forge = bool(target.forge)
+        if target.online:
+            from openweights.sources.hub import HubSource
+
+            hub = HubSource(token=target.token, offline=target.offline)
+            bundle = hub.resolve(bundle)
+        use_forge = target.online if target.forge is None else target.forge
     else:
         endpoint = os.environ.get("HF_ENDPOINT", "")
         try:

@@ -374,6 +374,16 @@ _SHARED: dict[bool, ForgeSource] = {}
 _SHARED_LOCK = threading.Lock()
 
 
+def anonymous_notice(environ: Mapping[str, str] | None = None) -> str | None:
+    """What a batch says once, up front, when GitHub will be asked without a token."""
+    forge = ForgeSource.from_environment(environ=environ)
+    if forge.offline or not forge.anonymous_github:
+        return None
+    return (f"GitHub's API allows {ANONYMOUS_GITHUB_LIMIT} requests an hour without a token; "
+            "set GITHUB_TOKEN or GH_TOKEN to look up the code licenses of many models "
+            "(or pass --no-forge)")
+
+
 def shared_forge(*, offline: bool = False) -> ForgeSource:
     """One forge source per process (from the environment), so that a batch asks each
     repository once however many models link it."""

@@ -303,6 +303,38 @@ class HubSource:
             offline=run.offline,
         )
 
+    def resolve(self, bundle: Bundle) -> Bundle:
+        """``bundle`` (read elsewhere: a repo on disk) with the base models and datasets its
+        card names looked up on the Hub, as ``fetch`` does for a Hub repo (``--online``)."""
+        subject = bundle.subject
+        run = _Run(offline=self._is_offline())
+        meta: Mapping[str, Any] = {}
+        if subject.card_text is not None:
+            card = parse_card(subject.card_text, subject.card_path or "README.md")
+            meta = card.metadata if card.front_matter == "ok" else {}
+        ids, _problems = base_model_ids(meta)
+        run.parents[subject.id] = tuple(ids)
+        relation = meta.get("base_model_relation")
+        if isinstance(relation, str) and relation.strip():
+            run.relations[subject.id] = relation.strip()
+        self._walk(run, subject.id, 0, ())
+        cards = [(subject.card_text, meta)] + [
+            (a.card_text, a.api_card_data or {}) for a in run.ancestors.values() if a
+        ]
+        for did in datasets_to_fetch(cards):
+            if did not in run.datasets:
+                run.datasets[did] = self._dataset(run, did)
+        return replace(
+            bundle,
+            ancestors=dict(run.ancestors),
+            datasets=dict(run.datasets),
+            lineage_resolvable=True,
+            lineage_truncated=tuple(run.truncated),
+            parents=dict(run.parents),
+            relations=dict(run.relations),
+            offline=run.offline,
+        )
+
     # -- lineage -----------------------------------------------------------------------------
     def _walk(self, run: _Run, child: str, depth: int, path: tuple[str, ...]) -> None:
         chain = (*path, child)

@@ -152,3 +152,78 @@ def test_token_is_sent_to_github_and_never_printed(
         assert TOKEN not in done.stdout + done.stderr
     assert {r.authorization for r in loopback_forge.requests
             if r.path.startswith("/repos/")} == {f"Bearer {TOKEN}"}
+
+
+# --------------------------------------------------------------------------- where the network goes
+
+
+def test_no_forge_on_the_hub_path(
+    loopback_hub: LoopbackHub, loopback_forge: LoopbackForge, tmp_path: Path
+) -> None:
+    _, data, _ = _run(loopback_hub, loopback_forge, tmp_path, "openlab/prose-linked",
+                      "--no-forge")
+    assert loopback_forge.requests == []
+    assert data["components"]["code"]["license"]["id"] is None
+    assert all(c["forge"] is None for c in data["code_repositories"])
+
+
+def test_offline_reads_forge_answers_from_the_cache_only(
+    loopback_hub: LoopbackHub, loopback_forge: LoopbackForge, tmp_path: Path
+) -> None:
+    _, online, _ = _run(loopback_hub, loopback_forge, tmp_path, "openlab/prose-linked")
+    loopback_forge.reset_log()
+    _, offline, _ = _run(loopback_hub, loopback_forge, tmp_path, "openlab/prose-linked",
+                         "--offline")
+    assert loopback_forge.requests == []
+    assert offline["grade"] == online["grade"] == "A"
+    loopback_forge.reset_log()
+    env = loopback_hub.env(tmp_path)
+    env.update(loopback_forge.env())
+    env["HF_HUB_OFFLINE"] = "1"
+    done = run_owcheck("openlab/prose-linked", "--format", "json", env=env)
+    assert json.loads(done.stdout)["grade"] == "A" and loopback_forge.requests == []
+
+
+def test_the_local_path_never_asks_the_forge_unless_online(
+    loopback_hub: LoopbackHub, loopback_forge: LoopbackForge, tmp_path: Path
+) -> None:
+    repo = tmp_path / "model"
+    repo.mkdir()
+    card = (Path(__file__).resolve().parents[1] / "hub" / "repos" / "models" / "openlab"
+            / "prose-linked" / "main" / "README.md")
+    (repo / "README.md").write_text(card.read_text(encoding="utf-8"), encoding="utf-8")
+    (repo / "model.safetensors").write_text("weights\n", encoding="utf-8")
+    env = loopback_hub.env(tmp_path)
+    env.update(loopback_forge.env())
+    local = json.loads(run_owcheck(str(repo), "--format", "json", env=env).stdout)
+    assert loopback_forge.requests == [] and loopback_hub.requests == []
+    assert local["grade"] == "C"
+    done = run_owcheck(str(repo), "--format", "json", "--online", env=env)
+    online = json.loads(done.stdout)
+    validate_report(online)
+    assert len(loopback_forge.requests) == 2
+    # The datasets the card names were looked up on the Hub.
+    assert {p for r in loopback_hub.requests for p in [r.path]
+            if p.startswith("/api/datasets/")} >= {"/api/datasets/openlab/web-text"}
+    assert online["grade"] == "A"
+    assert online["components"]["code"]["license"]["source"] == "forge"
+
+
+def test_batch_says_once_that_anonymous_github_is_limited(
+    loopback_hub: LoopbackHub, loopback_forge: LoopbackForge, tmp_path: Path
+) -> None:
+    ids = tmp_path / "ids.txt"
+    ids.write_text("openlab/prose-linked\nopenlab/custom-code\n", encoding="utf-8")
+    env = loopback_hub.env(tmp_path)
+    env.update(loopback_forge.env())
+    done = run_owcheck("batch", str(ids), "-j", "1", env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("60 requests an hour without a token") == 1
+    # Each repository is asked once across the batch (both cards link the data pipeline).
+    asked = [r.path for r in loopback_forge.requests]
+    assert asked.count("/api/v4/projects/forge-fixtures%2Fgroup%2Fdata-pipeline") == 1
+    env["GITHUB_TOKEN"] = TOKEN
+    quiet = run_owcheck("batch", str(ids), "--no-forge", env=env)
+    assert "requests an hour" not in quiet.stderr
+    with_token = run_owcheck("batch", str(ids), env=env)
+    assert "requests an hour" not in with_token.stderr and TOKEN not in with_token.stderr
