@@ -184,7 +184,7 @@ def decide_tier(
     if code_ok and data_described(ev):
         return (
             Letter.B,
-            "open weights and code; data not all released but described (OSAID data information)",
+            "open weights and code; data not released but described (OSAID data information)",
         )
     short = [_code_gap(ev, rows["code"])] if not code_ok else []
     if not (all_open or data_described(ev)):
