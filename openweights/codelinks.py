@@ -475,7 +475,7 @@ _LICENSE_FILE_LINK = re.compile(
 
 
 @dataclass(frozen=True)
-class LicenseLink:
+class LicenseFileLink:
     """A link to the license file at the root of a forge repository (a license badge)."""
 
     repo: ForgeRepo
@@ -488,14 +488,14 @@ class LicenseLink:
     """The sentence or badge around it, without the address."""
 
 
-def license_links(card: Card) -> list[LicenseLink]:
+def license_links(card: Card) -> list[LicenseFileLink]:
     """Links to a repository's root LICENSE (or COPYING) file on GitHub or GitLab, in order.
 
     Such a link (usually a license badge) says where the card's license text is; its forge
     knows which license that is. Files named otherwise (``LICENSE-MODEL``, ``LICENSE-CODE``)
     are not the repository's license and are left out.
     """
-    out: list[LicenseLink] = []
+    out: list[LicenseFileLink] = []
     seen: set[str] = set()
     lines = card.body.split("\n")
     offset = 0
@@ -515,5 +515,5 @@ def license_links(card: Card) -> list[LicenseLink]:
             alts = re.findall(r'alt="([^"]*)"', around)
             prose = re.sub(r"<[^>]+>", " ", _words(_sentence_at(text, m.start())))
             context = _shorten(" ".join(alts) if alts else prose)
-            out.append(LicenseLink(repo, url, card.body_line(start), context))
+            out.append(LicenseFileLink(repo, url, card.body_line(start), context))
     return out
