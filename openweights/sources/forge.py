@@ -11,7 +11,8 @@ GitLab's REST APIs, through a real HTTP client (``httpx2``).
 
 Every answer is cached under ``$HF_HOME/owcheck/forge/`` (beside the Hub client's cache) with
 its ``ETag``; the next run sends ``If-None-Match`` and a ``304 Not Modified`` (which GitHub does
-not count against the rate limit) reuses the cached answer. Cache files are written to a
+not count against the rate limit) reuses the cached answer. A "not found" answer is reused for
+a day (``NOT_FOUND_TTL``) without asking. Cache files are written to a
 temporary name and renamed, so a half-written file is never read. Each repository is asked at
 most once per ``ForgeSource``. Offline (``offline=True``, ``HF_HUB_OFFLINE=1``) only the cache
 is read.
@@ -50,6 +51,9 @@ ANONYMOUS_GITHUB_LIMIT = 60
 MAX_LICENSE_BYTES = 1 << 20
 """A license file larger than this is not kept."""
 CACHE_FORMAT = 1
+NOT_FOUND_TTL = 24 * 3600
+"""Seconds a "not found" answer is reused without asking again (404s count against GitHub's
+rate limit, and a repository rarely comes back within a day)."""
 
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
 _FORGE_NAMES: Mapping[ForgeKind, str] = {"github": "GitHub", "gitlab": "GitLab"}
@@ -169,6 +173,8 @@ class ForgeSource:
                 message=f"{repo} was not looked up before and the forge may not be used "
                 "(offline)",
             )
+        if cached is not None and _fresh_not_found(cached):
+            return replace(_answer_from(cached), cached=True)
         down = self._down.get(repo.kind)
         if down is not None:
             # The forge already said no for this run (rate limit, outage): don't insist.
@@ -182,6 +188,8 @@ class ForgeSource:
             self._down[repo.kind] = answer
             if cached is not None:
                 return replace(_answer_from(cached), cached=True)
+        if answer.status is ForgeStatus.NOT_FOUND:
+            entry = {"checked": time.time(), "answer": _answer_json(answer)}
         if entry is not None:
             self._write_cache(repo, entry)
         return answer
@@ -414,6 +422,14 @@ def with_forge(bundle: Bundle, forge: ForgeSource) -> Bundle:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _fresh_not_found(entry: Mapping[str, Any]) -> bool:
+    """A cached "not found" answer young enough to reuse."""
+    checked = entry.get("checked")
+    answer = entry.get("answer") or {}
+    return (answer.get("status") == ForgeStatus.NOT_FOUND.value
+            and isinstance(checked, (int, float)) and 0 <= time.time() - checked < NOT_FOUND_TTL)
 
 
 def _rate_limited(reply: _Reply) -> bool:

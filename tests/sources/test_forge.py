@@ -79,6 +79,11 @@ def test_missing_repository(loopback_forge: LoopbackForge, tmp_path: Path) -> No
     answer = source(loopback_forge, tmp_path).lookup(repo("github.com/forge-fixtures/gone"))
     assert answer.status is ForgeStatus.NOT_FOUND
     assert answer.message and "github.com/forge-fixtures/gone" in answer.message
+    # The next run does not spend rate limit on it again (for a day).
+    loopback_forge.reset_log()
+    again = source(loopback_forge, tmp_path).lookup(repo("github.com/forge-fixtures/gone"))
+    assert again.status is ForgeStatus.NOT_FOUND and again.cached
+    assert loopback_forge.requests == []
 
 
 @pytest.mark.parametrize("status", [403, 429])
