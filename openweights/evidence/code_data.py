@@ -143,10 +143,13 @@ def forge_license(answer: ForgeAnswer, res: Resolver) -> LicenseFinding:
         from openweights.licensing.identify import identify  # lazy: only for custom licenses
 
         result = identify(answer.license_text, res.catalogue)
-        best = result.best
-        if best is not None and result.status == "match" and best.part == "license":
-            entry = res.catalogue.resolve(best.license_id)
-            raw = f"{answer.license_path or 'LICENSE'} (identified as {best.license_id})"
+        where = answer.license_path or "LICENSE"
+        if result.license_id is not None:
+            entry = res.catalogue.resolve(result.license_id)
+            raw = f"{where} (identified as {result.license_id})"
+        elif result.closest is not None:
+            # A modified text is not the license it resembles: unknown, said so.
+            raw = f"{where}, a modified {result.closest.license_id}"
     if entry is None and raw and raw.upper() in ("NOASSERTION", "OTHER"):
         raw = f"{answer.license_name or 'a license'} the forge does not recognise"
     return res.finding(raw, entry, "forge", origin)

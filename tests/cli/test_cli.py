@@ -51,7 +51,7 @@ def test_json_report_keeps_the_contract_order_and_is_deterministic() -> None:
     assert first == second
     keys = list(json.loads(first))
     assert keys[:5] == ["schema_version", "tool", "subject", "grade", "tier"]
-    assert json.loads(first)["schema_version"] == "1.1"
+    assert json.loads(first)["schema_version"] == "1.2"
 
 
 def test_text_scorecard_leads_with_the_grade_and_fits_100_columns() -> None:

@@ -354,4 +354,4 @@ def test_unusable_input_is_exit_2_for_every_format(fmt: str, tmp_path: Path) -> 
 def test_json_report_keeps_its_schema_with_new_formats_around() -> None:
     data = json.loads(run_owcheck("tests/fixtures/repos/tier-d", "-f", "json").stdout)
     validate_report(data)
-    assert data["schema_version"] == "1.1"
+    assert data["schema_version"] == "1.2"
