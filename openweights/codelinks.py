@@ -146,7 +146,8 @@ _WORDS: tuple[tuple[Role, re.Pattern[str]], ...] = (
     (Role.DATA_PROCESSING, re.compile(
         r"\b(data[- _]?(prep\w*|process\w*|pipelines?|curation|cleaning|collection|filter\w*)"
         r"|pre-?process\w*|dedup\w*|near-?dup\w*|filtering|crawl\w*|(build|construct)\w* the"
-        r" (data|corpus)|tokeni[sz]\w* the (data|corpus))\b", re.I)),
+        r" (data|corpus)|tokeni[sz]\w* the (data|corpus)"
+        r"|(annotat|label)\w*\s+(\w+\s+){0,2}(data|datasets?|corpus|corpora))\b", re.I)),
     (Role.EVALUATION, re.compile(r"\b(eval\w*|benchmark\w*|metrics?|harness)\b", re.I)),
     (Role.TRAINING, re.compile(
         r"\b(train(ing|ed|er)?|pre-?train\w*|fine-?tun\w*|finetun\w*|reproduc\w*|replicat\w*"
