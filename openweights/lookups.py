@@ -1,8 +1,9 @@
 """What to look up beyond the model repo itself: pure functions over the material a source read.
 
-The sources never decide this on their own: the forge lookups (``with_forge``) and, later, the
-Hub source's extra datasets ask these functions, so the rules for "which code repositories and
-which datasets matter to this model" live in one place. No I/O.
+The sources never decide this on their own: the forge lookups (``with_forge``: which code
+repositories) and the Hub source (``datasets_to_fetch``: which datasets) ask these functions,
+and the evidence reads the same training-data mentions (``prose_corpora``, ``prose_datasets``),
+so "what matters to this model" is decided in one place. No I/O.
 """
 
 from __future__ import annotations
