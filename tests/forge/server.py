@@ -269,22 +269,21 @@ class _Handler(BaseHTTPRequestHandler):
         """Keep test output quiet."""
 
     def do_GET(self) -> None:
-        self._status = 0
         url = urlsplit(self.path)
-        try:
-            self._route(url.path, parse_qs(url.query))
-        finally:
-            self.server_forge._record(LoggedRequest(
-                "GET", url.path, url.query, self._status,
-                self.headers.get("Authorization") or self.headers.get("PRIVATE-TOKEN"),
-                self.headers.get("If-None-Match"),
-            ))
+        self._route(url.path, parse_qs(url.query))
 
     # -- answering -----------------------------------------------------------------------------
     def _send(
         self, status: int, payload: Any = None, headers: dict[str, str] | None = None
     ) -> None:
-        self._status = status
+        # Logged before answering, so a test that reads the log right after the client got its
+        # answer always finds the request there.
+        url = urlsplit(self.path)
+        self.server_forge._record(LoggedRequest(
+            "GET", url.path, url.query, status,
+            self.headers.get("Authorization") or self.headers.get("PRIVATE-TOKEN"),
+            self.headers.get("If-None-Match"),
+        ))
         body = b"" if payload is None else json.dumps(payload).encode()
         self.send_response(status)
         for key, value in (headers or {}).items():
