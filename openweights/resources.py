@@ -1,8 +1,9 @@
 """Where the bundled data lives: inside the installed package, or beside it in a checkout.
 
-The wheel force-includes ``schemas/`` and ``licenses/`` as ``openweights/_bundled/``. In a source
-checkout (editable install, tests) they are the top-level folders next to the package. Never the
-current working directory: the tool must behave the same wherever it is run from.
+The wheel force-includes ``schemas/``, ``licenses/`` and ``corpora/`` as
+``openweights/_bundled/``. In a source checkout (editable install, tests) they are the top-level
+folders next to the package. Never the current working directory: the tool must behave the same
+wherever it is run from.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def bundled_path(name: str) -> Path:
-    """The folder ``name`` (``schemas`` or ``licenses``) of the running owcheck."""
+    """The folder ``name`` (``schemas``, ``licenses`` or ``corpora``) of the running owcheck."""
     installed = _PACKAGE / "_bundled" / name
     if installed.is_dir():
         return installed

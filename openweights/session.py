@@ -65,10 +65,15 @@ class Target:
     token: str | None = None
     """Hub token (None: the client's own lookup)."""
     offline: bool = False
-    """Read the Hub from the client's cache only."""
+    """Read the Hub from the client's cache only (the forge lookups too)."""
     git_ref: str | None = None
     """For a path: read it as committed at this git ref (tag, branch or commit), not as it is
     in the working tree (None)."""
+    forge: bool | None = None
+    """Ask GitHub/GitLab for the license of the code the card links: None means on for a Hub
+    id (and with ``online``), off for a path (the pre-commit path never touches the network)."""
+    online: bool = False
+    """For a path: look its base models and datasets up on the Hub, and ask the forge."""
 
     @property
     def is_local(self) -> bool:
@@ -142,7 +147,9 @@ def settings_for(
 
 
 def fetch(target: Target) -> Bundle:
-    """The material for ``target`` from the source it names."""
+    """The material for ``target`` from the source it names, then the forge's answers about
+    the code it links when ``target.forge`` allows (a second step: sources never call each
+    other)."""
     if target.is_local and target.git_ref is not None:
         from openweights.sources.git import fetch_at_ref
 
@@ -150,22 +157,35 @@ def fetch(target: Target) -> Bundle:
     if target.is_local:
         from openweights.sources.local import LocalSource
 
-        return LocalSource().fetch(target.name)
-    endpoint = os.environ.get("HF_ENDPOINT", "")
-    try:
-        parse_model_target(target.name, [urlsplit(endpoint).netloc] if endpoint else [])
-    except TargetError as exc:
-        if target.source is SourceChoice.AUTO and not is_url(target.name) and (
-            hub_url_path(target.name) is None
-        ):
-            raise InputError(
-                f"no such file or directory, and not a Hub repo id: {target.name}"
-            ) from None
-        raise InputError(str(exc)) from None
-    from openweights.sources.hub import HubSource
+        bundle = LocalSource().fetch(target.name)
+        if target.online:
+            from openweights.sources.hub import HubSource
 
-    hub = HubSource(revision=target.revision, token=target.token, offline=target.offline)
-    return hub.fetch(target.name)
+            hub = HubSource(token=target.token, offline=target.offline)
+            bundle = hub.resolve(bundle)
+        use_forge = target.online if target.forge is None else target.forge
+    else:
+        endpoint = os.environ.get("HF_ENDPOINT", "")
+        try:
+            parse_model_target(target.name, [urlsplit(endpoint).netloc] if endpoint else [])
+        except TargetError as exc:
+            if target.source is SourceChoice.AUTO and not is_url(target.name) and (
+                hub_url_path(target.name) is None
+            ):
+                raise InputError(
+                    f"no such file or directory, and not a Hub repo id: {target.name}"
+                ) from None
+            raise InputError(str(exc)) from None
+        from openweights.sources.hub import HubSource
+
+        hub = HubSource(revision=target.revision, token=target.token, offline=target.offline)
+        bundle = hub.fetch(target.name)
+        use_forge = target.forge is not False
+    if use_forge:
+        from openweights.sources.forge import shared_forge, with_forge
+
+        bundle = with_forge(bundle, shared_forge(offline=target.offline))
+    return bundle
 
 
 def check(target: Target, settings: Settings) -> Outcome:

@@ -232,7 +232,9 @@ def _tokens(text: str) -> list[tuple[str, str, int, int]]:
     return [(m.group().lower(), m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
-def _key(name: str) -> tuple[str, ...]:
+def name_key(name: str) -> tuple[str, ...]:
+    """A family name as matched in text: its words and numbers, lower case (the build script
+    uses it to refuse a name two families claim)."""
     return tuple(t for t, _w, _s, _e in _tokens(name))
 
 
@@ -291,13 +293,13 @@ class BaseModelCatalogue:
                 for old in member.renamed:
                     self._by_id.setdefault(old.lower(), (fam, member, "renamed id"))
             for name in fam.names:
-                self._names.setdefault(_key(name), fam)
+                self._names.setdefault(name_key(name), fam)
             for name in fam.sized_names:
-                self._sized.setdefault(_key(name), fam)
+                self._sized.setdefault(name_key(name), fam)
             for name in fam.exact_names:
                 self._exact.setdefault(tuple(w for _t, w, _s, _e in _tokens(name)), fam)
             if fam.brand:
-                self._brands.setdefault(_key(fam.brand), []).append(fam)
+                self._brands.setdefault(name_key(fam.brand), []).append(fam)
         self._first_words = {
             key[0]
             for table in (self._names, self._sized, self._brands)

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from openweights.choices import Letter, SourceChoice
-from openweights.cli.common import ConfigFile, Isolated, Offline, Token, choice_option, fail
+from openweights.cli.common import (
+    ConfigFile,
+    Isolated,
+    NoForge,
+    Offline,
+    Token,
+    choice_option,
+    fail,
+)
 
 if TYPE_CHECKING:
     from openweights.report import Report
@@ -60,6 +68,7 @@ def batch_command(
             "snapshot (new models included).",
         ),
     ] = None,
+    no_forge: NoForge = False,
 ) -> None:
     """Grade many models: one JSON report per line, in input order, resumable."""
     from openweights import batch, session
@@ -87,8 +96,16 @@ def batch_command(
             fail(str(exc), exc.exit_code)
 
     def grade(target: str) -> Report:
-        one = session.Target(target, SourceChoice.AUTO, revision, token, offline)
+        one = session.Target(target, SourceChoice.AUTO, revision, token, offline,
+                             forge=False if no_forge else None)
         return session.check(one, settings).report
+
+    if not no_forge and not offline:
+        from openweights.sources.forge import anonymous_notice
+
+        notice = anonymous_notice()
+        if notice:
+            typer.echo(f"owcheck: note: {notice}", err=True)
 
     targets = batch.read_targets(lines)
     done = batch.done_targets(output, errors) if resume else set()

@@ -17,7 +17,9 @@ from openweights.cli.common import (
     ConfigFile,
     HubFlag,
     Isolated,
+    NoForge,
     Offline,
+    Online,
     Revision,
     Token,
     UsageError,
@@ -91,6 +93,8 @@ def check_command(
         bool, typer.Option("--show-settings",
                            help="Print the settings in force and where each came from; exit.")
     ] = False,
+    online: Online = False,
+    no_forge: NoForge = False,
 ) -> None:
     """Grade one model and lint its card."""
     if target is None and not show_settings:
@@ -115,5 +119,7 @@ def check_command(
         verbose=verbose,
         exit_zero=exit_zero,
         show_settings=show_settings,
+        online=online,
+        no_forge=no_forge,
     )
     raise typer.Exit(run_check(opts))

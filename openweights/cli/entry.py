@@ -53,6 +53,8 @@ OPTIONS: dict[str, tuple[str, type[Choice] | str]] = {
     "-v": ("verbose", "count"),
     "--exit-zero": ("exit_zero", "flag"),
     "--show-settings": ("show_settings", "flag"),
+    "--online": ("online", "flag"),
+    "--no-forge": ("no_forge", "flag"),
 }
 _COUNTED = re.compile(r"^-[qv]{2,}$")
 

@@ -209,7 +209,7 @@ def stages(report: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
     anything else is ignored (these keys are newer than this reader, so nothing is assumed).
     """
     raw = report.get("stages")
-    if not isinstance(raw, (list, Mapping)):
+    if not isinstance(raw, (list, Mapping)) or not raw:
         raw = report.get("components", {}).get("data", {}).get("stages")
     out: list[tuple[str, Mapping[str, Any]]] = []
     if isinstance(raw, Mapping):

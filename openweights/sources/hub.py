@@ -6,7 +6,9 @@ download cache behave as users expect. Per repo the source asks for one info ans
 properties it needs) and downloads the README and license-like files at the resolved commit.
 
 Lineage follows ``base_model`` from each card, depth-first, every repo fetched at most once per
-run; datasets come from the subject's ``datasets:`` and ``openness.data.datasets``.
+run; datasets come from ``openweights.lookups.datasets_to_fetch``: the subject's ``datasets:``
+and ``openness.data.datasets``, the Hub datasets and catalogued corpora its text names, and its
+base models' datasets.
 
 Offline (``offline=True`` or ``HF_HUB_OFFLINE=1``) nothing touches the network: the client cannot
 answer ``model_info`` from its cache, so every info answer used online is also written as a small
@@ -54,6 +56,7 @@ from huggingface_hub.utils.tqdm import disable_progress_bars
 
 from openweights import __version__
 from openweights.card import parse_card
+from openweights.lookups import datasets_to_fetch
 from openweights.repoids import (
     Kind,
     TargetError,
@@ -279,27 +282,60 @@ class HubSource:
         material = self._model_material(run, subject, revision)
         material = self._lineage_files(run, subject, material)
         self._walk(run, repo_id, 0, ())
-        ids, problems = dataset_ids(subject.meta)
-        for did in ids:
-            if did not in run.datasets:
-                run.datasets[did] = self._dataset(run, did)
+        _ids, problems = dataset_ids(subject.meta)
+        self._fetch_datasets(run, subject.card_text, subject.meta)
         if problems:
             material = _with_problems(material, problems)
-        # A depth cut on one path does not count when a shorter path reached the same repo.
-        truncated = tuple(
-            t for t in run.truncated
-            if not (t.endswith(": depth limit") and t.rsplit(":", 1)[0] in run.ancestors)
-        )
         return Bundle(
             subject=material,
             ancestors=dict(run.ancestors),
             datasets=dict(run.datasets),
             lineage_resolvable=True,
-            lineage_truncated=truncated,
+            lineage_truncated=_truncated(run),
             parents=dict(run.parents),
             relations=dict(run.relations),
             offline=run.offline,
         )
+
+    def resolve(self, bundle: Bundle) -> Bundle:
+        """``bundle`` (read elsewhere: a repo on disk) with the base models and datasets its
+        card names looked up on the Hub, as ``fetch`` does for a Hub repo (``--online``)."""
+        subject = bundle.subject
+        run = _Run(offline=self._is_offline())
+        meta: Mapping[str, Any] = {}
+        if subject.card_text is not None:
+            card = parse_card(subject.card_text, subject.card_path or "README.md")
+            meta = card.metadata if card.front_matter == "ok" else {}
+        ids, _problems = base_model_ids(meta)
+        run.parents[subject.id] = tuple(ids)
+        relation = meta.get("base_model_relation")
+        if isinstance(relation, str) and relation.strip():
+            run.relations[subject.id] = relation.strip()
+        self._walk(run, subject.id, 0, ())
+        self._fetch_datasets(run, subject.card_text, meta)
+        return replace(
+            bundle,
+            ancestors=dict(run.ancestors),
+            datasets=dict(run.datasets),
+            lineage_resolvable=True,
+            lineage_truncated=_truncated(run),
+            parents=dict(run.parents),
+            relations=dict(run.relations),
+            offline=run.offline,
+        )
+
+    # -- datasets ----------------------------------------------------------------------------
+    def _fetch_datasets(
+        self, run: _Run, card_text: str | None, meta: Mapping[str, Any]
+    ) -> None:
+        """Read the datasets the subject names (metadata and text) and its bases' (for the
+        training stages they pass on); ``lookups.datasets_to_fetch`` decides which."""
+        cards = [(card_text, meta)] + [
+            (a.card_text, a.api_card_data or {}) for a in run.ancestors.values() if a
+        ]
+        for did in datasets_to_fetch(cards):
+            if did not in run.datasets:
+                run.datasets[did] = self._dataset(run, did)
 
     # -- lineage evidence in the subject's own files ----------------------------------------------
     # Kept in one place so that it moves as a whole into the wave-based source (issue 13): there
@@ -756,6 +792,15 @@ def _note(read: _FileRead, problems: list[str], missing: list[str]) -> None:
         problems.append(read.problem)
     if read.missing:
         missing.append(read.missing)
+
+
+def _truncated(run: _Run) -> tuple[str, ...]:
+    """The lineage cuts to report: a depth cut on one path does not count when a shorter path
+    reached the same repo."""
+    return tuple(
+        t for t in run.truncated
+        if not (t.endswith(": depth limit") and t.rsplit(":", 1)[0] in run.ancestors)
+    )
 
 
 def _with_problems(material: ModelMaterial, extra: Iterable[str]) -> ModelMaterial:
