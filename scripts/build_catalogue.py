@@ -11,8 +11,8 @@ Each catalogue is a folder of YAML files, one entry per file, described by a row
 stores the entries under, and which names must be unique across entries. Checks, for every
 catalogue: every file validates against its schema; its ``id`` equals its file name; no name is
 claimed by two entries; plus the catalogue's own cross-checks (a corpus's or a base model's
-licenses must exist in the license catalogue; a base model family's ``derived_from`` must name a
-family of the catalogue).
+licenses must exist in the license catalogue, a base model's pre-training corpora in the corpus
+catalogue; a base model family's ``derived_from`` must name a family of the catalogue).
 """
 
 from __future__ import annotations
@@ -113,13 +113,26 @@ def _base_model_names(data: dict[str, Any]) -> Iterable[str]:
             | {f"name:{' '.join(base_models.name_key(n))}" for n in names if isinstance(n, str)})
 
 
-def _base_model_licenses(file: str, data: dict[str, Any]) -> list[str]:
+@cache
+def _corpus_ids() -> frozenset[str]:
+    """The corpus catalogue's ids as compiled (its row is built before the base models')."""
+    records = json.loads((ROOT / "corpora" / "index.json").read_text(encoding="utf-8"))
+    return frozenset(r["id"] for r in records["corpora"])
+
+
+def _base_model_references(file: str, data: dict[str, Any]) -> list[str]:
     members = data.get("members") or []
-    return _unknown_licenses(
+    problems = _unknown_licenses(
         file,
         [("license", data.get("license"))]
         + [(f"members/{i}/license", m.get("license")) for i, m in enumerate(members)],
     )
+    for i, member in enumerate(members):
+        for corpus in (member.get("pretraining_data") or {}).get("corpora") or []:
+            if corpus not in _corpus_ids():
+                problems.append(f"{file}: members/{i}/pretraining_data: {corpus!r} is not in "
+                                "the corpus catalogue")
+    return problems
 
 
 def _base_model_parents(folder: str, records: list[dict[str, Any]]) -> list[str]:
@@ -137,9 +150,9 @@ CATALOGUES: dict[str, CatalogueSpec] = {
     "corpora": CatalogueSpec("corpora", "corpus.schema.json", "corpora", _corpus_names,
                              _corpus_licenses),
     "base-models": CatalogueSpec("base-models", "base-model.schema.json", "families",
-                                 _base_model_names, _base_model_licenses, _base_model_parents),
+                                 _base_model_names, _base_model_references, _base_model_parents),
 }
-"""Every bundled catalogue, by name; the licenses first, since the others refer to them."""
+"""Every bundled catalogue, by name, each after the catalogues its entries refer to."""
 
 
 def load_records(

@@ -1,10 +1,11 @@
 """Well-known base model families: their Hub ids, the names cards give them, and their licenses.
 
 ``base-models/*.yaml`` is the source (one file per family, validated by
-``schemas/base-model.schema.json``); ``scripts/build_base_models.py`` compiles it into
-``base-models/index.json``, which is what the tool loads. The catalogue answers two questions
-without the network: which family (and which member) a repo id or a phrase names, and which
-licenses that could mean. It does not grade: the evidence picks the license that applies.
+``schemas/base-model.schema.json``); ``scripts/build_catalogue.py`` compiles it into
+``base-models/index.json``, which is what the tool loads. The catalogue answers three questions
+without the network: which family (and which member) a repo id or a phrase names, which
+licenses that could mean, and, where the vendor's card states it, what a member was pre-trained
+on. It does not grade: the evidence picks the license that applies.
 
 Names are matched word by word, ignoring case and separators, so ``Llama 3.1``, ``llama-3.1``
 and ``Meta-Llama-3.1-8B`` all name Llama 3.1 (the last with its size, 8B). ``exact_names`` keep
@@ -122,6 +123,18 @@ _NOT_A_MODEL_AFTER = frozenset({"cpp", "factory", "recipes", "stack", "index", "
 
 
 @dataclass(frozen=True)
+class PretrainingData:
+    """What a member was pre-trained on, as its vendor states it."""
+
+    corpora: tuple[str, ...]
+    """Corpus catalogue ids (``corpora/``)."""
+    complete: bool
+    """True when these corpora are the whole pre-training data."""
+    source: str
+    """Where the statement was read."""
+
+
+@dataclass(frozen=True)
 class BaseMember:
     """One Hub repo of a family."""
 
@@ -135,6 +148,8 @@ class BaseMember:
     """What it takes in and puts out, when it decides a scoped license feature."""
     size: str | None
     """Parameter count read from the id (``8b``, ``0.5b``, ``8x7b``), or None."""
+    pretraining: PretrainingData | None = None
+    """Its pre-training data, where the catalogue records it."""
 
 
 @dataclass(frozen=True)
@@ -477,6 +492,12 @@ class BaseModelCatalogue:
         )
 
 
+def _pretraining(data: Mapping[str, Any] | None) -> PretrainingData | None:
+    if not data:
+        return None
+    return PretrainingData(tuple(data["corpora"]), bool(data["complete"]), data["source"])
+
+
 def _family_from_dict(data: Mapping[str, Any]) -> BaseFamily:
     modality = data.get("modality")
     members = tuple(
@@ -486,6 +507,7 @@ def _family_from_dict(data: Mapping[str, Any]) -> BaseFamily:
             license=m.get("license") or data["license"],
             modality=m.get("modality", modality),
             size=size_of(m["id"].rsplit("/", 1)[-1]),
+            pretraining=_pretraining(m.get("pretraining_data")),
         )
         for m in data.get("members") or ()
     )

@@ -262,7 +262,7 @@ def build_evidence(
         if card
         else DataInformation(False, False, False, False, False)
     )
-    stages = StageBuilder(bundle, res, load_corpora(), lineage).subject(
+    stages = StageBuilder(bundle, res, load_corpora(), lineage, inferred).subject(
         card, datasets, card_info if card else None
     )
     d_license, d_avail, info = data_from_stages(stages, card_info)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openweights.card import Card
+from openweights.catalogues.base_models import PretrainingData
 from openweights.licensing.catalogue import LicenseEntry
 from openweights.licensing.grader import LicenseGrade, Thresholds, Verdict
 from openweights.sources import Bundle, ForgeAnswer, ForgeStatus
@@ -74,8 +75,8 @@ class Origin:
     a corpus of the catalogue); None for the subject."""
 
     def __str__(self) -> str:
-        if self.field in ("forge", "corpus") and self.repo:
-            # An answer of a forge's API, or an entry of the corpus catalogue.
+        if self.field in ("forge", "corpus", "base-models") and self.repo:
+            # An answer of a forge's API, or an entry of the corpus or base-model catalogue.
             return f"{self.field}:{self.repo}"
         where = self.path or (f"hub:{self.field}" if self.field else "-")
         if self.path and self.line:
@@ -421,6 +422,9 @@ class InferredBase:
     """True when it is applied to the weights (confidence medium or above, license known, not
     relicensed by its own licensor, and for a distillation source, a license that reaches
     students)."""
+    pretraining: PretrainingData | None = None
+    """What the base was pre-trained on, when the base-model catalogue records it for the
+    member found (a derived model inherits it as its pre-training stage)."""
 
 
 @dataclass(frozen=True)

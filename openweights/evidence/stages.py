@@ -4,8 +4,11 @@ A model's own datasets (``datasets:``, the ``openness.data`` block, Hub dataset 
 well-known corpora named in the text) go to the stage the corpus catalogue files them under, or
 else to the model's own stage: pre-training for a base model, fine-tuning for a fine-tune or an
 adapter (a quantization or a merge adds no training of its own). A derived model inherits every
-stage of its bases through the lineage the source followed; a base that could not be read
-leaves its stages unknown. The data row is as open as the least open stage.
+stage of its bases through the lineage the source followed. When the card states no base, the
+bases ``evidence/bases.py`` infers and applies to the weights are its lineage (on disk only those
+a tool wrote into a file; a distillation teacher is never a base). A base that could not be read
+passes on the pre-training data the base-model catalogue records for it, or else leaves its
+pre-training stage unknown. The data row is as open as the least open stage.
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ from openweights.card import Card, parse_card
 from openweights.catalogues.corpora import Corpus, CorpusCatalogue
 from openweights.evidence.licenses import Resolver, least_open_license
 from openweights.evidence.model import (
+    Confidence,
     DataInformation,
     DatasetEvidence,
     DataSource,
     DataStage,
+    InferredBase,
     LicenseFinding,
     LineageLink,
     Origin,
@@ -39,13 +44,14 @@ POINTS = ("inventory", "processing_code", "provenance", "unshareable", "labellin
 
 
 
-def primary_stage(card: Card | None, relation: str | None) -> str | None:
-    """The model's own stage: pre-training without a base model, fine-tuning with one, none
-    for a quantization or a merge (they train nothing)."""
+def primary_stage(card: Card | None, relation: str | None, derived: bool = False) -> str | None:
+    """The model's own stage: pre-training without a base model, fine-tuning with one (stated,
+    or ``derived`` from an inferred one), none for a quantization or a merge (they train
+    nothing)."""
     if card is None:
         return "pre-training"
     ids, _ = base_model_ids(card.metadata)
-    if not ids:
+    if not ids and not derived:
         return "pre-training"
     if relation in ("quantized", "merge"):
         return None
@@ -276,15 +282,42 @@ def _merge(stages: Iterable[DataStage], res: Resolver) -> list[DataStage]:
     return out
 
 
+def inherits_from(base: InferredBase) -> bool:
+    """An inferred base the model was trained from: neither a distillation teacher (its
+    outputs, not its data, were learnt from) nor the model itself."""
+    return base.relation not in ("distillation", "same-model")
+
+
+def _label(base: InferredBase) -> str:
+    """How an inferred base is named as the origin of a stage: the catalogue's member or
+    family when it knows the base, the words or id found otherwise."""
+    return base.license.origin.repo or base.name
+
+
 class StageBuilder:
     """Works out the stages of the subject and, recursively, of each base model it names."""
 
     def __init__(self, bundle: Bundle, res: Resolver, corpora: CorpusCatalogue,
-                 lineage: Sequence[LineageLink]) -> None:
+                 lineage: Sequence[LineageLink], inferred: Sequence[InferredBase] = ()) -> None:
         self.bundle = bundle
         self.res = res
         self.corpora = corpora
         self.lineage = lineage
+        # The bases that stand for an unstated lineage: those applied to the weights. On disk
+        # only those a tool wrote down (config files, weight-file headers): a vendor's own card
+        # names its other models in its title and words, and there nothing tells the vendor's
+        # card from a derivative's. On the Hub the subject's organisation does (a licensor's
+        # own models are not applied), so the card's title and words count there too.
+        least = Confidence.MEDIUM if bundle.lineage_resolvable else Confidence.HIGH
+        self.inferred = [
+            b for b in inferred
+            if b.applies and b.confidence.rank >= least.rank and inherits_from(b)
+        ]
+        # What the base-model catalogue says a base was pre-trained on, by the id it was found
+        # as (``base_model:`` values included, so a base the source could not read has it).
+        self._recorded = {
+            b.name.lower(): b for b in inferred if b.pretraining and inherits_from(b)
+        }
         self._memo: dict[str, list[DataStage]] = {}
 
     def subject(
@@ -297,14 +330,57 @@ class StageBuilder:
         if relation is None and card is not None:
             rel = card.metadata.get("base_model_relation")
             relation = rel if isinstance(rel, str) else None
-        own = self._own(card, declared, card_info, relation, None)
-        return _merge([*own, *self._inherited(sid, card, (sid,))], self.res)
+        extra = self._unstated_bases(sid, card)
+        if relation is None and extra:
+            relation = extra[0].relation
+        own = self._own(card, declared, card_info, relation, None, bool(extra))
+        inherited = self._inherited(sid, card, (sid,))
+        for base in extra:
+            inherited += self._unread(base.name, _label(base))
+        return _merge([*own, *inherited], self.res)
+
+    def _unstated_bases(self, sid: str, card: Card | None) -> list[InferredBase]:
+        """The inferred bases that stand for the lineage when the card states none (one per
+        family, or per name when the catalogue does not know it), most trusted first."""
+        stated = bool(card is not None and base_model_ids(card.metadata)[0])
+        if stated or any(link.child == sid for link in self.lineage):
+            return []
+        out: list[InferredBase] = []
+        seen: set[str] = set()
+        for base in self.inferred:
+            key = base.family or base.name.lower()
+            if key not in seen:
+                seen.add(key)
+                out.append(base)
+        return out
+
+    def _unread(self, model_id: str, label: str | None = None) -> list[DataStage]:
+        """The stages a base passes on without its card: the pre-training data the base-model
+        catalogue records for it, or one unknown pre-training stage."""
+        label = label or model_id
+        base = self._recorded.get(model_id.lower())
+        if base is None or base.pretraining is None:
+            return [build_stage("pre-training", label, [], None, self.res)]
+        data = base.pretraining
+        origin = Origin(None, None, "base-models", label)
+        sources = [
+            source_from_corpus(corpus, self.res, origin, f"pre-training data of {label} "
+                               "(base-model catalogue)", corpus.name)
+            for corpus in (self.corpora.get(cid) for cid in data.corpora)
+            if corpus is not None
+        ]
+        if not data.complete:
+            none = LicenseFinding(None, None, "none", origin)
+            sources.append(DataSource(f"other pre-training data of {label}", "corpus", None,
+                                      None, "not-released", none, origin, data.source))
+        return [build_stage("pre-training", label, sources, None, self.res)]
 
     def _own(
         self, card: Card | None, declared: Sequence[DatasetEvidence],
         card_info: DataInformation | None, relation: str | None, inherited: str | None,
+        derived: bool = False,
     ) -> list[DataStage]:
-        primary = primary_stage(card, relation)
+        primary = primary_stage(card, relation, derived)
         if card is None:
             return [build_stage("pre-training", inherited, [], None, self.res)] if primary else []
         from openweights.evidence.code_data import dataset_license
@@ -340,7 +416,7 @@ class StageBuilder:
         parents = [link for link in self.lineage if link.child == child]
         if not parents and card is not None and not self.bundle.lineage_resolvable:
             ids, _ = base_model_ids(card.metadata)
-            return [build_stage("pre-training", bid, [], None, self.res) for bid in ids]
+            return [stage for bid in ids for stage in self._unread(bid)]
         out: list[DataStage] = []
         for link in parents:
             out += self._ancestor(link.id, path)
@@ -351,9 +427,11 @@ class StageBuilder:
             return self._memo[model_id]
         material = self.bundle.ancestors.get(model_id)
         if model_id in path or material is None or material.card_text is None:
-            unknown = [build_stage("pre-training", model_id, [], None, self.res)]
-            self._memo[model_id] = unknown
-            return unknown
+            unread = [build_stage("pre-training", model_id, [], None, self.res)]
+            if model_id not in path:
+                unread = self._unread(model_id)
+            self._memo[model_id] = unread
+            return unread
         card = parse_card(material.card_text, "README.md")
         if not card.metadata and material.api_card_data:
             card = Card(card.path, card.text, dict(material.api_card_data), "ok", None, None,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from openweights.check import check_bundle
 from openweights.report import Report
 from openweights.sources import (
@@ -11,6 +14,7 @@ from openweights.sources import (
     ForgeStatus,
     ModelMaterial,
 )
+from openweights.sources.local import LocalSource
 
 BASE = """---
 license: apache-2.0
@@ -150,3 +154,76 @@ def test_corpus_names_count_only_where_the_text_is_about_training_data() -> None
     report = _hub(card)
     names = [(s.corpus_id, s.name) for st in report.evidence.stages for s in st.sources]
     assert names == [("starcoderdata", "StarCoder"), ("c4", "C4")]
+
+
+# --------------------------------------------------------------------------- inferred bases
+
+
+def _local(tmp_path: Path, card: str, files: dict[str, str] | None = None) -> Report:
+    (tmp_path / "README.md").write_text(card, encoding="utf-8")
+    for name, text in (files or {}).items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return check_bundle(LocalSource().fetch(str(tmp_path)))
+
+
+OWN_DATA = "---\nlicense: apache-2.0\ndatasets: [open-org/chats]\n---\n# Support assistant\n"
+
+
+def test_a_base_a_tool_wrote_down_is_the_lineage_of_the_stages(tmp_path: Path) -> None:
+    # No base_model:, but the adapter's config names an OLMo 2 model whose pre-training data
+    # the base-model catalogue records: the stage is inherited, cited to the catalogue.
+    config = {"base_model_name_or_path": "allenai/OLMo-2-1124-7B", "peft_type": "LORA"}
+    report = _local(tmp_path, OWN_DATA, {"adapter_config.json": json.dumps(config)})
+    assert _stages(report) == [("pre-training", "allenai/OLMo-2-1124-7B", "open"),
+                               ("fine-tuning", None, "unknown")]
+    pre = report.evidence.stages[0]
+    assert {s.corpus_id for s in pre.sources} == {"olmo-mix-1124", "dolmino-mix-1124"}
+    assert all(str(s.origin) == "base-models:allenai/OLMo-2-1124-7B" for s in pre.sources)
+    assert all(str(s.license.origin).startswith("corpus:") for s in pre.sources)
+    # The model's own dataset is its fine-tuning data, not its pre-training data.
+    assert [s.name for s in report.evidence.stages[1].sources] == ["open-org/chats"]
+
+
+def test_a_base_with_no_recorded_data_passes_on_an_undisclosed_stage(tmp_path: Path) -> None:
+    config = {"_name_or_path": "meta-llama/Llama-3.1-8B", "architectures": ["LlamaForCausalLM"]}
+    report = _local(tmp_path, OWN_DATA, {"config.json": json.dumps(config)})
+    assert _stages(report)[0] == ("pre-training", "meta-llama/Llama-3.1-8B", "undisclosed")
+    assert _stages(report)[1][0] == "fine-tuning"
+
+
+def test_a_stated_base_the_source_cannot_read_uses_the_catalogue() -> None:
+    # Offline, base_model: is not read, but the catalogue records what Falcon 7B was trained
+    # on: RefinedWeb, which is public, and curated sets that were not released.
+    bundle = Bundle(subject=ModelMaterial(
+        id="README.md", source="local",
+        card_text="---\nlicense: apache-2.0\nbase_model: tiiuae/falcon-7b\n---\n# Tuned\n"))
+    pre = check_bundle(bundle).evidence.stages[0]
+    assert (pre.stage, pre.inherited_from) == ("pre-training", "tiiuae/falcon-7b")
+    assert [(s.corpus_id, s.availability) for s in pre.sources] == [
+        ("refinedweb", "released"), (None, "not-released")]
+    assert not pre.open
+
+
+def test_on_disk_a_title_alone_does_not_make_a_lineage(tmp_path: Path) -> None:
+    # A vendor's card names its own family in its title and words; on disk nothing tells it
+    # from a derivative's, so only what a tool wrote makes a lineage for the stages.
+    card = OWN_DATA.replace("# Support assistant", "# Llama 3.1 8B support assistant")
+    report = _local(tmp_path, card)
+    assert any(b.applies for b in report.evidence.inferred_bases)  # the weights still see it
+    assert [s[1] for s in _stages(report)] == [None]
+
+
+def test_on_the_hub_the_cards_words_make_a_lineage() -> None:
+    card = ("---\nlicense: apache-2.0\ndatasets: [open-org/chats]\n---\n"
+            "# Support assistant\n\nFine-tuned from Llama 3.1 8B on our chats.\n")
+    report = _hub(card, datasets={"open-org/chats": WEB})
+    assert _stages(report) == [("pre-training", "Llama 3.1 8B", "undisclosed"),
+                               ("fine-tuning", None, "open")]
+
+
+def test_a_distillation_teacher_passes_on_no_stage() -> None:
+    card = ("---\nlicense: apache-2.0\ndatasets: [open-org/web]\n---\n# Small model\n\n"
+            "Distilled from the outputs of Llama 3.1 70B.\n")
+    report = _hub(card, datasets={"open-org/web": WEB})
+    assert [b.relation for b in report.evidence.inferred_bases] == ["distillation"]
+    assert [s[1] for s in _stages(report)] == [None]
