@@ -288,12 +288,6 @@ def inherits_from(base: InferredBase) -> bool:
     return base.relation not in ("distillation", "same-model")
 
 
-def _label(base: InferredBase) -> str:
-    """How an inferred base is named as the origin of a stage: the catalogue's member or
-    family when it knows the base, the words or id found otherwise."""
-    return base.license.origin.repo or base.name
-
-
 class StageBuilder:
     """Works out the stages of the subject and, recursively, of each base model it names."""
 
@@ -336,7 +330,9 @@ class StageBuilder:
         own = self._own(card, declared, card_info, relation, None, bool(extra))
         inherited = self._inherited(sid, card, (sid,))
         for base in extra:
-            inherited += self._unread(base.name, _label(base))
+            # Named as found (a repo id, or the card's words), never the catalogue's display
+            # name: stage origins are listed with commas.
+            inherited += self._unread(base.name)
         return _merge([*own, *inherited], self.res)
 
     def _unstated_bases(self, sid: str, card: Card | None) -> list[InferredBase]:
@@ -354,11 +350,10 @@ class StageBuilder:
                 out.append(base)
         return out
 
-    def _unread(self, model_id: str, label: str | None = None) -> list[DataStage]:
+    def _unread(self, label: str) -> list[DataStage]:
         """The stages a base passes on without its card: the pre-training data the base-model
         catalogue records for it, or one unknown pre-training stage."""
-        label = label or model_id
-        base = self._recorded.get(model_id.lower())
+        base = self._recorded.get(label.lower())
         if base is None or base.pretraining is None:
             return [build_stage("pre-training", label, [], None, self.res)]
         data = base.pretraining
