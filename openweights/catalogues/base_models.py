@@ -17,14 +17,13 @@ family of the line, so it stands for the most open of them.
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from openweights.resources import bundled_path
+from openweights.resources import catalogue_records
 
 _WORD = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)*")
 _GAP = re.compile(r"[ \t\-_.]{0,2}")
@@ -530,14 +529,7 @@ def _family_from_dict(data: Mapping[str, Any]) -> BaseFamily:
     )
 
 
-def index_path() -> str:
-    """The compiled catalogue shipped with the tool."""
-    return str(bundled_path("base-models") / "index.json")
-
-
 @cache
 def load_base_models() -> BaseModelCatalogue:
     """The bundled catalogue (compiled index), loaded once per process."""
-    with open(index_path(), encoding="utf-8") as fh:
-        records = json.load(fh)["families"]
-    return BaseModelCatalogue.from_records(records)
+    return BaseModelCatalogue.from_records(catalogue_records("base-models", "families"))

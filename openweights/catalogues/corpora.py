@@ -10,15 +10,13 @@ No I/O beyond reading the bundled index once.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from openweights.resources import bundled_path
+from openweights.resources import catalogue_records
 
 
 @dataclass(frozen=True)
@@ -201,13 +199,7 @@ def _corpus(data: Mapping[str, Any]) -> Corpus:
     )
 
 
-def index_path() -> Path:
-    """The compiled corpus catalogue shipped with the tool."""
-    return bundled_path("corpora") / "index.json"
-
-
 @cache
 def load_corpora() -> CorpusCatalogue:
     """The bundled corpus catalogue, loaded once per process."""
-    records = json.loads(index_path().read_text(encoding="utf-8"))["corpora"]
-    return CorpusCatalogue.from_records(records)
+    return CorpusCatalogue.from_records(catalogue_records("corpora", "corpora"))

@@ -286,16 +286,7 @@ class HubSource:
         self._fetch_datasets(run, subject.card_text, subject.meta)
         if problems:
             material = _with_problems(material, problems)
-        return Bundle(
-            subject=material,
-            ancestors=dict(run.ancestors),
-            datasets=dict(run.datasets),
-            lineage_resolvable=True,
-            lineage_truncated=_truncated(run),
-            parents=dict(run.parents),
-            relations=dict(run.relations),
-            offline=run.offline,
-        )
+        return _with_run(Bundle(subject=material), run)
 
     def resolve(self, bundle: Bundle) -> Bundle:
         """``bundle`` (read elsewhere: a repo on disk) with the base models and datasets its
@@ -313,16 +304,7 @@ class HubSource:
             run.relations[subject.id] = relation.strip()
         self._walk(run, subject.id, 0, ())
         self._fetch_datasets(run, subject.card_text, meta)
-        return replace(
-            bundle,
-            ancestors=dict(run.ancestors),
-            datasets=dict(run.datasets),
-            lineage_resolvable=True,
-            lineage_truncated=_truncated(run),
-            parents=dict(run.parents),
-            relations=dict(run.relations),
-            offline=run.offline,
-        )
+        return _with_run(bundle, run)
 
     # -- datasets ----------------------------------------------------------------------------
     def _fetch_datasets(
@@ -794,12 +776,22 @@ def _note(read: _FileRead, problems: list[str], missing: list[str]) -> None:
         missing.append(read.missing)
 
 
-def _truncated(run: _Run) -> tuple[str, ...]:
-    """The lineage cuts to report: a depth cut on one path does not count when a shorter path
-    reached the same repo."""
-    return tuple(
+def _with_run(bundle: Bundle, run: _Run) -> Bundle:
+    """``bundle`` with what a run over the Hub found: the bases, the datasets and the lineage."""
+    # A depth cut on one path does not count when a shorter path reached the same repo.
+    truncated = tuple(
         t for t in run.truncated
         if not (t.endswith(": depth limit") and t.rsplit(":", 1)[0] in run.ancestors)
+    )
+    return replace(
+        bundle,
+        ancestors=dict(run.ancestors),
+        datasets=dict(run.datasets),
+        lineage_resolvable=True,
+        lineage_truncated=truncated,
+        parents=dict(run.parents),
+        relations=dict(run.relations),
+        offline=run.offline,
     )
 
 
