@@ -28,10 +28,11 @@ from openweights.repoids import (
     looks_like_path,
     parse_model_target,
 )
-from openweights.sources import Bundle, InputError, SourceError
+from openweights.sources import DEFAULT_TIMEOUT, Bundle, InputError, SourceError
 
 if TYPE_CHECKING:
     from openweights.report import Report
+    from openweights.sources.hub import HubSource
 
 EXIT_OK, EXIT_GATE, EXIT_INPUT, EXIT_HUB = 0, 1, 2, 3
 """Exit codes: graded and every gate passed; a gate failed; unusable input; Hub unreachable."""
@@ -74,6 +75,11 @@ class Target:
     id (and with ``online``), off for a path (the pre-commit path never touches the network)."""
     online: bool = False
     """For a path: look its base models and datasets up on the Hub, and ask the forge."""
+    timeout: float | None = DEFAULT_TIMEOUT
+    """Seconds the Hub may take for this target, retries included (None: no deadline)."""
+    lineage_ttl: float | None = None
+    """Seconds a cached info answer of a base model or dataset is reused (None: as for the
+    subject, ``OWCHECK_HUB_INFO_TTL``, default 0)."""
 
     @property
     def is_local(self) -> bool:
@@ -159,10 +165,7 @@ def fetch(target: Target) -> Bundle:
 
         bundle = LocalSource().fetch(target.name)
         if target.online:
-            from openweights.sources.hub import HubSource
-
-            hub = HubSource(token=target.token, offline=target.offline)
-            bundle = hub.resolve(bundle)
+            bundle = _hub(target, None).resolve(bundle)
         use_forge = target.online if target.forge is None else target.forge
     else:
         endpoint = os.environ.get("HF_ENDPOINT", "")
@@ -176,16 +179,21 @@ def fetch(target: Target) -> Bundle:
                     f"no such file or directory, and not a Hub repo id: {target.name}"
                 ) from None
             raise InputError(str(exc)) from None
-        from openweights.sources.hub import HubSource
-
-        hub = HubSource(revision=target.revision, token=target.token, offline=target.offline)
-        bundle = hub.fetch(target.name)
+        bundle = _hub(target, target.revision).fetch(target.name)
         use_forge = target.forge is not False
     if use_forge:
         from openweights.sources.forge import shared_forge, with_forge
 
         bundle = with_forge(bundle, shared_forge(offline=target.offline))
     return bundle
+
+
+def _hub(target: Target, revision: str | None) -> HubSource:
+    """The Hub source with the target's token, offline mode, deadline and lineage TTL."""
+    from openweights.sources.hub import HubSource
+
+    return HubSource(revision=revision, token=target.token, offline=target.offline,
+                     timeout=target.timeout, lineage_ttl=target.lineage_ttl)
 
 
 def check(target: Target, settings: Settings) -> Outcome:

@@ -21,11 +21,13 @@ from openweights.cli.common import (
     Offline,
     Online,
     Revision,
+    Timeout,
     Token,
     UsageError,
     choice_option,
 )
 from openweights.cli.run import CheckOptions, run_check
+from openweights.sources import DEFAULT_TIMEOUT
 
 
 def check_command(
@@ -95,6 +97,7 @@ def check_command(
     ] = False,
     online: Online = False,
     no_forge: NoForge = False,
+    timeout: Timeout = DEFAULT_TIMEOUT,
 ) -> None:
     """Grade one model and lint its card."""
     if target is None and not show_settings:
@@ -121,5 +124,6 @@ def check_command(
         show_settings=show_settings,
         online=online,
         no_forge=no_forge,
+        timeout=timeout,
     )
     raise typer.Exit(run_check(opts))

@@ -44,6 +44,13 @@ NoForge = Annotated[
     bool,
     typer.Option("--no-forge", help="Do not ask GitHub/GitLab for the license of linked code."),
 ]
+Timeout = Annotated[
+    float,
+    typer.Option(
+        "--timeout", min=0.01, metavar="SECONDS",
+        help="Give up on a model whose Hub requests, retries included, take longer (exit 3).",
+    ),
+]
 ConfigFile = Annotated[
     Path | None,
     typer.Option("--config", help="Read this configuration file instead of looking for one."),

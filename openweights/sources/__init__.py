@@ -25,6 +25,8 @@ CONFIG_FILES = ("config.json", "adapter_config.json")
 ``base_model_name_or_path``)."""
 MAX_CONFIG_BYTES = 1 << 20
 """A config file larger than this is not read."""
+DEFAULT_TIMEOUT = 60.0
+"""Seconds one Hub target may take on the network (``--timeout``), retries included."""
 
 
 class SourceError(Exception):
