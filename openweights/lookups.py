@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from openweights.card import Card, parse_card
@@ -139,6 +140,21 @@ def prose_datasets(card: Card) -> list[tuple[str, int, str]]:
 
 
 
+@lru_cache(maxsize=64)
+def datasets_in_text(text: str) -> tuple[str, ...]:
+    """The Hub dataset ids a card's text names as training data: its Hub dataset links, and the
+    Hub ids of the catalogued corpora it names. Kept for the last cards read (the Hub source
+    asks again after each wave of reads)."""
+    corpora = load_corpora()
+    card = parse_card(text, "README.md")
+    named = [did for did, _line, _sentence in prose_datasets(card)]
+    for corpus, _line, _sentence, written in prose_corpora(card, corpora):
+        hub = written if "/" in written else (corpus.hub_ids[0] if corpus.hub_ids else None)
+        if hub:
+            named.append(hub)
+    return tuple(named)
+
+
 def datasets_to_fetch(cards: Iterable[tuple[str | None, Mapping[str, Any]]]) -> list[str]:
     """Hub dataset ids worth fetching for the training data of a model and its bases.
 
@@ -147,21 +163,12 @@ def datasets_to_fetch(cards: Iterable[tuple[str | None, Mapping[str, Any]]]) -> 
     text and the Hub ids of catalogued corpora the text names as training data, each once, in
     order. The ids named only in prose (or by a base) are capped at ``MAX_EXTRA_DATASETS``.
     """
-    corpora = load_corpora()
     out: list[str] = []
     seen: set[str] = set()
     extra = 0
     for index, (text, meta) in enumerate(cards):
         declared, _problems = dataset_ids(meta)
-        named: list[str] = []
-        if text:
-            card = parse_card(text, "README.md")
-            named += [did for did, _line, _sentence in prose_datasets(card)]
-            for corpus, _line, _sentence, written in prose_corpora(card, corpora):
-                hub = written if "/" in written else (corpus.hub_ids[0] if corpus.hub_ids
-                                                      else None)
-                if hub:
-                    named.append(hub)
+        named = list(datasets_in_text(text)) if text else []
         for did in (declared if index == 0 else []) + (named if index == 0 else declared + named):
             key = did.lower()
             if key in seen:
