@@ -338,7 +338,7 @@ def _judge(
     label = _MD_LINK_BEFORE.search(before)
     lead = before[: label.start()] if label else before
     if _UPSTREAM.search(lead[-80:]):
-        return _Mention(repo, url, line, (), "upstream", _shorten(_sentence_at(text, pos)))
+        return _Mention(repo, url, line, (), "upstream", _shorten(sentence_at(text, pos)))
     if label:
         words = label.group(1)
         if _LIBRARY_WORDS.search(words):
@@ -366,7 +366,7 @@ def _judge(
         if roles:
             return _Mention(repo, url, line, roles, "sentence", _shorten(context))
     else:
-        sentence = _cell_at(text, pos) if text.lstrip().startswith("|") else _sentence_at(text, pos)
+        sentence = _cell_at(text, pos) if text.lstrip().startswith("|") else sentence_at(text, pos)
         crowded = len(_LINKS.findall(sentence)) > MAX_LINKS_IN_SENTENCE
         roles = () if crowded else _roles_in(sentence)
         if _EXAMPLE.search(_words(sentence)) and not re.search(r"\b(our|we)\b", sentence, re.I):
@@ -380,7 +380,7 @@ def _judge(
     return _Mention(repo, url, line, (), "none", _shorten(text.strip()))
 
 
-def _sentence_at(text: str, pos: int) -> str:
+def sentence_at(text: str, pos: int) -> str:
     """The sentence of ``text`` that holds character ``pos``."""
     start = 0
     for m in _SENTENCE.finditer(text):
@@ -514,7 +514,7 @@ def license_links(card: Card) -> list[LicenseFileLink]:
             # A badge's words are its image's alt text, often on the next line.
             around = " ".join(lines[index : index + 2])
             alts = re.findall(r'alt="([^"]*)"', around)
-            prose = re.sub(r"<[^>]+>", " ", _words(_sentence_at(text, m.start())))
+            prose = re.sub(r"<[^>]+>", " ", _words(sentence_at(text, m.start())))
             context = _shorten(" ".join(alts) if alts else prose)
             out.append(LicenseFileLink(repo, url, card.body_line(start), context))
     return out

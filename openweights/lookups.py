@@ -15,7 +15,7 @@ from typing import Any
 
 from openweights.card import Card, parse_card
 from openweights.catalogues.corpora import Corpus, CorpusCatalogue, load_corpora
-from openweights.codelinks import code_links, forge_targets, license_links
+from openweights.codelinks import code_links, forge_targets, license_links, sentence_at
 from openweights.repoids import ForgeRepo, dataset_ids, repo_id_from
 
 MAX_EXTRA_DATASETS = 24
@@ -40,7 +40,6 @@ _TRAINED_ON = re.compile(
 _LISTED = re.compile(r"^\s*(\||[-*+]\s|\d+[.)]\s)")
 # Comparisons name other models' data, not this model's.
 _COMPARISON = re.compile(r"\b(outperform\w*|compared (to|with)|than|versus|vs\.?)\b", re.I)
-_SENTENCE = re.compile(r"(?<=[.!?。])\s+")
 
 
 def forge_lookups(card_text: str | None, card_path: str = "README.md") -> tuple[ForgeRepo, ...]:
@@ -64,15 +63,6 @@ def forge_lookups(card_text: str | None, card_path: str = "README.md") -> tuple[
 
 
 # ------------------------------------------------------------- training data named in the text
-
-
-def _sentence_at(text: str, pos: int) -> str:
-    start = 0
-    for m in _SENTENCE.finditer(text):
-        if m.start() >= pos:
-            return text[start : m.start()]
-        start = m.end()
-    return text[start:]
 
 
 def _clean(sentence: str) -> str:
@@ -104,7 +94,7 @@ def prose_corpora(card: Card, corpora: CorpusCatalogue) -> list[tuple[Corpus, in
             continue
         for m in corpora.mentions(raw_line):
             line = card.body_line(start)
-            sentence = _sentence_at(raw_line, m.start)
+            sentence = sentence_at(raw_line, m.start)
             headings = _heading_chain(card, line)
             data_heading = any(_DATA_HEADING.search(h) for h in headings)
             if m.ambiguous:
@@ -133,7 +123,7 @@ def prose_datasets(card: Card) -> list[tuple[str, int, str]]:
         for m in _HF_DATASET_LINK.finditer(raw_line):
             did = repo_id_from(m.group(1), "dataset")
             if did:
-                sentence = _clean(_sentence_at(raw_line, m.start()))
+                sentence = _clean(sentence_at(raw_line, m.start()))
                 out.append((did, card.body_line(start), sentence))
     return out
 

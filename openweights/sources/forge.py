@@ -19,7 +19,9 @@ is read.
 
 A forge never stops a run: not found, rate-limited, unreachable or refused lookups come back as
 a ``ForgeAnswer`` with that status and a one-line message (a token is never in it); when the
-cache holds an older answer it is used instead. All HTTP goes through ``ForgeSource._send``.
+cache holds an older answer it is used instead. All HTTP goes through ``ForgeSource._send``, which
+sends through ``openweights.sources.http`` (the retries, backoff and rate limits every source
+shares).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ import httpx2
 from openweights import __version__
 from openweights.repoids import ForgeKind, ForgeRepo
 from openweights.secrets import scrub
-from openweights.sources import Bundle, ForgeAnswer, ForgeStatus
+from openweights.sources import Bundle, ForgeAnswer, ForgeStatus, http
 
 GITHUB_API = "https://api.github.com"
 """GitHub's REST API, unless ``GITHUB_API_URL`` says otherwise."""
@@ -55,7 +57,8 @@ NOT_FOUND_TTL = 24 * 3600
 """Seconds a "not found" answer is reused without asking again (404s count against GitHub's
 rate limit, and a repository rarely comes back within a day)."""
 
-_RETRY_STATUSES = frozenset({500, 502, 503, 504})
+MAX_REPLY_BYTES = 4 << 20
+"""A forge answer larger than this is cut (and then unreadable); license files stay far below."""
 _FORGE_NAMES: Mapping[ForgeKind, str] = {"github": "GitHub", "gitlab": "GitLab"}
 
 
@@ -117,6 +120,11 @@ class ForgeSource:
         self.backoff = backoff
         self.requests_sent = 0
         """HTTP requests sent so far (every attempt counts)."""
+        self._policy = http.RetryPolicy(attempts=self.retries, backoff=backoff,
+                                        backoff_max=max(backoff, 4.0),
+                                        connect_timeout=timeout, read_timeout=timeout)
+        self._gates: dict[ForgeKind, http.RateGate] = {
+            "github": http.RateGate(), "gitlab": http.RateGate()}
         self._answers: dict[str, ForgeAnswer] = {}
         self._down: dict[ForgeKind, ForgeAnswer] = {}
         self._lock = threading.Lock()
@@ -292,7 +300,7 @@ class ForgeSource:
                 hint = "the token's limit ran out; try again later"
             return self._failed(repo, ForgeStatus.RATE_LIMITED,
                                 f"{name}'s API rate limit is exhausted ({hint})")
-        if reply.status in _RETRY_STATUSES:
+        if reply.status >= 500:
             return self._failed(repo, ForgeStatus.UNREACHABLE,
                                 f"{name}'s API at {base} kept failing (HTTP {reply.status})")
         detail = _server_message(reply)
@@ -312,7 +320,10 @@ class ForgeSource:
     # -- HTTP: the one place that sends requests -----------------------------------------------
     def _send(self, kind: ForgeKind, url: str, etag: str | None) -> _Reply:
         """GET ``url`` with the forge's headers (token, ``If-None-Match``), following redirects,
-        retrying connection errors and 5xx a few times. Never raises."""
+        through ``openweights.sources.http``: 5xx, 429, GitHub's rate-limit 403 and connection
+        errors retried with backoff, ``Retry-After`` and rate-limit resets honoured, within a
+        deadline. The forge has a rate gate of its own, so a forge's limit never holds the
+        Hub's requests. Never raises."""
         headers = {"User-Agent": f"owcheck/{__version__}"}
         token = self.tokens[kind]
         if kind == "github":
@@ -325,29 +336,26 @@ class ForgeSource:
         if etag:
             headers["If-None-Match"] = etag
         if self._client is None:
-            self._client = httpx2.Client(follow_redirects=True, timeout=self.timeout)
-        reply = _Reply(0, {}, b"", url, "no attempt")
-        for attempt in range(self.retries):
-            if attempt:
-                time.sleep(self.backoff * (2 ** (attempt - 1)))
-            self.requests_sent += 1
-            try:
-                response = self._client.get(url, headers=headers)
-                body = response.read()
-            except httpx2.HTTPError as exc:
-                reply = _Reply(0, {}, b"", url, type(exc).__name__)
-                if isinstance(exc, httpx2.ConnectError):
-                    break  # nothing listens there: asking again will not help
-                continue
-            reply = _Reply(
-                response.status_code,
-                {k.lower(): v for k, v in response.headers.items()},
-                body,
-                str(response.url),
+            self._client = httpx2.Client(follow_redirects=True)
+        try:
+            answer = http.send(
+                self._client, "GET", url, headers=headers, policy=self._policy,
+                deadline=http.Deadline(self.timeout * self.retries), gate=self._gates[kind],
+                max_bytes=MAX_REPLY_BYTES,
             )
-            if reply.status not in _RETRY_STATUSES:
-                break
-        return reply
+        except http.GaveUp as exc:
+            self.requests_sent += exc.attempts
+            # Only a rate limit makes ``send`` give up on a 403 (GitHub's way of saying 429).
+            status = 429 if exc.status in (403, 429) else (exc.status or 0)
+            return _Reply(status, {}, b"", url, exc.reason)
+        self.requests_sent += answer.attempts
+        response = answer.response
+        return _Reply(
+            response.status_code,
+            {k.lower(): v for k, v in response.headers.items()},
+            response.content,
+            str(response.url),
+        )
 
     # -- cache -------------------------------------------------------------------------------
     def _cache_path(self, repo: ForgeRepo) -> Path:
