@@ -66,6 +66,9 @@ class GradeJob:
     """Deadline of one target on the network, in seconds."""
     lineage_ttl: float = LINEAGE_TTL
     """Seconds the info of a base model or dataset, read for one target, serves the others."""
+    forge: bool = True
+    """Ask GitHub/GitLab for the license of the code each model links (False: ``--no-forge``);
+    a repo on disk is never looked up, as for ``owcheck PATH``."""
 
     def run(self, target: Any) -> BatchItem:
         """Grade one line of an ids file (``grade_one``)."""
@@ -159,7 +162,8 @@ def grade_one(target: str, job: GradeJob) -> BatchItem:
     from openweights.choices import SourceChoice
 
     one = session.Target(target, SourceChoice.AUTO, job.revision, job.token, job.offline,
-                         timeout=job.timeout, lineage_ttl=job.lineage_ttl)
+                         forge=None if job.forge else False, timeout=job.timeout,
+                         lineage_ttl=job.lineage_ttl)
     key = target_key(target)
     try:
         report = session.check(one, job.settings).report

@@ -246,7 +246,7 @@ class Lineage:
         walk = _Walk(self, facts)
         walk.follow(facts.id, 0, ())
         datasets: dict[str, DatasetMaterial | None] = {}
-        for did in facts.datasets:
+        for did in _datasets_wanted(facts, walk):
             found = self._lookup("dataset", did)
             if isinstance(found, DatasetMaterial):
                 datasets[did] = found
@@ -267,6 +267,25 @@ class Lineage:
             relations=walk.relations,
             unresolved=tuple(dict.fromkeys(walk.unresolved)),
         )
+
+
+def _meta(material: ModelMaterial) -> Mapping[str, Any]:
+    if material.card_text is not None:
+        card = parse_card(material.card_text, material.card_path or "README.md")
+        if card.front_matter == "ok" and card.metadata:
+            return card.metadata
+    return material.api_card_data or {}
+
+
+def _datasets_wanted(facts: Facts, walk: _Walk) -> list[str]:
+    """The datasets the Hub source would read for this subject (``lookups.datasets_to_fetch``
+    over its card and its bases' cards), and those its Hub tags name."""
+    from openweights.lookups import datasets_to_fetch
+
+    cards = [(facts.material.card_text, _meta(facts.material))]
+    cards += [(m.card_text, _meta(m)) for m in walk.ancestors.values() if m is not None]
+    wanted = datasets_to_fetch(cards)
+    return wanted + [d for d in facts.datasets if d not in wanted]
 
 
 @dataclass

@@ -25,6 +25,7 @@ from openweights.choices import BatchFormat, Letter, SourceChoice
 from openweights.cli.common import (
     ConfigFile,
     Isolated,
+    NoForge,
     Offline,
     Timeout,
     Token,
@@ -94,6 +95,7 @@ def batch_command(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar (the summary still prints).")
     ] = False,
+    no_forge: NoForge = False,
 ) -> None:
     """Grade many models: one JSON report per line (or a Parquet row), in input order, resumable."""
     from openweights import batch, session
@@ -155,7 +157,14 @@ def batch_command(
                 fail(f"cannot read {ids}: {getattr(exc, 'strerror', None) or exc}")
             work = list(batch.targets_of(lines, settled))
             total = len(work)
-            job = batch.GradeJob(settings, revision, token, offline, timeout)
+            if not no_forge and not offline:
+                from openweights.sources.forge import anonymous_notice
+
+                notice = anonymous_notice()
+                if notice:
+                    typer.echo(f"owcheck: note: {notice}", err=True)
+            job = batch.GradeJob(settings, revision, token, offline, timeout,
+                                 forge=not no_forge)
             processes = batch.default_processes(
                 jobs, sum(1 for w in work if not isinstance(w, batch.Settled)))
         progress = Progress(total, quiet, "rows" if dump_input else "models")

@@ -54,6 +54,8 @@ OPTIONS: dict[str, tuple[str, type[Choice] | str]] = {
     "-v": ("verbose", "count"),
     "--exit-zero": ("exit_zero", "flag"),
     "--show-settings": ("show_settings", "flag"),
+    "--online": ("online", "flag"),
+    "--no-forge": ("no_forge", "flag"),
     "--timeout": ("timeout", "seconds"),
 }
 _COUNTED = re.compile(r"^-[qv]{2,}$")

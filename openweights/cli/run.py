@@ -74,6 +74,10 @@ class CheckOptions:
     """Exit 0 even when a gate fails (errors still exit 2 or 3)."""
     show_settings: bool = False
     """Print the settings in force and where each came from, then exit 0."""
+    online: bool = False
+    """A repo on disk: look bases and datasets up on the Hub, code licenses on the forge."""
+    no_forge: bool = False
+    """Never ask GitHub/GitLab for code licenses."""
     timeout: float = DEFAULT_TIMEOUT
     """Seconds the Hub may take for the model, retries included."""
 
@@ -86,6 +90,7 @@ class CheckOptions:
         """What the session grades."""
         source = SourceChoice.HUB if self.hub else SourceChoice.AUTO
         return Target(self.target or ".", source, self.revision, self.token, self.offline,
+                      forge=False if self.no_forge else None, online=self.online,
                       timeout=self.timeout)
 
     def overrides(self) -> Overrides:

@@ -15,6 +15,13 @@ so on, each repo read once per run. Each file is one GET at the pinned commit (n
 ``license_link`` target); a ranged read of a few bytes is a ``FileWant`` with a ``byte_range``.
 If a card's own front matter names something its ``cardData`` did not, the next wave reads it.
 
+**Datasets** are the ones ``_datasets_wanted`` names, through
+``openweights.lookups.datasets_to_fetch``: the subject's ``datasets:`` and
+``openness.data.datasets``, the Hub datasets and catalogued corpora its text names, and its base
+models' datasets (the training stages they pass on); each joins the wave after the card that
+names it. ``resolve`` reads the bases and datasets of a card read elsewhere (a repo on disk,
+``--online``) the same way.
+
 **Cache** (``openweights.sources.hubcache``, under ``$HF_HOME/owcheck``): one record per repo
 and revision, written whole at the end of a run: the info answer and the files read at its
 commit. A warm run asks for the info, finds the same commit and reads no file again; an info
@@ -49,6 +56,7 @@ from huggingface_hub import constants
 
 from openweights import __version__
 from openweights.card import parse_card
+from openweights.lookups import datasets_to_fetch
 from openweights.repoids import (
     Kind,
     TargetError,
@@ -300,6 +308,8 @@ class _Run:
     relations: dict[str, str] = field(default_factory=dict)
     expanded: dict[str, int] = field(default_factory=dict)
     truncated: list[str] = field(default_factory=list)
+    card: tuple[str | None, Mapping[str, Any]] | None = None
+    """The subject's card (text, metadata) when it was read elsewhere (``resolve``)."""
 
     def truncate(self, repo_id: str, reason: str) -> None:
         entry = f"{repo_id}: {reason}"
@@ -396,29 +406,62 @@ class HubSource:
             )
         material = self._lineage_files(state, self._model_material(run, subject, revision))
         self._walk(run, repo_id, 0, ())
-        ids, problems = dataset_ids(subject.meta)
-        for did in ids:
-            if did not in run.datasets:
-                run.datasets[did] = self._dataset(run, did)
+        _ids, problems = dataset_ids(subject.meta)
+        self._fetch_datasets(run)
         if problems:
             material = _with_problems(material, problems)
         if not run.offline:
             self._remember(run)
-        # A depth cut on one path does not count when a shorter path reached the same repo.
-        truncated = tuple(
-            t for t in run.truncated
-            if not (t.endswith(": depth limit") and t.rsplit(":", 1)[0] in run.ancestors)
-        )
-        return Bundle(
-            subject=material,
-            ancestors=dict(run.ancestors),
-            datasets=dict(run.datasets),
-            lineage_resolvable=True,
-            lineage_truncated=truncated,
-            parents=dict(run.parents),
-            relations=dict(run.relations),
-            offline=run.offline,
-        )
+        return _with_run(Bundle(subject=material), run)
+
+    def resolve(self, bundle: Bundle) -> Bundle:
+        """``bundle`` (read elsewhere: a repo on disk) with the base models and datasets its
+        card names read from the Hub in waves, as ``fetch`` reads them for a Hub repo
+        (``--online``)."""
+        subject = bundle.subject
+        meta: Mapping[str, Any] = {}
+        if subject.card_text is not None:
+            card = parse_card(subject.card_text, subject.card_path or "README.md")
+            meta = card.metadata if card.front_matter == "ok" else {}
+        run = _Run(offline=self._is_offline(), deadline=http.Deadline(self.timeout),
+                   subject=("model", subject.id), card=(subject.card_text, meta))
+        ids, _problems = base_model_ids(meta)
+        run.parents[subject.id] = tuple(ids)
+        relation = meta.get("base_model_relation")
+        if isinstance(relation, str) and relation.strip():
+            run.relations[subject.id] = relation.strip()
+        if self.max_depth > 0:
+            for rid in ids:
+                run.states.setdefault(("model", rid), _RepoState("model", rid, None, 1))
+        self._discover(run)
+        self._gather(run)
+        self._walk(run, subject.id, 0, ())
+        self._fetch_datasets(run)
+        if not run.offline:
+            self._remember(run)
+        return _with_run(bundle, run)
+
+    # -- datasets ----------------------------------------------------------------------------
+    def _datasets_wanted(self, run: _Run) -> list[str]:
+        """The datasets to read: ``lookups.datasets_to_fetch`` over the subject's card, then its
+        base models' cards, as far as the waves have read them."""
+        read = [
+            state for state in run.states.values()
+            if state.kind == "model" and state.info_read and state.not_found is None
+        ]
+        # The subject first: its datasets come before its bases' (and are not capped).
+        read.sort(key=lambda state: (state.kind, state.id) != run.subject)
+        cards = [run.card] if run.card is not None else []
+        for state in read:
+            text = next((r.text for w, r in state.reads.items() if w.purpose == "card"), None)
+            cards.append((text, self._meta_so_far(state)))
+        return datasets_to_fetch(cards)
+
+    def _fetch_datasets(self, run: _Run) -> None:
+        """Read every dataset ``_datasets_wanted`` names (those the waves foresaw are read)."""
+        for did in self._datasets_wanted(run):
+            if did not in run.datasets:
+                run.datasets[did] = self._dataset(run, did)
 
     def read_repos(
         self, models: Iterable[str], datasets: Iterable[str] = ()
@@ -486,8 +529,9 @@ class HubSource:
             self._discover(run)
 
     def _discover(self, run: _Run) -> None:
-        """Add the repos the metadata read so far names (base models, the subject's datasets),
-        each at the smallest depth it is reached at; repos beyond the depth limit are not read."""
+        """Add the repos the metadata read so far names (base models, each at the smallest depth
+        it is reached at; repos beyond the depth limit are not read), and the datasets
+        ``_datasets_wanted`` names."""
         changed = True
         while changed:
             changed = False
@@ -498,8 +542,6 @@ class HubSource:
                 found: list[tuple[Kind, str]] = []
                 if state.kind == "model" and state.depth < self.max_depth:
                     found += [("model", rid) for rid in base_model_ids(meta)[0]]
-                if (state.kind, state.id) == run.subject:
-                    found += [("dataset", did) for did in dataset_ids(meta)[0]]
                 for key in found:
                     known = run.states.get(key)
                     if known is None:
@@ -508,6 +550,8 @@ class HubSource:
                     elif known.depth > state.depth + 1:
                         known.depth = state.depth + 1
                         changed = True
+        for did in self._datasets_wanted(run):
+            run.states.setdefault(("dataset", did), _RepoState("dataset", did, None, 1))
 
     def _files_needed(self, state: _RepoState) -> tuple[list[FileWant], list[str]]:
         """Every file ``state``'s repo needs read, and problems noticed while listing them.
@@ -1019,6 +1063,25 @@ def _note(read: _FileRead, problems: list[str], missing: list[str]) -> None:
         problems.append(read.problem)
     if read.missing:
         missing.append(read.missing)
+
+
+def _with_run(bundle: Bundle, run: _Run) -> Bundle:
+    """``bundle`` with what a run over the Hub found: the bases, the datasets and the lineage."""
+    # A depth cut on one path does not count when a shorter path reached the same repo.
+    truncated = tuple(
+        t for t in run.truncated
+        if not (t.endswith(": depth limit") and t.rsplit(":", 1)[0] in run.ancestors)
+    )
+    return replace(
+        bundle,
+        ancestors=dict(run.ancestors),
+        datasets=dict(run.datasets),
+        lineage_resolvable=True,
+        lineage_truncated=truncated,
+        parents=dict(run.parents),
+        relations=dict(run.relations),
+        offline=run.offline,
+    )
 
 
 def _with_problems(material: ModelMaterial, extra: Iterable[str]) -> ModelMaterial:

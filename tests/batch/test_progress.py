@@ -24,7 +24,13 @@ from tests.support import ROOT
 pytest.importorskip("pyarrow")
 
 
+def _models() -> int:
+    """How many rows one copy of the fixture models makes."""
+    return len(dump_rows(load_repos().values()))
+
+
 def _dump(tmp_path: Path, copies: int = 30) -> Path:
+    """``copies`` of every fixture model, then one row whose id is unusable."""
     rows = dump_rows(load_repos().values())
     many = [{**r, "modelId": f"{r['modelId']}-{n}"} for n in range(copies) for r in rows]
     many.append({**rows[0], "modelId": "not an id"})
@@ -73,7 +79,7 @@ def _on_a_terminal(args: list[str], tmp_path: Path) -> tuple[int, str, str]:
 def test_a_bar_on_a_terminal(tmp_path: Path) -> None:
     code, out, err = _on_a_terminal(["batch", str(_dump(tmp_path))], tmp_path)
     assert code == 2  # the unusable row
-    total = 30 * 20 + 1
+    total = 30 * _models() + 1
     assert len(out.splitlines()) == total - 1
     # tqdm redraws the line with a carriage return: count, total, rate, ETA, failures so far.
     frames = [f for f in re.split(r"[\r\n]", err) if "owcheck batch" in f]
@@ -88,13 +94,16 @@ def test_a_bar_on_a_terminal(tmp_path: Path) -> None:
 
 def test_silent_in_a_pipe_and_with_q(tmp_path: Path) -> None:
     dump = _dump(tmp_path, copies=2)
+    graded = 2 * _models()
     piped = subprocess.run([sys.executable, "-m", "openweights", "batch", str(dump)], cwd=ROOT,
                            env=_env(), capture_output=True, text=True, timeout=120)
     assert piped.stderr.splitlines() == [
         "owcheck: error: not an id: 'not an id' is not a valid Hub repo id (expected org/name)",
-        "owcheck: batch: 41 lines: 40 graded, 1 refused, 0 failed, 0 duplicate, 0 skipped"]
+        f"owcheck: batch: {graded + 1} lines: {graded} graded, 1 refused, 0 failed, 0 duplicate, "
+        "0 skipped"]
     code, _, err = _on_a_terminal(["batch", str(dump), "-q", "-o", str(tmp_path / "o.jsonl")],
                                 tmp_path)
     assert code == 2
     assert "rows/s" not in err and "\r" not in err.replace("\r\n", "\n")
-    assert err.strip().splitlines()[-1].startswith("owcheck: batch: 41 lines: 40 graded")
+    assert err.strip().splitlines()[-1].startswith(
+        f"owcheck: batch: {graded + 1} lines: {graded} graded")

@@ -1,6 +1,7 @@
 """A loopback Hugging Face Hub for tests: enough of the Hub's HTTP API for the unmodified client.
 
-Fixture repos live under ``tests/hub/repos/{models,datasets}/<org>/<name>/``. Each repo folder
+Fixture repos live under ``tests/hub/repos/{models,datasets}/<org>/<name>/`` (or ``<name>/`` for
+an id without namespace, such as ``the_pile``). Each repo folder
 holds an optional ``repo.yaml`` and one folder of files per revision (``main/`` by default)::
 
     # repo.yaml (every key optional)
@@ -248,6 +249,10 @@ def load_repos(root: Path = REPOS_DIR) -> dict[tuple[str, str], FixtureRepo]:
         if not base.is_dir():
             continue
         for org in sorted(p for p in base.iterdir() if p.is_dir()):
+            if (org / "main").is_dir() or (org / "repo.yaml").is_file():
+                # A repo without a namespace (legacy ids such as the_pile).
+                repos[(kind, org.name)] = _load_repo(kind, org.name, org)
+                continue
             for name in sorted(p for p in org.iterdir() if p.is_dir()):
                 repo_id = f"{org.name}/{name.name}"
                 repos[(kind, repo_id)] = _load_repo(kind, repo_id, name)
@@ -451,15 +456,20 @@ def hub_env(endpoint: str, tmp_path: Path) -> dict[str, str]:
     """Environment that points huggingface_hub at ``endpoint`` with a private cache in ``tmp_path``.
 
     HF_* variables of the calling environment (a real token, offline mode, another endpoint) are
-    dropped, so a test never talks to huggingface.co or sends a real token.
+    dropped, so a test never talks to huggingface.co or sends a real token. The forge lookups
+    point at a closed port (no test reaches api.github.com) unless a test adds a loopback forge's
+    variables (``LoopbackForge.env()``).
     """
+    from tests.forge.server import forge_env
+
     root = Path(__file__).resolve().parents[2]
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("HF_", "HUGGING_FACE_", "HUGGINGFACE_"))
-        and k not in ("TRANSFORMERS_OFFLINE", "DISABLE_TELEMETRY", "DO_NOT_TRACK")
+        if not k.startswith(("HF_", "HUGGING_FACE_", "HUGGINGFACE_", "GITHUB_", "GITLAB_"))
+        and k not in ("TRANSFORMERS_OFFLINE", "DISABLE_TELEMETRY", "DO_NOT_TRACK", "GH_TOKEN")
     }
+    env.update(forge_env(None))
     home = tmp_path / "hf-home"
     env.update(
         HF_ENDPOINT=endpoint,

@@ -10,7 +10,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 """The version the synthetic reports follow (tests check them against the bundled schema)."""
 GRADES = {
     "A": "fully-open",
@@ -81,7 +81,8 @@ def report(index: int, rng: random.Random, *, org: str | None = None,
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "owcheck", "version": "0.1.0"},
-        "subject": {"id": sid, "source": "hub", "revision": f"{rng.getrandbits(160):040x}"},
+        "subject": {"id": sid, "source": "hub", "revision": f"{rng.getrandbits(160):040x}",
+                    "last_modified": None},
         "grade": grade,
         "tier": GRADES[grade],
         "reason": f"synthetic model {index}: grade {grade}",
@@ -110,6 +111,10 @@ def report(index: int, rng: random.Random, *, org: str | None = None,
         "weight_files": [],
         "datasets": [{"id": "openlab/web-text", "found": True,
                       "license": {"id": "cc-by-4.0", "verdict": "open"}}] if grade == "A" else [],
+        # Report 1.2's keys, always present; empty here, so the site shows no stage columns
+        # unless a test adds stages (see tests/site/test_render.py).
+        "stages": [],
+        "code_repositories": [],
         "findings": findings,
         "unused_suppressions": [],
         "summary": {"error": 0, "warning": len(findings), "info": 0, "suppressed": 0},

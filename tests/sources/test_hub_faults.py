@@ -99,7 +99,7 @@ def test_fault_is_retried_and_graded_as_a_clean_run(
         tries = paths[bad.path]
         # Each faulted request was sent again, once per fault it met, then answered.
         assert [r.fault for r in tries] == [fault.kind] * (len(tries) - 1) + [None], tries
-        assert tries[-1].status == 200
+        assert tries[-1].status in (200, 206)  # 206: a weight-file header's ranged GET
         wait = tries[tries.index(bad) + 1].time - bad.time
         assert wait >= least_wait, (bad.path, wait)
 
