@@ -37,8 +37,8 @@ _HF_DATASET_LINK = re.compile(r"huggingface\.co/datasets/([\w.-]+/[\w.-]+)", re.
 
 
 def openness_block(card: Card | None) -> Mapping[str, Any]:
-    block = card.metadata.get("openness") if card else None
-    return block if isinstance(block, dict) else {}
+    """The ``openness:`` block, every part of it checked for its type (``Card.meta``)."""
+    return card.meta.block("openness") if card else {}
 
 
 def code_releases(
@@ -53,7 +53,7 @@ def code_releases(
         raw = item.get("license")
         entry = res.entry(raw)
         lic = res.finding(raw if isinstance(raw, str) else None, entry, "openness", origin)
-        covers = tuple(str(c) for c in as_list(item.get("covers")))
+        covers = tuple(c for c in as_list(item.get("covers")) if isinstance(c, str))
         out.append(CodeRelease(item["url"], lic, covers, origin))
     if out:
         return out
@@ -101,16 +101,9 @@ def _guess_covers(context: str) -> tuple[str, ...]:
 
 def datasets_named(card: Card, bundle: Bundle, res: Resolver) -> list[DatasetEvidence]:
     ids: list[tuple[str, Origin]] = []
-    meta = card.metadata
-    values = as_list(meta.get("datasets"))
-    for i, value in enumerate(values):
+    for value, line in card.meta.located("datasets"):
         did = repo_id_from(value, "dataset")
         if did:
-            line = (
-                card.line_of("datasets", i)
-                if isinstance(meta.get("datasets"), list)
-                else (card.line_of("datasets"))
-            )
             ids.append((did, Origin(card.path, line)))
     data_block = openness_block(card).get("data")
     if isinstance(data_block, dict):

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from openweights.card import Card, parse_card
+from openweights.card import Card, CardMetadata, parse_card
 from openweights.evidence.model import LicenseFileEvidence, LicenseFinding, Origin
 from openweights.licensing.catalogue import Catalogue, LicenseEntry
 from openweights.licensing.expressions import ExpressionError, is_expression, read_expression
@@ -21,7 +21,6 @@ from openweights.licensing.grader import (
     grade_license,
     least_open,
 )
-from openweights.repoids import as_list
 from openweights.sources import ModelMaterial
 
 # Words for license matching: letters and numbers split apart ("llama3.1" -> llama, 3.1), so
@@ -98,13 +97,15 @@ class Resolver:
     def declared(self, meta: Mapping[str, Any], card: Card) -> list[LicenseFinding]:
         """One finding per ``license:`` value; ``other`` resolved through license_name."""
         out = []
-        values = as_list(meta.get("license"))
-        name = meta.get("license_name")
-        for i, value in enumerate(values):
-            line = card.line_of("license", i) if len(values) > 1 else card.line_of("license")
+        # The typed view: a value of the wrong type is left out (rule OW109 reports it).
+        view = card.meta if meta is card.metadata else CardMetadata(meta, card.key_lines)
+        values = view.located("license")
+        name = view.text("license_name")
+        for value, item_line in values:
+            line = item_line if len(values) > 1 else card.line_of("license")
             origin = Origin(card.path, line)
-            if not isinstance(value, str) or not value.strip():
-                out.append(self.finding(str(value), None, "metadata", origin))
+            if not value.strip():
+                out.append(self.finding(value, None, "metadata", origin))
                 continue
             entry = self.entry(value)
             if entry is not None and entry.kind == "placeholder" and isinstance(name, str):
@@ -114,7 +115,7 @@ class Resolver:
                     out.append(self.finding(f"other:{name}", named, "metadata", origin))
                     continue
             out.append(self.finding(value, entry, "metadata", origin))
-        if not values and isinstance(name, str) and name.strip():
+        if not values and name is not None and name.strip():
             # license_name without license: (seen in the wild) still names the license.
             entry = self.catalogue.resolve(name)
             origin = Origin(card.path, card.line_of("license_name"))
@@ -277,8 +278,8 @@ def _most_specific(found: list[LicenseFinding]) -> list[LicenseFinding]:
 
 
 def gate_prompt_license(card: Card, res: Resolver, catalogue: Catalogue) -> LicenseFinding | None:
-    prompt = card.metadata.get("extra_gated_prompt")
-    if not isinstance(prompt, str) or len(prompt) < 40:
+    prompt = card.meta.text("extra_gated_prompt")
+    if prompt is None or len(prompt) < 40:
         return None
     origin = Origin(card.path, card.line_of("extra_gated_prompt"))
     if len(prompt) > 2000:

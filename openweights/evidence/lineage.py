@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from openweights.card import Card, parse_card
+from openweights.card import Card, CardMetadata, parse_card
 from openweights.evidence.licenses import Resolver, material_license
 from openweights.evidence.model import LicenseFinding, LineageLink, Origin
 from openweights.licensing.catalogue import Catalogue
@@ -31,19 +31,10 @@ _TEMPLATE_BASE = re.compile(r"finetuned from model(?:\s*\[optional\])?[*:\s]+\[?
 def base_models(card: Card | None, api: Mapping[str, Any] | None) -> list[tuple[str, Origin]]:
     if card is None:
         return []
-    meta = card.metadata
-    values = as_list(meta.get("base_model"))
+    values = card.meta.located("base_model")
     if not values and api:
-        values = as_list(api.get("base_model"))
-    out = []
-    for i, v in enumerate(values):
-        line = (
-            card.line_of("base_model", i)
-            if isinstance(meta.get("base_model"), list)
-            else (card.line_of("base_model"))
-        )
-        out.append((str(v), Origin(card.path, line)))
-    return out
+        values = [(v, None) for v in CardMetadata(api).texts("base_model")]
+    return [(v, Origin(card.path, line)) for v, line in values]
 
 
 def lineage_links(bundle: Bundle, res: Resolver, catalogue: Catalogue) -> list[LineageLink]:

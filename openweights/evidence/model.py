@@ -303,3 +303,5 @@ class Evidence:
     """The weights license the ``openness:`` block states (``openness.weights.license``)."""
     openness_license_ids: tuple[str, ...] = ()
     """The catalogue ids that value names (every known id of an expression)."""
+    ignored_metadata: tuple[Fact, ...] = ()
+    """Metadata values of the wrong type, left out of the evidence: message and line."""
