@@ -39,7 +39,7 @@ _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _NOT_SETEXT = re.compile(r"^(?:[-*+>|#]|\d+[.)]\s|<!--|<[a-zA-Z/]|={2,}$|-{2,}$|```|~~~)")
 _HTML_HEADING = re.compile(r"(?i)^ {0,3}<h([1-6])(?:\s[^>]*)?>(.*?)</h\1>\s*$")
-_TAG = re.compile(r"<[^>\n]{0,500}>")
+_TAG = re.compile(r"<[^<>\n]{0,500}>")
 PLACEHOLDER = "[More Information Needed]"
 _NEWLINE = re.compile("\n")
 

@@ -28,11 +28,26 @@ _CODE_HOST = re.compile(
 )
 # Links into a code host that are not code: documents, policies, issue trackers, images.
 _NOT_CODE = re.compile(
-    r"/(issues|discussions|pulls?|releases|wiki|assets)\b|/blob/[^\s]*/"
-    r"(licen[cs]e|use_policy|notice|model_card|readme|responsible_use)[\w.-]*$"
-    r"|\.(md|txt|pdf|png|jpe?g|gif|svg)$",
+    r"/(issues|discussions|pulls?|releases|wiki|assets)\b|\.(md|txt|pdf|png|jpe?g|gif|svg)$",
     re.I,
 )
+_DOCUMENT_FILE = re.compile(
+    r"(licen[cs]e|use_policy|notice|model_card|readme|responsible_use)[\w.-]*", re.I
+)
+_CONTEXT = 300
+"""Characters either side of a link read to guess what the code covers (within its line)."""
+
+
+def _not_code(url: str) -> bool:
+    """A link to a document, not code: an issue tracker, an image, ``/blob/REF/LICENSE``.
+
+    The file name is matched on the last path segment: a pattern such as ``/blob/[^\\s]*/...$``
+    would rescan the rest of a long URL from every ``/blob/`` in it.
+    """
+    if _NOT_CODE.search(url):
+        return True
+    head, _, name = url.rpartition("/")
+    return "/blob/" in head and _DOCUMENT_FILE.fullmatch(name) is not None
 _HF_DATASET_LINK = re.compile(r"huggingface\.co/datasets/([\w.-]+/[\w.-]+)", re.I)
 
 
@@ -64,7 +79,7 @@ def code_releases(
         for m in _CODE_HOST.finditer(section.body):
             url = m.group(0).rstrip(".,;:")
             repo = "/".join(url.split("/")[:5]).lower()
-            if repo in seen or _NOT_CODE.search(url):
+            if repo in seen or _not_code(url):
                 continue
             seen.add(repo)
             line = section.line_at(m.start())
@@ -79,9 +94,13 @@ def code_releases(
 
 
 def _line_around(text: str, pos: int) -> str:
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return text[start : end if end != -1 else len(text)]
+    """The line around ``pos``, at most ``_CONTEXT`` characters either side: bounded, so that
+    many links on one long line (a table row) cost linear time, not quadratic."""
+    low = max(0, pos - _CONTEXT)
+    high = min(len(text), pos + _CONTEXT)
+    start = text.rfind("\n", low, pos) + 1 or low
+    end = text.find("\n", pos, high)
+    return text[start : end if end != -1 else high]
 
 
 def _guess_covers(context: str) -> tuple[str, ...]:
@@ -182,8 +201,11 @@ def data_information(card: Card, datasets: list[DatasetEvidence]) -> DataInforma
     pointers = (
         len(_HF_DATASET_LINK.findall(text)) + len(datasets) + len(re.findall(r"https?://", text))
     )
+    # Only at the start of a run of digits: from every digit of "1,1,1,..." it is quadratic.
     sizes = re.search(
-        r"\b\d[\d.,]*\s*(%|[KMBT]\b|billion|million|tokens|GB|TB|documents)", text, re.I
+        r"(?<![\d.,])\b\d[\d.,]*\s*(%|[KMBT]\b|billion|million|tokens|GB|TB|documents)",
+        text,
+        re.I,
     )
     inventory = pointers >= 1 and bool(sizes)
     processing = bool(re.search(r"(dedup|filter|preprocess)\w*", text, re.I)) and bool(

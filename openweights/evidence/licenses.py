@@ -56,6 +56,21 @@ def phrase_index(catalogue: Catalogue) -> tuple[dict[tuple[str, ...], LicenseEnt
     return index, longest
 
 
+_SPANS: dict[int, tuple[object, dict[str, int]]] = {}
+
+
+def _first_word_spans(index: dict[tuple[str, ...], LicenseEntry]) -> dict[str, int]:
+    """For each word that begins a phrase of ``index``, the length of its longest phrase."""
+    cached = _SPANS.get(id(index))
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    spans: dict[str, int] = {}
+    for words in index:
+        spans[words[0]] = max(spans.get(words[0], 0), len(words))
+    _SPANS[id(index)] = (index, spans)
+    return spans
+
+
 class Resolver:
     """Resolves license mentions against the catalogue and grades them for one model."""
 
@@ -124,12 +139,20 @@ class Resolver:
 
     def mentions(self, text: str) -> list[tuple[int, int, LicenseEntry]]:
         """License names in ``text``, longest first at each word: (first word, end word, entry)."""
-        index, longest = phrase_index(self.catalogue)
+        index, _longest = phrase_index(self.catalogue)
+        spans = _first_word_spans(index)
         tokens = _TOKEN.findall(text.lower())
         found: list[tuple[int, int, LicenseEntry]] = []
         i = 0
-        while i < len(tokens):
-            for n in range(min(longest, len(tokens) - i), 0, -1):
+        count = len(tokens)
+        while i < count:
+            # Only words that begin a phrase, and only as far as its longest phrase reaches:
+            # most words begin none (one dict lookup instead of one per possible length).
+            span = spans.get(tokens[i])
+            if span is None:
+                i += 1
+                continue
+            for n in range(min(span, count - i), 0, -1):
                 entry = index.get(tuple(tokens[i : i + n]))
                 if entry is not None:
                     found.append((i, i + n, entry))
@@ -223,7 +246,7 @@ def unquote(text: str) -> str:
 
 
 def _sentences(text: str, first_line: int) -> Iterator[tuple[str, int]]:
-    for line_no, line in enumerate(text.splitlines(), start=first_line):
+    for line_no, line in enumerate(text.split("\n"), start=first_line):
         for sentence in _SENTENCE_END.split(line):
             yield sentence, line_no
 
@@ -242,7 +265,7 @@ def prose_licenses(
     sections = card.find_sections(r"licen[cs]e|licensing|terms of use")
     chunks: list[tuple[str, int, bool]] = [(s.body, s.line + 1, True) for s in sections]
     chunks += [(s.title, s.line, True) for s in sections]
-    for number, line in enumerate(card.body.splitlines(), start=card.body_start_line):
+    for number, line in enumerate(card.body_lines, start=card.body_start_line):
         if "licen" in line.lower():
             chunks.append((line, number, False))
     seen: set[tuple[str, str]] = set()

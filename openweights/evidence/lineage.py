@@ -13,14 +13,17 @@ from openweights.licensing.catalogue import Catalogue
 from openweights.repoids import as_list, repo_id_from
 from openweights.sources import Bundle, ModelMaterial
 
+# The name is matched inside a lookahead and then taken whole by a backreference: an atomic
+# group, so that when the name turns out to be followed by "architecture" the engine does not
+# try every shorter split of it (exponential on a long run of digits, e.g. "A1111...1").
 _BASE_IN_PROSE = re.compile(
     r"(?i:\b(?:(?:fine[- ]?tuned?|finetuned|trained|quantized|quantised|merged|derived|converted)"
     r"(?:\s+(?:version|model))?\s+from|(?:based|built)\s+(?:up)?on|on\s+top\s+of))"
     r"(?:\s+(?i:the|recent|original|latest)){0,3}\s+"
     r"(?:\[(?P<link>[^\]\n]{2,80})\]"
-    r"|(?P<name>https?://huggingface\.co/[\w.-]+/[\w.-]+"
+    r"|(?=(?P<name>https?://huggingface\.co/[\w.-]+/[\w.-]+"
     r"|[A-Za-z][\w.-]*/[\w.-]*[A-Za-z0-9]"
-    r"|[A-Z][\w.]*(?:[- ]?v?\d[\w.]*)+(?:-[\w.]+)*))"
+    r"|[A-Z][\w.]*(?:[- ]?v?\d[\w.]*)+(?:-[\w.]+)*))(?P=name))"
     r"(?![\w-]*\s+(?:\w+\s+)?architecture)"
 )
 _TEMPLATE_BASE = re.compile(r"finetuned from model(?:\s*\[optional\])?[*:\s]+\[?([^\]\n(]+)", re.I)
