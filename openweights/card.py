@@ -39,6 +39,11 @@ _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _NOT_SETEXT = re.compile(r"^(?:[-*+>|#]|\d+[.)]\s|<!--|<[a-zA-Z/]|={2,}$|-{2,}$|```|~~~)")
 _HTML_HEADING = re.compile(r"(?i)^ {0,3}<h([1-6])(?:\s[^>]*)?>(.*?)</h\1>\s*$")
+# A line that may be a fence or a heading (ATX, a Setext underline, HTML): the only lines
+# split_sections has to read.
+_CANDIDATE_LINE = re.compile(
+    r"^(?:[ \t]{0,3}(?:```|~~~)| {0,3}#| {0,3}(?:=+|-+)[ \t]*$| {0,3}<[hH][1-6])[^\n]*", re.M
+)
 _TAG = re.compile(r"<[^<>\n]{0,500}>")
 PLACEHOLDER = "[More Information Needed]"
 _NEWLINE = re.compile("\n")
@@ -405,13 +410,18 @@ class Card:
     def _body_newlines(self) -> Sequence[int]:
         return newline_offsets(self.body)
 
-    @cached_property
-    def body_lines(self) -> list[str]:
-        """The body's lines (``\\n``-separated, so they agree with every line number here)."""
-        lines = self.body.split("\n")
-        if lines and not lines[-1]:
-            lines.pop()
-        return lines
+    def body_lines(self) -> Iterator[str]:
+        """The body's lines, one at a time (``\\n``-separated: they agree with every line
+        number here; not kept, a list of every line would double the card in memory)."""
+        body = self.body
+        start = 0
+        while start < len(body):
+            end = body.find("\n", start)
+            if end == -1:
+                yield body[start:]
+                return
+            yield body[start:end]
+            start = end + 1
 
     def line_of(self, *path: str | int) -> int | None:
         """The line of a metadata key path, or of its nearest parent that has one."""
@@ -700,41 +710,60 @@ def split_sections(text: str, first_line: int) -> tuple[Section, ...]:
 
     A heading is an ATX line (``## Title``), a Setext one (a text line underlined with ``===``
     or ``---``, as the Hub renders it) or an HTML one on a line of its own (``<h2>Title</h2>``).
+    Only the lines that can be a fence or a heading are looked at (found by one regex), and each
+    section's body is one slice of ``text``: no list of every line is built.
     """
-    lines = text.split("\n")
-    if lines and not lines[-1]:
-        lines.pop()
-    heads: list[tuple[int, int, str, int]] = []  # (heading line, level, title, first body line)
+    # (offset of the heading's first line, offset of its body, its line index, level, title,
+    # line index of its body)
+    heads: list[tuple[int, int, int, int, str, int]] = []
     fence: str | None = None
-    for i, line in enumerate(lines):
-        m = _FENCE.match(line)
-        if m:
-            fence = None if fence == m.group(1) else (fence or m.group(1))
+    index = 0  # line index of the candidate: newlines before it, counted as we go
+    counted = 0
+    for m in _CANDIDATE_LINE.finditer(text):
+        line, start = m.group(0), m.start()
+        index += text.count("\n", counted, start)
+        counted = start
+        f = _FENCE.match(line)
+        if f:
+            fence = None if fence == f.group(1) else (fence or f.group(1))
             continue
         if fence:
             continue
+        after = m.end() + 1  # the next line
         h = _ATX.match(line.strip()) if line.startswith(("#", " #", "  #", "   #")) else None
         if h:
             title = _TAG.sub("", h.group(2).rstrip(" \t#")).strip(" *_`")
-            heads.append((i, len(h.group(1)), title, i + 1))
+            heads.append((start, after, index, len(h.group(1)), title, index + 1))
             continue
         u = _SETEXT.match(line)
-        if u and i > 0 and _setext_title(lines[i - 1]) and not (heads and heads[-1][0] == i - 1):
-            title = _TAG.sub("", lines[i - 1]).strip(" *_`")
-            heads.append((i - 1, 1 if u.group(1)[0] == "=" else 2, title, i + 1))
-            continue
+        if u and index > 0 and not (heads and heads[-1][2] == index - 1):
+            above_start = text.rfind("\n", 0, start - 1) + 1
+            above = text[above_start : start - 1]
+            if _setext_title(above):
+                title = _TAG.sub("", above).strip(" *_`")
+                level = 1 if u.group(1)[0] == "=" else 2
+                heads.append((above_start, after, index - 1, level, title, index + 1))
+                continue
         x = _HTML_HEADING.match(line)
         if x:
             title = _TAG.sub("", x.group(2)).strip(" *_`")
             if title:
-                heads.append((i, int(x.group(1)), title, i + 1))
+                heads.append((start, after, index, int(x.group(1)), title, index + 1))
+    if not heads:
+        return ()
+    # Lines of the text, a final newline ending the last line rather than opening another.
+    ends_with_newline = text.endswith("\n")
+    total = index + text.count("\n", counted) + (0 if ends_with_newline else 1)
     sections = []
-    for n, (i, level, title, body_start) in enumerate(heads):
-        end = heads[n + 1][0] if n + 1 < len(heads) else len(lines)
-        body = "\n".join(lines[body_start:end])
+    for n, (_start, after, i, level, title, body_index) in enumerate(heads):
+        if n + 1 < len(heads):
+            end, stop = heads[n + 1][2], heads[n + 1][0] - 1
+        else:
+            end, stop = total, len(text) - (1 if ends_with_newline else 0)
+        body = text[after:stop] if after <= stop else ""
         sections.append(
             Section(title, level, first_line + i, first_line + end - 1, body,
-                    body_line=first_line + body_start)
+                    body_line=first_line + body_index)
         )
     return tuple(sections)
 

@@ -243,3 +243,62 @@ def test_strip_comments_is_the_regex_it_replaces() -> None:
 
     for text in ["a <!-- x --> b <!-- y", "<!-- a <!-- b --> c -->", "<!---->", "a", "<!-- x"]:
         assert strip_comments(text) == re.sub(r"<!--.*?-->", "", text, flags=re.S)
+
+
+def _split_sections_by_lines(text: str, first_line: int) -> list[tuple[Any, ...]]:
+    """The straightforward version (a list of every line) that split_sections must agree with."""
+    import re
+
+    from openweights.card import _setext_title
+
+    tag = re.compile(r"<[^<>\n]{0,500}>")
+    lines = text.split("\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    heads: list[tuple[int, int, str, int]] = []
+    fence: str | None = None
+    for i, line in enumerate(lines):
+        m = re.match(r"^[ \t]{0,3}(```|~~~)", line)
+        if m:
+            fence = None if fence == m.group(1) else (fence or m.group(1))
+            continue
+        if fence:
+            continue
+        h = re.match(r"^(#{1,6})[ \t]+(.+)$", line.strip()) if line.startswith(
+            ("#", " #", "  #", "   #")) else None
+        if h:
+            heads.append((i, len(h.group(1)), tag.sub("", h.group(2).rstrip(" \t#")).strip(" *_`"),
+                          i + 1))
+            continue
+        u = re.match(r"^ {0,3}(=+|-+)[ \t]*$", line)
+        if u and i > 0 and _setext_title(lines[i - 1]) and not (heads and heads[-1][0] == i - 1):
+            heads.append((i - 1, 1 if u.group(1)[0] == "=" else 2,
+                          tag.sub("", lines[i - 1]).strip(" *_`"), i + 1))
+            continue
+        x = re.match(r"(?i)^ {0,3}<h([1-6])(?:\s[^>]*)?>(.*?)</h\1>\s*$", line)
+        if x and tag.sub("", x.group(2)).strip(" *_`"):
+            heads.append((i, int(x.group(1)), tag.sub("", x.group(2)).strip(" *_`"), i + 1))
+    out = []
+    for n, (i, level, title, body_start) in enumerate(heads):
+        end = heads[n + 1][0] if n + 1 < len(heads) else len(lines)
+        out.append((title, level, first_line + i, first_line + end - 1,
+                    "\n".join(lines[body_start:end]), first_line + body_start))
+    return out
+
+
+def test_split_sections_agrees_with_the_line_by_line_version() -> None:
+    import random
+
+    from openweights.card import split_sections
+
+    pieces = ["# A", "## B ##", "   ### C", "    # not", "#D", "```", "~~~", " ```py", "text",
+              "", "####### seven", "# <b>T</b> `x`", "\t# tab", "# ", "\u2028", "x\x0cy",
+              "===", "---", " -- ", "   ===  ", "    ---", "- item", "<h2>H</h2>",
+              "<H3 class=x>T <i>i</i></h3>", "<h1></h1>", "<!-- c -->", "1. x", "> q"]
+    rng = random.Random(12)
+    for _ in range(3000):
+        lines = [rng.choice(pieces) for _ in range(rng.randint(0, 12))]
+        text = "\n".join(lines) + rng.choice(["", "\n", "\n\n"])
+        got = [(s.title, s.level, s.line, s.end_line, s.body, s.body_line)
+               for s in split_sections(text, 5)]
+        assert got == _split_sections_by_lines(text, 5), repr(text)

@@ -265,7 +265,7 @@ def prose_licenses(
     sections = card.find_sections(r"licen[cs]e|licensing|terms of use")
     chunks: list[tuple[str, int, bool]] = [(s.body, s.line + 1, True) for s in sections]
     chunks += [(s.title, s.line, True) for s in sections]
-    for number, line in enumerate(card.body_lines, start=card.body_start_line):
+    for number, line in enumerate(card.body_lines(), start=card.body_start_line):
         if "licen" in line.lower():
             chunks.append((line, number, False))
     seen: set[tuple[str, str]] = set()
