@@ -99,4 +99,4 @@ def base_models_in_prose(card: Card) -> list[tuple[str, int]]:
             continue  # a link to a document, not a model
         if name:
             out.append((name, card.body_line(m.start())))
-    return sorted(set(out), key=lambda t: t[1])
+    return sorted(set(out), key=lambda t: (t[1], t[0]))

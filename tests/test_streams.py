@@ -1,4 +1,4 @@
-"""openweights/secrets.py: no token reaches standard error, whoever writes the line.
+"""openweights/secrets.py and streams.py: no token reaches standard error, whoever writes.
 
 Usage errors (typer), warnings and internal errors all go through one scrubbed stream; the
 tests run owcheck as a user would, in subprocesses, with tokens in the places they leak from.
@@ -11,7 +11,8 @@ import sys
 
 import pytest
 
-from openweights.secrets import ScrubbedStream, scrub, token_arguments
+from openweights.secrets import scrub, token_arguments
+from openweights.streams import ScrubbedStream
 from tests.support import ROOT, run_owcheck
 
 TOKEN = "hf_" + "Zq8" * 12
@@ -54,8 +55,8 @@ def _python(code: str) -> subprocess.CompletedProcess[str]:
 
 def test_warnings_are_one_scrubbed_line() -> None:
     done = _python(
-        "from openweights.secrets import guard_stderr\n"
-        f"guard_stderr({OWN_TOKEN!r})\n"
+        "from openweights.streams import setup_streams\n"
+        f"setup_streams({OWN_TOKEN!r})\n"
         "import warnings\n"
         f"warnings.warn('cache at /tmp/x for {OWN_TOKEN}\\nand {TOKEN}')\n"
     )
@@ -65,8 +66,8 @@ def test_warnings_are_one_scrubbed_line() -> None:
 def test_every_writer_to_stderr_is_scrubbed_even_in_pieces() -> None:
     done = _python(
         "import logging, sys\n"
-        "from openweights.secrets import guard_stderr\n"
-        "guard_stderr()\n"
+        "from openweights.streams import setup_streams\n"
+        "setup_streams()\n"
         f"print({TOKEN[:5]!r}, end='', file=sys.stderr)\n"
         f"print({TOKEN[5:]!r}, file=sys.stderr)\n"
         f"logging.getLogger('lib').error('auth %s failed', {TOKEN!r})\n"
@@ -79,8 +80,8 @@ def test_every_writer_to_stderr_is_scrubbed_even_in_pieces() -> None:
 def test_internal_errors_are_scrubbed() -> None:
     # What the entry points print for a bug: one line through err(), multi-line messages joined.
     done = _python(
-        "from openweights.secrets import err, guard_stderr\n"
-        "guard_stderr()\n"
+        "from openweights.streams import err, setup_streams\n"
+        "setup_streams()\n"
         f"err('owcheck: internal error: KeyError: {TOKEN}\\nsecond line', {OWN_TOKEN!r})\n"
         f"err('owcheck: error: {OWN_TOKEN}', {OWN_TOKEN!r})\n"
     )
