@@ -63,7 +63,7 @@ def seeds() -> tuple[Seed, ...]:
         found.append(Seed(str(card.relative_to(ROOT)), card.read_bytes(),
                           licenses[0].read_bytes() if licenses else None))
     from openweights.rules import all_rules
-    from tests.rule_examples import split_files
+    from tests.rules.examples import split_files
 
     for code, rule in all_rules().items():
         for kind, example in sorted(rule.examples().items()):
