@@ -10,7 +10,7 @@ from openweights.card import Card, CardMetadata, parse_card
 from openweights.evidence.licenses import Resolver, material_license
 from openweights.evidence.model import LicenseFinding, LineageLink, Origin
 from openweights.licensing.catalogue import Catalogue
-from openweights.repoids import as_list, repo_id_from
+from openweights.repoids import repo_id_from
 from openweights.sources import Bundle, ModelMaterial
 
 # The name is matched inside a lookahead and then taken whole by a backreference: an atomic
@@ -72,11 +72,10 @@ def _parents_of(
     """A model's base ids and stated relation: the source's map, else the card."""
     if child_id in bundle.parents:
         return list(bundle.parents[child_id]), bundle.relations.get(child_id)
-    meta: Mapping[str, Any] = parse_card(child.card_text or "", "README.md").metadata or (
-        child.api_card_data or {}
-    )
-    ids = [bid for raw in as_list(meta.get("base_model")) if (bid := repo_id_from(raw, "model"))]
-    return ids, meta.get("base_model_relation")
+    card = parse_card(child.card_text or "", "README.md")
+    view = card.meta if card.metadata else CardMetadata(child.api_card_data)
+    ids = [bid for raw in view.texts("base_model") if (bid := repo_id_from(raw, "model"))]
+    return ids, view.text("base_model_relation")
 
 
 def _rel(value: Any) -> str | None:
