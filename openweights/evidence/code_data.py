@@ -48,6 +48,8 @@ def _not_code(url: str) -> bool:
         return True
     head, _, name = url.rpartition("/")
     return "/blob/" in head and _DOCUMENT_FILE.fullmatch(name) is not None
+
+
 _HF_DATASET_LINK = re.compile(r"huggingface\.co/datasets/([\w.-]+/[\w.-]+)", re.I)
 
 
