@@ -7,9 +7,9 @@ machine may not have installed), on cards built to tempt every kind of order dep
 ``!!set`` of licenses, several base models on one line, duplicate datasets, mappings with
 non-string keys, suppressions, an ``openness:`` block with wrong types.
 
-The working directories never contain the target: the annotation formats (sarif, markdown,
-github) give a target inside the working directory relative to it, on purpose (code scanning
-wants paths relative to the checkout), so there the same argument may name the same file in
+The working directories never contain the target: the formats a person reads at a terminal
+show a file inside the working directory relative to it, on purpose
+(``openweights/formats/locations.py``), so there the same argument may name the same file in
 two ways.
 """
 
