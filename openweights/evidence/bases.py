@@ -18,11 +18,11 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from openweights.card import Card
+from openweights.card import Card, CardMetadata
 from openweights.catalogues.base_models import (
     VARIANT_WORDS,
     BaseMatch,
@@ -39,7 +39,7 @@ from openweights.evidence.model import (
 )
 from openweights.licensing.catalogue import Catalogue
 from openweights.licensing.grader import GradingContext, Thresholds, grade_license
-from openweights.repoids import as_list, repo_id_from
+from openweights.repoids import repo_id_from
 from openweights.sources import Bundle, ModelMaterial
 from openweights.weightfiles import WeightFileMetadata
 
@@ -171,21 +171,22 @@ def _repo_id(value: Any) -> str | None:
 def _declared(
     card: Card | None, material: ModelMaterial, cat: BaseModelCatalogue
 ) -> Iterator[_Found]:
-    meta: Mapping[str, Any] = card.metadata if card else (material.api_card_data or {})
-    values = as_list(meta.get("base_model"))
-    relation = meta.get("base_model_relation")
-    for i, raw in enumerate(values):
-        rid = repo_id_from(raw, "model") if isinstance(raw, str) else None
+    # The typed view: a value of the wrong type is left out (rule OW109 reports it).
+    meta = card.meta if card else CardMetadata(material.api_card_data)
+    values = meta.located("base_model")
+    relation = meta.text("base_model_relation")
+    for raw, item_line in values:
+        rid = repo_id_from(raw, "model")
         if rid is None:
             continue
         line = None
         if card is not None:
-            line = card.line_of("base_model", i) if len(values) > 1 else card.line_of("base_model")
+            line = item_line if len(values) > 1 else card.line_of("base_model")
         yield _Found(
             rid,
             Signal.BASE_MODEL,
             Confidence.STATED,
-            relation if isinstance(relation, str) else None,
+            relation,
             f"base_model: {raw}",
             Origin(card.path if card else None, line),
             cat.match_repo(rid),
@@ -303,7 +304,7 @@ _TREE_TAG = re.compile(r"^base_model:(?:(adapter|quantized|finetune|merge):)?(.+
 def _from_tags(
     card: Card | None, material: ModelMaterial, cat: BaseModelCatalogue
 ) -> Iterator[_Found]:
-    card_tags = [str(t) for t in as_list(card.metadata.get("tags"))] if card else []
+    card_tags = card.meta.texts("tags") if card else []
     hub_tags = list(material.tags)
     for tag, source in [*((t, "card") for t in card_tags), *((t, "hub") for t in hub_tags)]:
         m = _TREE_TAG.match(tag.strip())

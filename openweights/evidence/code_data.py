@@ -28,17 +28,34 @@ _CODE_HOST = re.compile(
 )
 # Links into a code host that are not code: documents, policies, issue trackers, images.
 _NOT_CODE = re.compile(
-    r"/(issues|discussions|pulls?|releases|wiki|assets)\b|/blob/[^\s]*/"
-    r"(licen[cs]e|use_policy|notice|model_card|readme|responsible_use)[\w.-]*$"
-    r"|\.(md|txt|pdf|png|jpe?g|gif|svg)$",
+    r"/(issues|discussions|pulls?|releases|wiki|assets)\b|\.(md|txt|pdf|png|jpe?g|gif|svg)$",
     re.I,
 )
+_DOCUMENT_FILE = re.compile(
+    r"(licen[cs]e|use_policy|notice|model_card|readme|responsible_use)[\w.-]*", re.I
+)
+_CONTEXT = 300
+"""Characters either side of a link read to guess what the code covers (within its line)."""
+
+
+def _not_code(url: str) -> bool:
+    """A link to a document, not code: an issue tracker, an image, ``/blob/REF/LICENSE``.
+
+    The file name is matched on the last path segment: a pattern such as ``/blob/[^\\s]*/...$``
+    would rescan the rest of a long URL from every ``/blob/`` in it.
+    """
+    if _NOT_CODE.search(url):
+        return True
+    head, _, name = url.rpartition("/")
+    return "/blob/" in head and _DOCUMENT_FILE.fullmatch(name) is not None
+
+
 _HF_DATASET_LINK = re.compile(r"huggingface\.co/datasets/([\w.-]+/[\w.-]+)", re.I)
 
 
 def openness_block(card: Card | None) -> Mapping[str, Any]:
-    block = card.metadata.get("openness") if card else None
-    return block if isinstance(block, dict) else {}
+    """The ``openness:`` block, every part of it checked for its type (``Card.meta``)."""
+    return card.meta.block("openness") if card else {}
 
 
 def code_releases(
@@ -53,7 +70,7 @@ def code_releases(
         raw = item.get("license")
         entry = res.entry(raw)
         lic = res.finding(raw if isinstance(raw, str) else None, entry, "openness", origin)
-        covers = tuple(str(c) for c in as_list(item.get("covers")))
+        covers = tuple(c for c in as_list(item.get("covers")) if isinstance(c, str))
         out.append(CodeRelease(item["url"], lic, covers, origin))
     if out:
         return out
@@ -64,7 +81,7 @@ def code_releases(
         for m in _CODE_HOST.finditer(section.body):
             url = m.group(0).rstrip(".,;:")
             repo = "/".join(url.split("/")[:5]).lower()
-            if repo in seen or _NOT_CODE.search(url):
+            if repo in seen or _not_code(url):
                 continue
             seen.add(repo)
             line = section.line_at(m.start())
@@ -79,9 +96,13 @@ def code_releases(
 
 
 def _line_around(text: str, pos: int) -> str:
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return text[start : end if end != -1 else len(text)]
+    """The line around ``pos``, at most ``_CONTEXT`` characters either side: bounded, so that
+    many links on one long line (a table row) cost linear time, not quadratic."""
+    low = max(0, pos - _CONTEXT)
+    high = min(len(text), pos + _CONTEXT)
+    start = text.rfind("\n", low, pos) + 1 or low
+    end = text.find("\n", pos, high)
+    return text[start : end if end != -1 else high]
 
 
 def _guess_covers(context: str) -> tuple[str, ...]:
@@ -101,16 +122,9 @@ def _guess_covers(context: str) -> tuple[str, ...]:
 
 def datasets_named(card: Card, bundle: Bundle, res: Resolver) -> list[DatasetEvidence]:
     ids: list[tuple[str, Origin]] = []
-    meta = card.metadata
-    values = as_list(meta.get("datasets"))
-    for i, value in enumerate(values):
+    for value, line in card.meta.located("datasets"):
         did = repo_id_from(value, "dataset")
         if did:
-            line = (
-                card.line_of("datasets", i)
-                if isinstance(meta.get("datasets"), list)
-                else (card.line_of("datasets"))
-            )
             ids.append((did, Origin(card.path, line)))
     data_block = openness_block(card).get("data")
     if isinstance(data_block, dict):
@@ -189,8 +203,11 @@ def data_information(card: Card, datasets: list[DatasetEvidence]) -> DataInforma
     pointers = (
         len(_HF_DATASET_LINK.findall(text)) + len(datasets) + len(re.findall(r"https?://", text))
     )
+    # Only at the start of a run of digits: from every digit of "1,1,1,..." it is quadratic.
     sizes = re.search(
-        r"\b\d[\d.,]*\s*(%|[KMBT]\b|billion|million|tokens|GB|TB|documents)", text, re.I
+        r"(?<![\d.,])\b\d[\d.,]*\s*(%|[KMBT]\b|billion|million|tokens|GB|TB|documents)",
+        text,
+        re.I,
     )
     inventory = pointers >= 1 and bool(sizes)
     processing = bool(re.search(r"(dedup|filter|preprocess)\w*", text, re.I)) and bool(

@@ -386,3 +386,5 @@ class Evidence:
     """The statements about the weights' license besides ``license:`` and LICENSE files: the
     ``openness:`` block's (also when it names no license owcheck knows), the card's sentences
     that name the weights, and weight-file headers, each with its origin."""
+    ignored_metadata: tuple[Fact, ...] = ()
+    """Metadata values of the wrong type, left out of the evidence: message and line."""
