@@ -271,7 +271,9 @@ def _clip(text: str, size: int = 160) -> str:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\[*])")
-_YAML_KEY = re.compile(r"^\s*-?\s*licen[cs]e(_name)?\s*:", re.I)
+# ``\s*(?:-\s*)?``, not ``\s*-?\s*``: two quantifiers side by side split a run of spaces every
+# way before giving up (quadratic in the spaces a line starts with).
+_YAML_KEY = re.compile(r"^\s*(?:-\s*)?licen[cs]e(_name)?\s*:", re.I)
 _LICENSE_COLON = re.compile(r"licen[cs]e[*_\s]*[:：][*_\s]*\[?([^\n\](|;,]{2,60})", re.I)
 # Sentences about where something came from describe a base model's terms, not this model's.
 _LINEAGE_CONTEXT = re.compile(
@@ -407,7 +409,10 @@ _NON_COMMERCIAL = re.compile(
     re.I,
 )
 _RESEARCH_ONLY = re.compile(
-    r"\b(?:for\s+)?(?:academic\s+|non-?commercial\s+)?research\s+(?:purposes?|use|uses)?\s*only\b"
+    # ``research\s+(?:purposes?|use|uses)?\s*only`` written so that no two quantifiers can share
+    # a run of spaces (split every way, it was quadratic in the spaces).
+    r"\b(?:for\s+)?(?:academic\s+|non-?commercial\s+)?research(?:\s+(?:purposes?|uses?)\s*|\s+)"
+    r"only\b"
     r"|\bresearch[- ]only\b|\bonly\s+for\s+(?:academic\s+|non-?commercial\s+)?research\b",
     re.I,
 )

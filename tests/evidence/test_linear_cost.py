@@ -54,6 +54,26 @@ SHAPES: dict[str, Callable[[int], str]] = {
     + "".join(f"  - weird-{i}\n" for i in range(n // 100)) + "---\n",
     # `<[^>]+>` in a heading from every unclosed "<"
     "heading-of-angle-brackets": lambda n: FM + "# " + "<" * n + "\n",
+    # Base models from the card's words (openweights/evidence/bases.py):
+    # a mergekit line `^\s*-?\s*model:` ran across blank lines: cubic in them
+    "blank-lines": lambda n: FM + "# A model\n" + "\n" * n + "x\n",
+    # the template anchor `^\s*[-*]*\s*\**\s*(?:finetuned from|...)`: cubic in leading spaces
+    "body-starting-with-spaces": lambda n: FM + " " * n + "x\n",
+    "finetuned-from-then-spaces": lambda n: FM + "Finetuned from" + " " * n + "x\n",
+    # `\[[^\]]*\]` after every "tuned" scanned to the end of the card: quadratic, at C speed,
+    # so three times the size to show
+    "unclosed-brackets-after-tuned": lambda n: FM + "# A model\n" + "tuned [" * (3 * n // 7),
+    # link targets between two base names: `(?:...|\]\([^)]*\)|...)*` overlapped the single
+    # brackets, exponential in the "]()" of one sentence
+    "links-between-two-bases": lambda n: FM + "# A model\n" + (
+        "This model is fine-tuned from Llama 2 7B " + "]()" * 40 + "x and Mistral 7B.\n"
+    ) * (n // 170),
+    # the title's own-name check tokenised the whole title once per model it names
+    "title-naming-many-bases": lambda n: FM + "# " + "Llama 2 " * (n // 8) + "\n",
+    # License statements (openweights/evidence/licenses.py): `^\s*-?\s*license:` on a line
+    # that starts with spaces, and `research\s+(?:use)?\s*only`: quadratic in the spaces
+    "spaces-then-a-license-word": lambda n: FM + "# A model\n" + " " * n + "x license\n",
+    "research-then-spaces": lambda n: FM + "# A model\nresearch" + " " * n + "x\n",
 }
 
 
