@@ -60,6 +60,15 @@ KeyPath: TypeAlias = tuple[str | int, ...]
 """A path into the metadata: ``("license",)``, ``("openness", "code", 0, "url")``."""
 
 
+def line_of(key_lines: Mapping[KeyPath, int], path: KeyPath) -> int | None:
+    """The line of a metadata key path, or of its nearest parent that has one."""
+    while path:
+        if path in key_lines:
+            return key_lines[path]
+        path = path[:-1]
+    return None
+
+
 def newline_offsets(text: str) -> Sequence[int]:
     """Offsets of every ``\\n`` in ``text``: the table line numbers are looked up in."""
     return array("q", [m.start() for m in _NEWLINE.finditer(text)])
@@ -315,11 +324,7 @@ class CardMetadata:
 
     def line_of(self, *path: str | int) -> int | None:
         """The line of a key path, or of its nearest parent that has one."""
-        while path:
-            if path in self.key_lines:
-                return self.key_lines[path]
-            path = path[:-1]
-        return None
+        return line_of(self.key_lines, path)
 
     def get(self, *path: str | int) -> Any:
         """The checked value at ``path`` (None when absent or of the wrong type)."""
@@ -436,11 +441,7 @@ class Card:
 
     def line_of(self, *path: str | int) -> int | None:
         """The line of a metadata key path, or of its nearest parent that has one."""
-        while path:
-            if path in self.key_lines:
-                return self.key_lines[path]
-            path = path[:-1]
-        return None
+        return line_of(self.key_lines, path)
 
     def find_sections(self, pattern: str) -> list[Section]:
         """Sections whose title matches ``pattern`` (a case-insensitive regex)."""

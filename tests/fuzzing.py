@@ -5,7 +5,11 @@ examples) and, when present, the shared corpus (``../shared/corpus/cards/`` and 
 Each case applies one to three mutations chosen by a ``random.Random`` seeded with the run's seed
 and the case number, so any case can be replayed alone: wrong YAML types, YAML tags, control
 characters, invalid UTF-8, truncations, garbage ``openness:`` blocks, swapped license ids, huge
-values, deep nesting, broken Markdown, odd line endings.
+values, deep nesting, broken Markdown, odd line endings. Some cases then get the material base
+models are read from (``openweights/evidence/bases.py``), from a second generator seeded the
+same way (the cases above stay as they were): lineage words, model names, links and long runs
+in the text, model-tree tags, and ``config.json``/``adapter_config.json`` and GGUF/safetensors
+headers beside the card, wrong-typed, huge, truncated or garbled.
 
 A case passes when the card, written to a directory as a model repo, is either graded (every
 format renders; the JSON report is valid against ``schemas/report.schema.json``) or refused by
@@ -299,6 +303,112 @@ BYTE_MUTATIONS: dict[str, Callable[[random.Random, bytes], bytes]] = {
 }
 
 
+# --- the lineage layer: what base models are read from ---------------------------------------
+
+LINEAGE_FILES = ("config.json", "adapter_config.json", "model.gguf", "model.safetensors")
+"""Files of a repo the evidence reads base models from (besides the card)."""
+BASE_IDS = ("meta-llama/Llama-2-7b-hf", "meta-llama/Llama-3.1-8B-Instruct", "Qwen/Qwen2.5-7B",
+            "mistralai/Mistral-7B-v0.1", "google/gemma-2-9b", "deepseek-ai/DeepSeek-R1",
+            "org/unknown-model", "./checkpoints/run-3", "/home/me/llama-2-7b",
+            "https://huggingface.co/meta-llama/Llama-2-7b-hf", "hf.co/Qwen/Qwen2-7B", "", " ")
+LINEAGE_PIECES = (
+    "Finetuned from ", "- **Finetuned from model [optional]:** ", "fine-tuned from ",
+    "A merge of ", "merged with ", "quantized from ", "GGUF version of ", "distilled from ",
+    "teacher model: ", "based on the ", "built upon ", "on top of ", "LoRA adapter for ",
+    " and ", ", ", "Llama 2 7B", "Llama-3.1-8B-Instruct", "Qwen2.5", "Mistral 7B", "Gemma",
+    "Mixtral 8x7B", "[Llama 2](https://huggingface.co/meta-llama/Llama-2-7b-hf)", "]()", "](",
+    "[", "]", " architecture", "not ", "better than ", "trained from scratch", "-based",
+    "\n  - model: meta-llama/Llama-2-7b-hf\n", "\nmodels:\n  - model: ", "\nbase_model: ",
+    "\n# Llama 2 7B GGUF\n", "\n# ", "released under MIT", "for research purposes only",
+    "non-commercial use only", "the weights are licensed under ", "; the code is ",
+    "license: ", "基于", "。", "meta-llama/Llama-2-7b-hf", "Qwen/Qwen2.5-7B ",
+)
+
+
+def _lineage_words(rng: random.Random, text: str) -> str:
+    """Lineage phrases, model names and links put into the card, with now and then a long run
+    of one piece (blank lines, spaces, stars, link targets), or a model-tree tag."""
+    for _ in range(rng.randint(1, 8)):
+        if rng.random() < 0.1:
+            piece = rng.choice(("\n", " ", "*", "]()", "[", "For", "- ", "Llama 2 ", "tuned ["))
+            piece *= rng.randint(100, 20_000)
+        else:
+            piece = rng.choice(LINEAGE_PIECES)
+        pos = rng.randint(0, len(text))
+        text = text[:pos] + piece + text[pos:]
+    if rng.random() < 0.2:
+        relation = rng.choice(("adapter", "finetune", "quantized", "merge", "odd", ""))
+        tag = f"base_model:{relation + ':' if relation else ''}{rng.choice(BASE_IDS)}"
+        text = _with_key(text, "tags", json.dumps([tag, rng.choice(BASE_IDS)]))
+    return text
+
+
+def _json_value(rng: random.Random, depth: int = 0) -> object:
+    """A value for a config file: usually a model id, sometimes anything at all."""
+    roll = rng.random()
+    if roll < 0.5 or depth > 2:
+        return rng.choice((*BASE_IDS, "LlamaForCausalLM", "For" * rng.randint(1, 5000) + "!",
+                           "x" * rng.randint(1, 50_000), 7, 1.5, True, None))
+    if roll < 0.75:
+        return [_json_value(rng, depth + 1) for _ in range(rng.randint(0, 3))]
+    return {rng.choice(("a", "_name_or_path", "1")): _json_value(rng, depth + 1)}
+
+
+def _garble(rng: random.Random, data: bytes) -> bytes:
+    """Truncated, or a few bytes changed (sizes and counts included)."""
+    if rng.random() < 0.5:
+        return data[: rng.randint(0, len(data))]
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 4)):
+        if out:
+            out[rng.randrange(len(out))] = rng.randrange(256)
+    return bytes(out)
+
+
+def _lineage_files(rng: random.Random) -> tuple[tuple[str, bytes], ...]:
+    """Config files and weight-file headers with base models in them, often broken."""
+    from tests.weightfile_fixtures import gguf_bytes, safetensors_bytes
+
+    files: list[tuple[str, bytes]] = []
+    if rng.random() < 0.6:
+        name = rng.choice(("config.json", "adapter_config.json"))
+        key = "_name_or_path" if name == "config.json" else "base_model_name_or_path"
+        config: dict[str, object] = {key: _json_value(rng)}
+        if name == "config.json":
+            config["architectures"] = _json_value(rng) if rng.random() < 0.5 else [
+                rng.choice(("LlamaForCausalLM", "Qwen2ForCausalLM", "GemmaModel", "X"))]
+            config["model_type"] = _json_value(rng)
+        raw = json.dumps(config).encode("utf-8")
+        kind = rng.randrange(4)
+        if kind == 0:
+            raw = _garble(rng, raw)
+        elif kind == 1:
+            raw = b"[" * rng.choice((10, 1000, 100_000)) + b"]"
+        files.append((name, raw))
+    if rng.random() < 0.6:
+        def text() -> str:
+            value = _json_value(rng)
+            return value if isinstance(value, str) else rng.choice(LICENSE_IDS)
+
+        keys = ("general.license", "general.name", "general.basename",
+                "general.base_model.0.repo_url", "general.base_model.0.name",
+                "general.base_model.1.organization", "general.source.huggingface.repository")
+        meta = {k: text() for k in rng.sample(keys, rng.randint(1, len(keys)))}
+        if rng.random() < 0.5:
+            raw = gguf_bytes({**meta, "general.base_model.count": 2},
+                             version=rng.choice((1, 2, 3)), order=rng.choice(("<", ">")),
+                             tokens=rng.choice((0, 0, 50)))
+            name = "model.gguf"
+        else:
+            st = {("license" if k == "general.license" else k): v for k, v in meta.items()}
+            raw = safetensors_bytes(st, tensors=rng.randint(1, 3))
+            name = "model.safetensors"
+        if rng.random() < 0.5:
+            raw = _garble(rng, raw)
+        files.append((name, raw))
+    return tuple(files)
+
+
 @dataclass(frozen=True)
 class Case:
     """One mutant: the card (and maybe a LICENSE) and how it was made."""
@@ -313,6 +423,8 @@ class Case:
     """The mutated card."""
     license: bytes | None = None
     """A LICENSE file beside it, possibly mutated too."""
+    files: tuple[tuple[str, bytes], ...] = ()
+    """Other files of the repo (``LINEAGE_FILES``): configs and weight-file headers."""
 
 
 def make_case(run_seed: int, number: int) -> Case:
@@ -335,7 +447,17 @@ def make_case(run_seed: int, number: int) -> Case:
         license_text = _invalid_utf8(rng, license_text) if rng.random() < 0.5 else (
             _truncate(rng, license_text))
         names.append("license-file")
-    return Case(number, seed.name, tuple(names), data, license_text)
+    # The lineage layer draws from its own generator: the cases without it are unchanged.
+    more = random.Random(f"owcheck-fuzz-lineage:{run_seed}:{number}")
+    files: tuple[tuple[str, bytes], ...] = ()
+    if more.random() < 0.3:
+        text = data.decode("utf-8", "surrogateescape")
+        data = _lineage_words(more, text).encode("utf-8", "surrogateescape")
+        names.append("lineage-words")
+    if more.random() < 0.25:
+        files = _lineage_files(more)
+        names.append("lineage-files")
+    return Case(number, seed.name, tuple(names), data, license_text, files)
 
 
 # --- the harness ---------------------------------------------------------------------------
@@ -356,13 +478,18 @@ class Outcome:
 
 
 def write_repo(case: Case, directory: Path) -> Path:
-    """The case as a model repo on disk: README.md and maybe LICENSE."""
+    """The case as a model repo on disk: README.md, maybe LICENSE and lineage files (a file an
+    earlier case left in the same directory is removed)."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "README.md").write_bytes(case.card)
+    files = dict(case.files)
     if case.license is not None:
-        (directory / "LICENSE").write_bytes(case.license)
-    elif (directory / "LICENSE").exists():
-        (directory / "LICENSE").unlink()
+        files["LICENSE"] = case.license
+    for name in ("LICENSE", *LINEAGE_FILES):
+        if name in files:
+            (directory / name).write_bytes(files[name])
+        elif (directory / name).exists():
+            (directory / name).unlink()
     return directory
 
 

@@ -30,6 +30,7 @@ from openweights.catalogues.base_models import (
     _tokens,
 )
 from openweights.evidence.model import (
+    HUB_RELATIONS,
     Confidence,
     InferredBase,
     LicenseFinding,
@@ -189,6 +190,7 @@ def _declared(
     meta = card.meta if card else CardMetadata(material.api_card_data)
     values = meta.located("base_model")
     relation = meta.text("base_model_relation")
+    relation = relation if relation in HUB_RELATIONS else None  # the report's closed set
     for raw, item_line in values:
         rid = repo_id_from(raw, "model")
         if rid is None:

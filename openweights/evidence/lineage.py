@@ -8,7 +8,7 @@ from typing import Any
 
 from openweights.card import Card, CardMetadata, parse_card
 from openweights.evidence.licenses import Resolver, material_license
-from openweights.evidence.model import LicenseFinding, LineageLink, Origin
+from openweights.evidence.model import HUB_RELATIONS, LicenseFinding, LineageLink, Origin
 from openweights.licensing.catalogue import Catalogue
 from openweights.repoids import repo_id_from
 from openweights.sources import Bundle, ModelMaterial
@@ -79,7 +79,7 @@ def _parents_of(
 
 
 def _rel(value: Any) -> str | None:
-    return value if value in ("adapter", "merge", "quantized", "finetune") else None
+    return value if value in HUB_RELATIONS else None
 
 
 def base_models_in_prose(card: Card) -> list[tuple[str, int]]:

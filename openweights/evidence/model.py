@@ -33,6 +33,9 @@ WEIGHT_SUFFIXES = (
     ".exl2",
     ".llamafile",
 )
+HUB_RELATIONS = ("adapter", "merge", "quantized", "finetune")
+"""The values of ``base_model_relation`` (and of the Hub's model-tree tags); any other value is
+no relation (``schemas/model-card.schema.json``)."""
 MULTIMODAL_PIPELINES = {
     "image-text-to-text",
     "visual-question-answering",
