@@ -36,7 +36,8 @@ _OPENING = re.compile(r"^\s*---[ \t]*(?:\r\n|\r|\n)")
 # quadratically on a heading with a long run of spaces.
 _ATX = re.compile(r"^(#{1,6})[ \t]+(.+)$")
 # A fence line: its marker (three or more backticks or tildes) and what follows it on the line.
-_FENCE_LINE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})([^\n]*)", re.M)
+# The one definition of a fence: fenced_blocks reads blocks with it, others skip fence lines.
+FENCE_LINE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})([^\n]*)", re.M)
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _NOT_SETEXT = re.compile(r"^(?:[-*+>|#]|\d+[.)]\s|<!--|<[a-zA-Z/]|={2,}$|-{2,}$|```|~~~)")
 _HTML_HEADING = re.compile(r"(?i)^ {0,3}<h([1-6])(?:\s[^>]*)?>(.*?)</h\1>\s*$")
@@ -443,6 +444,33 @@ class Card:
         """The line of a metadata key path, or of its nearest parent that has one."""
         return line_of(self.key_lines, path)
 
+    @cached_property
+    def _section_starts(self) -> list[int]:
+        return [s.line for s in self.sections]
+
+    @cached_property
+    def _parents(self) -> list[int]:
+        """For each section, the index of the nearest section before it of a higher level (one
+        with fewer ``#``), or -1."""
+        parents: list[int] = []
+        open_: list[int] = []  # the chain of the section before, outermost first
+        for i, section in enumerate(self.sections):
+            while open_ and self.sections[open_[-1]].level >= section.level:
+                open_.pop()
+            parents.append(open_[-1] if open_ else -1)
+            open_.append(i)
+        return parents
+
+    def heading_chain(self, line: int) -> list[str]:
+        """Titles of the section holding card line ``line`` and of the sections it sits in,
+        nearest first (a table of parents: no walk back over the card's headings per line)."""
+        i = bisect_right(self._section_starts, line) - 1
+        chain: list[str] = []
+        while i >= 0:
+            chain.append(self.sections[i].title)
+            i = self._parents[i]
+        return chain
+
     def find_sections(self, pattern: str) -> list[Section]:
         """Sections whose title matches ``pattern`` (a case-insensitive regex)."""
         rx = re.compile(pattern, re.I)
@@ -470,7 +498,7 @@ def fenced_blocks(text: str) -> list[tuple[int, int]]:
     blocks: list[tuple[int, int]] = []
     fence: str | None = None
     start = 0
-    for m in _FENCE_LINE.finditer(text):
+    for m in FENCE_LINE.finditer(text):
         marker = m.group(1)
         if fence is None:
             fence, start = marker, m.start()

@@ -73,7 +73,9 @@ def judge_frameworks(ev: Evidence, letter: Letter, rows: Mapping[str, Marks]) ->
     )
     data_card = _has_section(ev, r"training\s+data|data\s*sets?") or bool(ev.datasets)
     class_iii = weights_open and has_eval and has_report and data_card
-    covers = {c for r in ev.code_releases for c in r.covers}
+    covers = {
+        c for r in ev.code_releases if r.role not in ("library", "unknown") for c in r.covers
+    }
     class_ii = class_iii and code_open and {"training", "evaluation"} <= covers
     class_i = class_ii and letter == Letter.A
     mof = "class-i" if class_i else "class-ii" if class_ii else "class-iii" if class_iii else "none"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from openweights.choices import Letter, Tier
 from openweights.evidence import ComponentEvidence, Evidence, LicenseFinding
+from openweights.evidence.stages import worst_stage
 from openweights.frameworks import FrameworkVerdicts, judge_frameworks
 from openweights.licensing.features import Cell, Freedom
 from openweights.licensing.grader import Verdict
@@ -105,8 +106,8 @@ def grade_weights(ev: Evidence) -> dict[Freedom, CellVerdict]:
 
 
 def code_complete(ev: Evidence) -> bool:
-    """Training code covering both training and data processing was released."""
-    covers = {c for rel in ev.code_releases for c in rel.covers}
+    """The model's own code covers both training and data processing."""
+    covers = {c for rel in ev.code_releases if rel.own_code for c in rel.covers}
     return {"training", "data-processing"} <= covers
 
 
@@ -123,21 +124,31 @@ def grade_code(ev: Evidence) -> dict[Freedom, CellVerdict]:
     return cells
 
 
+def data_open(ev: Evidence) -> bool:
+    """Every training stage's data released under open terms."""
+    return bool(ev.stages) and all(s.open for s in ev.stages)
+
+
+def data_described(ev: Evidence) -> bool:
+    """Every stage open, or what is not is described well enough (OSAID data information)."""
+    return bool(ev.stages) and all(s.described for s in ev.stages)
+
+
 def grade_data(ev: Evidence) -> dict[Freedom, CellVerdict]:
-    """The training-data row."""
+    """The training-data row: as open as the least open stage."""
     comp = ev.data
-    info = ev.data_information
-    if comp.availability == "released":
-        cells = _license_cells(comp)
-        return cells
-    if info.sufficient:
-        # Described well enough to rebuild (OSAID data information), but not released.
+    if data_open(ev):
+        return _license_cells(comp)
+    if data_described(ev):
+        # Described well enough to rebuild (OSAID data information), but not all released.
         return {
             Freedom.USE: CellVerdict(Cell.ABSENT, "data not released"),
             Freedom.STUDY: CellVerdict(Cell.LIMITED, "data information passes the five-point test"),
             Freedom.MODIFY: CellVerdict(Cell.LIMITED, "can be rebuilt from the data information"),
             Freedom.SHARE: CellVerdict(Cell.ABSENT, "data not released"),
         }
+    if comp.availability == "released":
+        return _license_cells(comp)
     if comp.availability == "not-released":
         return _absent("data not released, description insufficient")
     return {
@@ -167,36 +178,40 @@ def decide_tier(
     if verdict is Verdict.RESTRICTED:
         return Letter.D, f"weights license {lic}{inherited} is open with restrictions"
     code_ok = _all_granted(rows["code"]) and code_complete(ev)
-    data_open = ev.data.availability == "released" and _all_granted(rows["data"])
-    if code_ok and data_open:
+    all_open = data_open(ev) and _all_granted(rows["data"])
+    if code_ok and all_open:
         return Letter.A, "weights, complete training code and training data all open"
-    if code_ok and ev.data_information.sufficient:
+    if code_ok and data_described(ev):
         return (
             Letter.B,
             "open weights and code; data not released but described (OSAID data information)",
         )
     short = [_code_gap(ev, rows["code"])] if not code_ok else []
-    if not (data_open or ev.data_information.sufficient):
+    if not (all_open or data_described(ev)):
         short.append(_data_gap(ev))
     return Letter.C, f"open weights ({lic}); " + "; ".join(short)
 
 
 def _code_gap(ev: Evidence, cells: dict[Freedom, CellVerdict]) -> str:
-    if not ev.code_releases:
+    if not any(rel.own_code for rel in ev.code_releases):
         return "no training code linked"
     if cells[Freedom.USE].mark is Cell.UNKNOWN:
         return "training code license not stated"
-    if not _all_granted(cells):
+    if cells[Freedom.USE].mark is not Cell.GRANTED:
         return "training code license not open"
-    return "training code covers less than training and data processing"
+    if not code_complete(ev):
+        return "training code covers less than training and data processing"
+    return "training code license not open"
 
 
 def _data_gap(ev: Evidence) -> str:
     missing = sum(not ok for ok in ev.data_information.points.values())
+    worst = worst_stage(ev.stages)
+    where = f" ({worst.stage} data: {worst.state})" if worst and len(ev.stages) > 1 else ""
     if ev.data.availability == "released":
-        return "training data license not open or unknown"
+        return f"training data license not open or unknown{where}"
     state = "not released" if ev.data.availability == "not-released" else "not shown released"
-    return f"training data {state}, and its description misses {missing} of 5 points"
+    return f"training data {state}, and its description misses {missing} of 5 points{where}"
 
 
 def grade(ev: Evidence) -> Grade:

@@ -105,7 +105,7 @@ def found_block(ev: Evidence) -> dict[str, Any]:
         block["weights"] = weights
     code = []
     for rel in ev.code_releases:
-        if not set(rel.covers) - {"inference"}:
+        if rel.role in ("library", "unknown") or not set(rel.covers) - {"inference"}:
             continue  # links to libraries the model runs on are not the model's code release
         entry: dict[str, Any] = {"url": rel.url}
         code_license = _license_id(rel.license)

@@ -1,16 +1,18 @@
-"""Hub repo ids and repo paths as they appear in card metadata and on the command line:
+"""Repo ids and repo paths as they appear in card metadata and on the command line:
 ``org/name``, Hub URLs (``https://huggingface.co/...``, ``hf.co/...``, with or without a scheme),
-``org/name:config``, and the file a ``license_link`` names.
+``org/name:config``, the file a ``license_link`` names, and code-forge links (GitHub, GitLab)
+normalised to the repository.
 
 Pure functions, shared by the session (is a target a path or a repo id?), the sources (what to
 fetch) and the evidence (what a card names), so all of them read targets, ``base_model``,
-``datasets`` and ``license_link`` the same way. No I/O, no hub client.
+``datasets``, ``license_link`` and code links the same way. No I/O, no hub client.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
@@ -210,3 +212,93 @@ def license_link_path(
     if not text or any(part in ("", ".", "..") for part in text.split("/")):
         return None
     return text
+
+
+# --------------------------------------------------------------------------- code forges
+
+ForgeKind = Literal["github", "gitlab"]
+
+FORGE_HOSTS: Mapping[str, ForgeKind] = {"github.com": "github", "gitlab.com": "gitlab"}
+"""Hosts whose REST API owcheck can ask for a repository's license, and which API each speaks."""
+
+# First path segments of github.com that are site pages, not owners.
+_GITHUB_NOT_OWNERS = frozenset({
+    "about", "apps", "collections", "customer-stories", "enterprise", "events", "explore",
+    "features", "issues", "join", "login", "marketplace", "new", "notifications", "orgs",
+    "organizations", "pricing", "pulls", "search", "security", "settings", "site", "sponsors",
+    "topics", "trending", "users", "codespaces", "readme", "resources", "solutions", "team",
+})
+# Segments after a project path that start a page of it (GitLab without its "/-/" separator).
+_GITLAB_PAGES = frozenset({
+    "tree", "blob", "raw", "issues", "merge_requests", "wikis", "commits", "commit", "tags",
+    "releases", "pipelines", "jobs", "snippets", "archive", "blame", "compare", "branches",
+})
+_FORGE_URL = re.compile(
+    r"(?i)(?:(?:git\+)?(?:https?|git|ssh)://(?:[\w.-]+@)?|git@|(?<![\w.@/-]))"
+    r"(?:www\.)?(github\.com|gitlab\.com)[:/]+([^\s?#]*)"
+)
+_NAME = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$")
+
+
+@dataclass(frozen=True)
+class ForgeRepo:
+    """A code repository on a forge, normalised from however a card linked it."""
+
+    host: str
+    """``github.com`` or ``gitlab.com``."""
+    path: str
+    """``owner/name`` (GitHub) or ``group[/subgroup]/name`` (GitLab), as written."""
+
+    @property
+    def kind(self) -> ForgeKind:
+        """Which API the host speaks."""
+        return FORGE_HOSTS[self.host]
+
+    @property
+    def key(self) -> str:
+        """``host/path`` in lower case: both forges treat repository paths case-insensitively."""
+        return f"{self.host}/{self.path}".lower()
+
+    @property
+    def url(self) -> str:
+        """The repository's web address."""
+        return f"https://{self.host}/{self.path}"
+
+    def __str__(self) -> str:
+        return f"{self.host}/{self.path}"
+
+
+def forge_repo_from(url: str) -> ForgeRepo | None:
+    """The repository a GitHub or GitLab link points into, or None.
+
+    Accepts what cards write: ``.git`` suffixes, ``/tree/main/...``, ``/blob/...``, GitLab's
+    ``/-/...``, ``?tab=readme-ov-file``, ``#anchors``, ``www.``, ``git@host:org/repo.git``,
+    ``git+https://``, and trailing punctuation from the sentence around the link.
+    """
+    m = _FORGE_URL.search(url.strip())
+    if m is None:
+        return None
+    host = m.group(1).lower()
+    raw = m.group(2)
+    raw = raw.rstrip(".,;:!?)]}>'\"`*_")
+    segments = [s for s in raw.split("/") if s]
+    if host == "github.com":
+        if len(segments) < 2 or segments[0].lower() in _GITHUB_NOT_OWNERS:
+            return None
+        segments = segments[:2]
+    else:
+        if "-" in segments:
+            segments = segments[: segments.index("-")]
+        for i, seg in enumerate(segments[2:], start=2):
+            if seg in _GITLAB_PAGES:
+                segments = segments[:i]
+                break
+        if len(segments) < 2:
+            return None
+    name = segments[-1].split("@", 1)[0]  # pip's git+https://host/org/repo@ref
+    if name.lower().endswith(".git"):
+        name = name[:-4]
+    segments[-1] = name.rstrip(".")
+    if not all(_NAME.match(s) for s in segments):
+        return None
+    return ForgeRepo(host, "/".join(segments))

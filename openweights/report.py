@@ -11,12 +11,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openweights import __version__
-from openweights.evidence import Evidence, LicenseFinding
+from openweights.evidence import CodeRelease, DataStage, Evidence, LicenseFinding
 from openweights.grade import COMPONENTS, Grade
 from openweights.licensing.features import Freedom
 from openweights.rules import Finding, Severity
 
 SCHEMA_VERSION = "1.2"
+"""1.1 added the closest license of a modified LICENSE text; 1.2 added ``inferred_bases`` (bases
+read from every signal), ``weight_files`` (weight-file headers), ``stages`` (training data by
+stage), ``code_repositories`` (every linked repository with its role and the forge's answer) and
+the ``forge`` and ``corpus-catalogue`` license sources."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,8 @@ class Report:
                 }
                 for d in self.evidence.datasets
             ],
+            "stages": [_stage_dict(s) for s in self.evidence.stages],
+            "code_repositories": [_code_dict(c) for c in self.evidence.code_releases],
             "findings": [_finding_dict(f) for f in self.findings],
             "unused_suppressions": [
                 {"rule": code, "line": line} for code, line in self.unused_suppressions
@@ -146,6 +152,67 @@ def _license_dict(lic: LicenseFinding) -> dict[str, Any]:
         "verdict": lic.verdict.value,
         "source": lic.source,
         "closest": dict(lic.closest) if lic.closest else None,
+    }
+
+
+def _short_license(lic: LicenseFinding) -> dict[str, Any]:
+    return {
+        "id": lic.entry.id if lic.entry else None,
+        "verdict": lic.verdict.value,
+        "source": lic.source,
+        "origin": str(lic.origin) if lic.source != "none" else None,
+    }
+
+
+def _stage_dict(stage: DataStage) -> dict[str, Any]:
+    return {
+        "stage": stage.stage,
+        "inherited_from": stage.inherited_from,
+        "state": stage.state,
+        "available": stage.availability,
+        "license": _short_license(stage.license),
+        "data_information": dict(
+            zip(
+                ("inventory", "processing_code", "provenance", "unshareable", "labelling"),
+                stage.information.points.values(),
+                strict=True,
+            )
+        ),
+        "sources": [
+            {
+                "name": src.name,
+                "kind": src.kind,
+                "dataset": src.dataset_id,
+                "corpus": src.corpus_id,
+                "available": src.availability,
+                "license": _short_license(src.license),
+                "origin": str(src.origin),
+                "context": src.context or None,
+            }
+            for src in stage.sources
+        ],
+    }
+
+
+def _code_dict(c: CodeRelease) -> dict[str, Any]:
+    forge = c.forge
+    return {
+        "url": c.url,
+        "repository": c.repo,
+        "role": c.role,
+        "covers": list(c.covers),
+        "counts": c.own_code,
+        "why": c.why,
+        "context": c.context or None,
+        "origin": str(c.origin),
+        "via": c.via,
+        "license": _short_license(c.license),
+        "forge": None if forge is None else {
+            "status": forge.status.value,
+            "canonical": forge.canonical,
+            "license": forge.license_id,
+            "message": forge.message,
+        },
     }
 
 

@@ -7,18 +7,23 @@ import os
 import re
 from collections.abc import Iterable
 
-# Anything shaped like a Hub token, an org API token, or a bearer credential.
+# Anything shaped like a Hub token, an org API token, a GitHub or GitLab token, or a bearer
+# credential.
 _SHAPES = (
     re.compile(r"\bhf_[A-Za-z0-9]{6,}"),
     re.compile(r"\bapi_org_[A-Za-z0-9]{6,}"),
+    re.compile(r"\b(?:gh[pousr]_|github_pat_)[A-Za-z0-9_]{6,}"),
+    re.compile(r"\bglpat-[A-Za-z0-9_-]{6,}"),
     re.compile(r"(?i)(bearer\s+)\S+"),
 )
+TOKEN_VARIABLES = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN")
+"""Environment variables that may hold a token owcheck uses."""
 
 
 def scrub(text: str, *extra: str | None) -> str:
-    """``text`` with tokens masked: ``extra``, HF_TOKEN, and anything shaped like a token."""
-    secrets = [s for s in (*extra, os.environ.get("HF_TOKEN"),
-                           os.environ.get("HUGGING_FACE_HUB_TOKEN")) if s and len(s) >= 4]
+    """``text`` with tokens masked: ``extra``, every token variable, anything shaped like one."""
+    secrets = [s for s in (*extra, *(os.environ.get(v) for v in TOKEN_VARIABLES))
+               if s and len(s) >= 4]
     for secret in secrets:
         text = text.replace(secret, "***")
     for shape in _SHAPES:

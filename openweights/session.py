@@ -28,10 +28,11 @@ from openweights.repoids import (
     looks_like_path,
     parse_model_target,
 )
-from openweights.sources import Bundle, InputError, SourceError
+from openweights.sources import DEFAULT_TIMEOUT, Bundle, InputError, SourceError
 
 if TYPE_CHECKING:
     from openweights.report import Report
+    from openweights.sources.hub import HubSource
 
 EXIT_OK, EXIT_GATE, EXIT_INPUT, EXIT_HUB = 0, 1, 2, 3
 """Exit codes: graded and every gate passed; a gate failed; unusable input; Hub unreachable."""
@@ -65,10 +66,20 @@ class Target:
     token: str | None = None
     """Hub token (None: the client's own lookup)."""
     offline: bool = False
-    """Read the Hub from the client's cache only."""
+    """Read the Hub from the client's cache only (the forge lookups too)."""
     git_ref: str | None = None
     """For a path: read it as committed at this git ref (tag, branch or commit), not as it is
     in the working tree (None)."""
+    forge: bool | None = None
+    """Ask GitHub/GitLab for the license of the code the card links: None means on for a Hub
+    id (and with ``online``), off for a path (the pre-commit path never touches the network)."""
+    online: bool = False
+    """For a path: look its base models and datasets up on the Hub, and ask the forge."""
+    timeout: float | None = DEFAULT_TIMEOUT
+    """Seconds the Hub may take for this target, retries included (None: no deadline)."""
+    lineage_ttl: float | None = None
+    """Seconds a cached info answer of a base model or dataset is reused (None: as for the
+    subject, ``OWCHECK_HUB_INFO_TTL``, default 0)."""
 
     @property
     def is_local(self) -> bool:
@@ -142,7 +153,9 @@ def settings_for(
 
 
 def fetch(target: Target) -> Bundle:
-    """The material for ``target`` from the source it names."""
+    """The material for ``target`` from the source it names, then the forge's answers about
+    the code it links when ``target.forge`` allows (a second step: sources never call each
+    other)."""
     if target.is_local and target.git_ref is not None:
         from openweights.sources.git import fetch_at_ref
 
@@ -150,22 +163,37 @@ def fetch(target: Target) -> Bundle:
     if target.is_local:
         from openweights.sources.local import LocalSource
 
-        return LocalSource().fetch(target.name)
-    endpoint = os.environ.get("HF_ENDPOINT", "")
-    try:
-        parse_model_target(target.name, [urlsplit(endpoint).netloc] if endpoint else [])
-    except TargetError as exc:
-        if target.source is SourceChoice.AUTO and not is_url(target.name) and (
-            hub_url_path(target.name) is None
-        ):
-            raise InputError(
-                f"no such file or directory, and not a Hub repo id: {target.name}"
-            ) from None
-        raise InputError(str(exc)) from None
+        bundle = LocalSource().fetch(target.name)
+        if target.online:
+            bundle = _hub(target, None).resolve(bundle)
+        use_forge = target.online if target.forge is None else target.forge
+    else:
+        endpoint = os.environ.get("HF_ENDPOINT", "")
+        try:
+            parse_model_target(target.name, [urlsplit(endpoint).netloc] if endpoint else [])
+        except TargetError as exc:
+            if target.source is SourceChoice.AUTO and not is_url(target.name) and (
+                hub_url_path(target.name) is None
+            ):
+                raise InputError(
+                    f"no such file or directory, and not a Hub repo id: {target.name}"
+                ) from None
+            raise InputError(str(exc)) from None
+        bundle = _hub(target, target.revision).fetch(target.name)
+        use_forge = target.forge is not False
+    if use_forge:
+        from openweights.sources.forge import shared_forge, with_forge
+
+        bundle = with_forge(bundle, shared_forge(offline=target.offline))
+    return bundle
+
+
+def _hub(target: Target, revision: str | None) -> HubSource:
+    """The Hub source with the target's token, offline mode, deadline and lineage TTL."""
     from openweights.sources.hub import HubSource
 
-    hub = HubSource(revision=target.revision, token=target.token, offline=target.offline)
-    return hub.fetch(target.name)
+    return HubSource(revision=revision, token=target.token, offline=target.offline,
+                     timeout=target.timeout, lineage_ttl=target.lineage_ttl)
 
 
 def check(target: Target, settings: Settings) -> Outcome:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.forge.server import LoopbackForge
 from tests.hub.server import LoopbackHub
 
 
@@ -23,3 +24,18 @@ def loopback_hub() -> Iterator[LoopbackHub]:
         yield hub
     finally:
         hub.stop()
+
+
+@pytest.fixture
+def loopback_forge() -> Iterator[LoopbackForge]:
+    """A loopback GitHub/GitLab API serving tests/forge/repos, fresh for each test.
+
+    ``.url`` is its base URL (``.env()`` sets GITHUB_API_URL and GITLAB_API_URL to it),
+    ``.requests`` the log, ``.exhaust()`` spends the rate limit, ``.fail_with(503)`` and
+    ``.go_away()`` simulate an unavailable forge. See tests/forge/server.py.
+    """
+    forge = LoopbackForge().start()
+    try:
+        yield forge
+    finally:
+        forge.stop()

@@ -33,8 +33,16 @@ def corpus_cards() -> list[Path]:
 def run_owcheck(
     *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
-    """Run the installed command line in a subprocess, as a user would."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("FORCE_COLOR", "HF_"))}
+    """Run the installed command line in a subprocess, as a user would.
+
+    The forge lookups point at a closed port unless ``env`` says otherwise: no test reaches
+    api.github.com or sends a real token.
+    """
+    from tests.forge.server import forge_env
+
+    full_env = {k: v for k, v in os.environ.items()
+                if not k.startswith(("FORCE_COLOR", "HF_", "GITHUB_", "GITLAB_", "GH_"))}
+    full_env.update(forge_env(None))
     full_env["NO_COLOR"] = "1"
     if env:
         full_env.update(env)

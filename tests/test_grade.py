@@ -124,7 +124,7 @@ def test_manual_gate_limits_study_of_open_weights() -> None:
 
 
 def test_partial_code_limits_study_only() -> None:
-    g = graded(card("license: apache-2.0\n", CODE.format(license="mit", covers="inference")))
+    g = graded(card("license: apache-2.0\n", CODE.format(license="mit", covers="training")))
     cells = g.components["code"].cells
     assert cells[Freedom.STUDY].mark is Cell.LIMITED
     assert cells[Freedom.STUDY].reason == "partial: not the whole pipeline"
@@ -133,12 +133,17 @@ def test_partial_code_limits_study_only() -> None:
     assert g.letter is Letter.C
 
 
-@pytest.mark.xfail(strict=True, reason="grade._code_gap reads the study cell that grade_code "
-                   "already lowered for partial code, so an inference-only MIT release is "
-                   "called 'license not open'; left as is to keep outputs unchanged")
 def test_partial_code_is_named_as_partial_in_the_reason() -> None:
-    g = graded(card("license: apache-2.0\n", CODE.format(license="mit", covers="inference")))
+    g = graded(card("license: apache-2.0\n", CODE.format(license="mit", covers="training")))
     assert "covers less than training and data processing" in g.reason
+
+
+def test_inference_code_alone_is_not_the_models_training_code() -> None:
+    g = graded(card("license: apache-2.0\n", CODE.format(license="mit", covers="inference")))
+    cells = g.components["code"].cells
+    assert {c.mark for c in cells.values()} == {Cell.UNKNOWN}
+    assert "no training code linked" in g.reason
+    assert g.letter is Letter.C
 
 
 def test_letters_order_and_tiers() -> None:

@@ -22,6 +22,9 @@ def test_wheel_ships_its_data_and_runs_outside_the_checkout(tmp_path: Path) -> N
     for needed in ("openweights/_bundled/licenses/index.json",
                    "openweights/_bundled/licenses/fingerprints.json",
                    "openweights/_bundled/licenses/apache-2.0.yaml",
+                   "openweights/_bundled/corpora/index.json",
+                   "openweights/_bundled/corpora/the-pile.yaml",
+                   "openweights/_bundled/schemas/corpus.schema.json",
                    "openweights/_bundled/schemas/report.schema.json",
                    "openweights/_bundled/schemas/model-card.schema.json",
                    "openweights/_bundled/schemas/license.schema.json",
@@ -60,3 +63,9 @@ def test_wheel_ships_its_data_and_runs_outside_the_checkout(tmp_path: Path) -> N
         cwd=elsewhere, capture_output=True, text=True, check=True,
     ).stdout
     assert "site-packages" in where and "_bundled" in where
+    corpora = subprocess.run(
+        [str(python), "-c", "from openweights.catalogues.corpora import load_corpora as c; "
+         "print(c().get('the-pile').availability)"],
+        cwd=elsewhere, capture_output=True, text=True, check=True,
+    ).stdout
+    assert corpora.strip() == "withdrawn"

@@ -1,10 +1,11 @@
 """Well-known base model families: their Hub ids, the names cards give them, and their licenses.
 
 ``base-models/*.yaml`` is the source (one file per family, validated by
-``schemas/base-model.schema.json``); ``scripts/build_base_models.py`` compiles it into
-``base-models/index.json``, which is what the tool loads. The catalogue answers two questions
-without the network: which family (and which member) a repo id or a phrase names, and which
-licenses that could mean. It does not grade: the evidence picks the license that applies.
+``schemas/base-model.schema.json``); ``scripts/build_catalogue.py`` compiles it into
+``base-models/index.json``, which is what the tool loads. The catalogue answers three questions
+without the network: which family (and which member) a repo id or a phrase names, which
+licenses that could mean, and, where the vendor's card states it, what a member was pre-trained
+on. It does not grade: the evidence picks the license that applies.
 
 Names are matched word by word, ignoring case and separators, so ``Llama 3.1``, ``llama-3.1``
 and ``Meta-Llama-3.1-8B`` all name Llama 3.1 (the last with its size, 8B). ``exact_names`` keep
@@ -16,14 +17,13 @@ family of the line, so it stands for the most open of them.
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from openweights.resources import bundled_path
+from openweights.resources import catalogue_records
 
 _WORD = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)*")
 _GAP = re.compile(r"[ \t\-_.]{0,2}")
@@ -122,6 +122,18 @@ _NOT_A_MODEL_AFTER = frozenset({"cpp", "factory", "recipes", "stack", "index", "
 
 
 @dataclass(frozen=True)
+class PretrainingData:
+    """What a member was pre-trained on, as its vendor states it."""
+
+    corpora: tuple[str, ...]
+    """Corpus catalogue ids (``corpora/``)."""
+    complete: bool
+    """True when these corpora are the whole pre-training data."""
+    source: str
+    """Where the statement was read."""
+
+
+@dataclass(frozen=True)
 class BaseMember:
     """One Hub repo of a family."""
 
@@ -135,6 +147,8 @@ class BaseMember:
     """What it takes in and puts out, when it decides a scoped license feature."""
     size: str | None
     """Parameter count read from the id (``8b``, ``0.5b``, ``8x7b``), or None."""
+    pretraining: PretrainingData | None = None
+    """Its pre-training data, where the catalogue records it."""
 
 
 @dataclass(frozen=True)
@@ -232,7 +246,9 @@ def _tokens(text: str) -> list[tuple[str, str, int, int]]:
     return [(m.group().lower(), m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
-def _key(name: str) -> tuple[str, ...]:
+def name_key(name: str) -> tuple[str, ...]:
+    """A family name as matched in text: its words and numbers, lower case (the build script
+    uses it to refuse a name two families claim)."""
     return tuple(t for t, _w, _s, _e in _tokens(name))
 
 
@@ -291,13 +307,13 @@ class BaseModelCatalogue:
                 for old in member.renamed:
                     self._by_id.setdefault(old.lower(), (fam, member, "renamed id"))
             for name in fam.names:
-                self._names.setdefault(_key(name), fam)
+                self._names.setdefault(name_key(name), fam)
             for name in fam.sized_names:
-                self._sized.setdefault(_key(name), fam)
+                self._sized.setdefault(name_key(name), fam)
             for name in fam.exact_names:
                 self._exact.setdefault(tuple(w for _t, w, _s, _e in _tokens(name)), fam)
             if fam.brand:
-                self._brands.setdefault(_key(fam.brand), []).append(fam)
+                self._brands.setdefault(name_key(fam.brand), []).append(fam)
         self._first_words = {
             key[0]
             for table in (self._names, self._sized, self._brands)
@@ -475,6 +491,12 @@ class BaseModelCatalogue:
         )
 
 
+def _pretraining(data: Mapping[str, Any] | None) -> PretrainingData | None:
+    if not data:
+        return None
+    return PretrainingData(tuple(data["corpora"]), bool(data["complete"]), data["source"])
+
+
 def _family_from_dict(data: Mapping[str, Any]) -> BaseFamily:
     modality = data.get("modality")
     members = tuple(
@@ -484,6 +506,7 @@ def _family_from_dict(data: Mapping[str, Any]) -> BaseFamily:
             license=m.get("license") or data["license"],
             modality=m.get("modality", modality),
             size=size_of(m["id"].rsplit("/", 1)[-1]),
+            pretraining=_pretraining(m.get("pretraining_data")),
         )
         for m in data.get("members") or ()
     )
@@ -506,14 +529,7 @@ def _family_from_dict(data: Mapping[str, Any]) -> BaseFamily:
     )
 
 
-def index_path() -> str:
-    """The compiled catalogue shipped with the tool."""
-    return str(bundled_path("base-models") / "index.json")
-
-
 @cache
 def load_base_models() -> BaseModelCatalogue:
     """The bundled catalogue (compiled index), loaded once per process."""
-    with open(index_path(), encoding="utf-8") as fh:
-        records = json.load(fh)["families"]
-    return BaseModelCatalogue.from_records(records)
+    return BaseModelCatalogue.from_records(catalogue_records("base-models", "families"))

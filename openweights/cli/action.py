@@ -2,8 +2,10 @@
 
 action.yml hands every input over as an environment variable (never by interpolating it into
 shell text): ``INPUT_TARGET``, ``INPUT_REVISION``, ``INPUT_FAIL_UNDER``, ``INPUT_FAIL_ON``,
-``INPUT_SARIF``, ``INPUT_REPORT``, ``INPUT_CONFIG``, ``INPUT_TOKEN``. This module grades the
-model and then, in order:
+``INPUT_SARIF``, ``INPUT_REPORT``, ``INPUT_CONFIG``, ``INPUT_TOKEN``, ``INPUT_FORGE``,
+``INPUT_ONLINE``, ``INPUT_GITHUB_TOKEN``. This module grades the model (asking GitHub for the
+license of the code the card links, with the workflow's token, unless ``forge`` is false) and
+then, in order:
 
 - writes the JSON report (``INPUT_REPORT``, default ``$RUNNER_TEMP/owcheck-report.json``) and,
   when ``INPUT_SARIF`` names a file, the SARIF log;
@@ -36,7 +38,7 @@ from openweights.config import Settings
 from openweights.formats.github import escape_data, escape_property
 
 INPUTS = ("target", "revision", "fail-under", "fail-on", "sarif", "report", "config", "token",
-          "baseline")
+          "baseline", "forge", "online", "github-token")
 """Every input action.yml passes (as ``INPUT_<NAME>`` with ``-`` as ``_``)."""
 OUTPUTS = ("grade", "tier", "findings", "report", "sarif", "tightened")
 """Every output this module sets."""
@@ -98,6 +100,15 @@ def _overrides(env: Mapping[str, str]) -> session.Overrides:
     )
 
 
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = read_input(env, name).lower()
+    if not value:
+        return default
+    if value not in ("true", "false"):
+        raise ActionError(f"input {name} must be true or false, not {value!r}")
+    return value == "true"
+
+
 def _write(path: Path, text: str) -> None:
     if path.parent != Path(""):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -150,10 +161,16 @@ def run(env: Mapping[str, str]) -> int:
 
     overrides = _overrides(env)
     config = read_input(env, "config")
+    github_token = read_input(env, "github-token")
+    if github_token and not github_token.startswith("${{"):
+        # The forge lookups read GitHub's token from the environment, as in any other run.
+        os.environ["GITHUB_TOKEN"] = github_token
     target = session.Target(
         read_input(env, "target") or ".",
         revision=read_input(env, "revision") or None,
         token=read_input(env, "token") or None,
+        forge=_flag(env, "forge", True),
+        online=_flag(env, "online", False),
     )
     outcome = session.run(target, Path(config) if config else None, overrides=overrides)
     report, settings, failures = outcome.report, outcome.settings, [*outcome.gate_failures]

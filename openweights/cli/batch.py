@@ -8,17 +8,26 @@ reports that differ from an earlier snapshot (``openweights.diff.ChangeFilter``)
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
+from openweights.batch import MAX_JOBS
 from openweights.choices import Letter, SourceChoice
-from openweights.cli.common import ConfigFile, Isolated, Offline, Token, choice_option, fail
-
-if TYPE_CHECKING:
-    from openweights.report import Report
+from openweights.cli.common import (
+    ConfigFile,
+    Isolated,
+    NoForge,
+    Offline,
+    Timeout,
+    Token,
+    choice_option,
+    fail,
+)
+from openweights.sources import DEFAULT_TIMEOUT
 
 
 def batch_command(
@@ -38,7 +47,9 @@ def batch_command(
         typer.Option("--resume", help="Skip targets already in --output or refused in --errors."),
     ] = False,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", min=1, max=32, help="Models graded at once.")
+        int,
+        typer.Option("--jobs", "-j", min=1, max=MAX_JOBS,
+                     help="Models graded at once, spread over one worker process per CPU."),
     ] = 4,
     fail_under: Annotated[
         str | None,
@@ -52,6 +63,7 @@ def batch_command(
     offline: Offline = False,
     config: ConfigFile = None,
     isolated: Isolated = False,
+    timeout: Timeout = DEFAULT_TIMEOUT,
     changed_since: Annotated[
         Path | None,
         typer.Option(
@@ -60,6 +72,7 @@ def batch_command(
             "snapshot (new models included).",
         ),
     ] = None,
+    no_forge: NoForge = False,
 ) -> None:
     """Grade many models: one JSON report per line, in input order, resumable."""
     from openweights import batch, session
@@ -86,9 +99,12 @@ def batch_command(
         except CommandError as exc:
             fail(str(exc), exc.exit_code)
 
-    def grade(target: str) -> Report:
-        one = session.Target(target, SourceChoice.AUTO, revision, token, offline)
-        return session.check(one, settings).report
+    if not no_forge and not offline:
+        from openweights.sources.forge import anonymous_notice
+
+        notice = anonymous_notice()
+        if notice:
+            typer.echo(f"owcheck: note: {notice}", err=True)
 
     targets = batch.read_targets(lines)
     done = batch.done_targets(output, errors) if resume else set()
@@ -98,19 +114,21 @@ def batch_command(
     out = output.open("a", encoding="utf-8") if output else sys.stdout
     err_file = errors.open("a", encoding="utf-8") if errors else None
     try:
-        for item in batch.grade_all(todo, grade, jobs):
-            if changes is not None and item.report and not changes.changed(item.report.to_dict()):
+        job = batch.GradeJob(settings, revision, token, offline, timeout, forge=not no_forge)
+        for item in batch.grade_all(todo, job, jobs):
+            if changes is not None and item.report and not changes.changed(
+                    json.loads(item.report)):
                 unchanged += 1
             else:
                 batch.write_item(item, out, err_file)
-            if item.report is None:
+            if item.grade is None:
                 failed += 1
                 worst = max(worst, item.exit_code)
                 if err_file is None:
                     typer.echo(f"owcheck: error: {item.target}: {item.error}", err=True)
                 continue
             graded += 1
-            if fail_under and not item.report.grade.letter.at_least(fail_under):
+            if fail_under and not item.grade.at_least(fail_under):
                 worst = max(worst, session.EXIT_GATE)
     finally:
         if output:

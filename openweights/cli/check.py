@@ -17,13 +17,17 @@ from openweights.cli.common import (
     ConfigFile,
     HubFlag,
     Isolated,
+    NoForge,
     Offline,
+    Online,
     Revision,
+    Timeout,
     Token,
     UsageError,
     choice_option,
 )
 from openweights.cli.run import CheckOptions, run_check
+from openweights.sources import DEFAULT_TIMEOUT
 
 
 def check_command(
@@ -91,6 +95,9 @@ def check_command(
         bool, typer.Option("--show-settings",
                            help="Print the settings in force and where each came from; exit.")
     ] = False,
+    online: Online = False,
+    no_forge: NoForge = False,
+    timeout: Timeout = DEFAULT_TIMEOUT,
 ) -> None:
     """Grade one model and lint its card."""
     if target is None and not show_settings:
@@ -115,5 +122,8 @@ def check_command(
         verbose=verbose,
         exit_zero=exit_zero,
         show_settings=show_settings,
+        online=online,
+        no_forge=no_forge,
+        timeout=timeout,
     )
     raise typer.Exit(run_check(opts))

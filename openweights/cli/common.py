@@ -29,7 +29,28 @@ Token = Annotated[
         "--token", help="Hub token (default: HF_TOKEN or the client's login).", show_default=False
     ),
 ]
-Offline = Annotated[bool, typer.Option("--offline", help="Grade from the Hub cache only.")]
+Offline = Annotated[
+    bool, typer.Option("--offline", help="Grade from the Hub's and the forge's caches only.")
+]
+Online = Annotated[
+    bool,
+    typer.Option(
+        "--online",
+        help="For a repo on disk: look its base models and datasets up on the Hub and its code "
+        "licenses up on GitHub/GitLab.",
+    ),
+]
+NoForge = Annotated[
+    bool,
+    typer.Option("--no-forge", help="Do not ask GitHub/GitLab for the license of linked code."),
+]
+Timeout = Annotated[
+    float,
+    typer.Option(
+        "--timeout", min=0.01, metavar="SECONDS",
+        help="Give up on a model whose Hub requests, retries included, take longer (exit 3).",
+    ),
+]
 ConfigFile = Annotated[
     Path | None,
     typer.Option("--config", help="Read this configuration file instead of looking for one."),

@@ -28,8 +28,9 @@ class _Refused(Exception):
 
 
 # option -> (field, kind): kind is a choice enum (any case), "str", "path", "many" (repeatable;
-# comma lists are split later, in CheckOptions.overrides), "flag" or "count" (-qq, -vv). This
-# covers the check command's options and refuses anything else, which then goes to typer.
+# comma lists are split later, in CheckOptions.overrides), "seconds" (a number above 0), "flag"
+# or "count" (-qq, -vv). This covers the check command's options and refuses anything else,
+# which then goes to typer.
 OPTIONS: dict[str, tuple[str, type[Choice] | str]] = {
     "--format": ("fmt", Format),
     "-f": ("fmt", Format),
@@ -53,6 +54,9 @@ OPTIONS: dict[str, tuple[str, type[Choice] | str]] = {
     "-v": ("verbose", "count"),
     "--exit-zero": ("exit_zero", "flag"),
     "--show-settings": ("show_settings", "flag"),
+    "--online": ("online", "flag"),
+    "--no-forge": ("no_forge", "flag"),
+    "--timeout": ("timeout", "seconds"),
 }
 _COUNTED = re.compile(r"^-[qv]{2,}$")
 
@@ -101,11 +105,24 @@ def _parse(args: list[str]) -> dict[str, Any]:
             values.setdefault(field, []).append(value)
         elif kind == "path":
             values[field] = Path(value)
+        elif kind == "seconds":
+            values[field] = _seconds(value, arg)
         else:
             values[field] = value
     if "target" not in values and not values.get("show_settings"):
         raise _Refused("no target")
     return values
+
+
+def _seconds(value: str, arg: str) -> float:
+    """A positive number of seconds; anything else goes to typer, which explains the error."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise _Refused(arg) from None
+    if not 0.01 <= seconds < float("inf"):
+        raise _Refused(arg)
+    return seconds
 
 
 def route(argv: list[str]) -> list[str]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from openweights.choices import ColorMode, Format, Letter, Severity, SourceChoice
 from openweights.config import split_selectors
 from openweights.session import EXIT_GATE, EXIT_INPUT, EXIT_OK, Overrides, Target
+from openweights.sources import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
     from openweights.report import Report
@@ -73,6 +74,12 @@ class CheckOptions:
     """Exit 0 even when a gate fails (errors still exit 2 or 3)."""
     show_settings: bool = False
     """Print the settings in force and where each came from, then exit 0."""
+    online: bool = False
+    """A repo on disk: look bases and datasets up on the Hub, code licenses on the forge."""
+    no_forge: bool = False
+    """Never ask GitHub/GitLab for code licenses."""
+    timeout: float = DEFAULT_TIMEOUT
+    """Seconds the Hub may take for the model, retries included."""
 
     @property
     def verbosity(self) -> int:
@@ -82,7 +89,9 @@ class CheckOptions:
     def session_target(self) -> Target:
         """What the session grades."""
         source = SourceChoice.HUB if self.hub else SourceChoice.AUTO
-        return Target(self.target or ".", source, self.revision, self.token, self.offline)
+        return Target(self.target or ".", source, self.revision, self.token, self.offline,
+                      forge=False if self.no_forge else None, online=self.online,
+                      timeout=self.timeout)
 
     def overrides(self) -> Overrides:
         """The settings given as options (comma lists split: ``--ignore OW2,OW3``)."""

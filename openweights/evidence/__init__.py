@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from openweights.card import Card, CardMetadata, parse_card
+from openweights.catalogues.corpora import load_corpora
 from openweights.evidence.bases import inferred_bases
 from openweights.evidence.code_data import (
     code_releases,
-    data_component,
+    corpus_code_releases,
     data_information,
     datasets_in_prose,
     datasets_named,
@@ -29,6 +30,7 @@ from openweights.evidence.licenses import (
     gate_prompt_license,
     identify_files,
     least_open_license,
+    license_link_finding,
     prose_licenses,
     read_prose,
 )
@@ -42,6 +44,8 @@ from openweights.evidence.model import (
     Confidence,
     DataInformation,
     DatasetEvidence,
+    DataSource,
+    DataStage,
     Evidence,
     Fact,
     InferredBase,
@@ -52,18 +56,22 @@ from openweights.evidence.model import (
     Origin,
     Signal,
 )
+from openweights.evidence.stages import STAGES, StageBuilder
 from openweights.licensing.catalogue import Catalogue
 from openweights.licensing.grader import DEFAULT_THRESHOLDS, Thresholds, Verdict
 from openweights.repoids import is_url, license_link_path
-from openweights.sources import Bundle
+from openweights.sources import Bundle, ForgeStatus
 from openweights.weightfiles import WeightFileMetadata, read_header
 
 __all__ = [
+    "STAGES",
     "WEIGHT_SUFFIXES",
     "CodeRelease",
     "ComponentEvidence",
     "Confidence",
     "DataInformation",
+    "DataSource",
+    "DataStage",
     "DatasetEvidence",
     "Evidence",
     "Fact",
@@ -76,6 +84,8 @@ __all__ = [
     "Signal",
     "base_models_in_prose",
     "build_evidence",
+    "code_fact",
+    "code_facts",
     "datasets_in_prose",
     "detect_modality",
     "open_source_claims",
@@ -172,6 +182,9 @@ def build_evidence(
     files = identify_files(m.license_files, catalogue)
     prose = read_prose(card, res) if card else []
     prose_w, prose_c = prose_licenses(card, res, prose) if card else ([], [])
+    linked = license_link_finding(card, bundle.code_repos, res) if card else None
+    if linked is not None:
+        prose_w = [*prose_w, linked[0]]
     gate = gate_prompt_license(card, res, catalogue) if card else None
     headers = weight_file_headers(bundle)
     statements = weights_statements(card, res, prose, headers)
@@ -208,6 +221,11 @@ def build_evidence(
             w_facts.append(Fact(f"{f.path}: {f.description}", Origin(f.path, f.first_change)))
             w_facts += [Fact(f"{f.path} differs: {wdiff}", Origin(f.path, line))
                         for line, wdiff in f.changes[:_DIFF_FACTS]]
+
+
+    if linked is not None and own is linked[0]:
+        w_facts.insert(1, Fact(f"license file of the linked repository: {linked[1].raw}",
+                               linked[1].origin))
     for link in lineage:
         w_facts.append(
             Fact(
@@ -241,29 +259,29 @@ def build_evidence(
             )
         )
 
-    releases = code_releases(card, res, prose_c) if card else []
-    c_license = (
-        least_open_license([c.license for c in releases])
-        if releases
-        else (LicenseFinding(None, None, "none", Origin()))
-    )
-    c_facts = [
-        Fact(
-            f"code: {c.url} ({', '.join(c.covers) or 'role unknown'}; license "
-            f"{c.license.entry.id if c.license.entry else 'not stated'})",
-            c.origin,
-        )
-        for c in releases
-    ]
-    c_avail = "released" if releases else "unknown"
-
     datasets = datasets_named(card, bundle, res) if card else []
-    info = (
+    card_info = (
         data_information(card, datasets)
         if card
         else DataInformation(False, False, False, False, False)
     )
-    d_license, d_avail, d_facts = data_component(card, datasets, res)
+    stages = StageBuilder(bundle, res, load_corpora(), lineage, inferred).subject(
+        card, datasets, card_info if card else None
+    )
+    d_license, d_avail, info = data_from_stages(stages, card_info)
+    d_facts = data_facts(card, stages)
+
+    releases = code_releases(card, bundle, res, prose_c) if card else []
+    releases += corpus_code_releases(releases, stages, bundle, res)
+    own_code = [c for c in releases if c.own_code]
+    c_license = (
+        least_open_license([c.license for c in own_code])
+        if own_code
+        else LicenseFinding(None, None, "none", Origin())
+    )
+    c_facts = [fact for c in releases for fact in code_facts(c)]
+    c_avail = "released" if own_code else "unknown"
+
 
     return Evidence(
         bundle=bundle,
@@ -289,6 +307,7 @@ def build_evidence(
         inferred_bases=tuple(inferred),
         weight_files=tuple(headers),
         statements=tuple(statements),
+        stages=tuple(stages),
         ignored_metadata=ignored_metadata(card),
     )
 
@@ -343,6 +362,88 @@ def ignored_metadata(card: Card | None) -> tuple[Fact, ...]:
             Origin(card.path, card.line_of(*p.path)),
         )
         for p in card.meta.problems
+    )
+
+
+def data_from_stages(
+    stages: list[DataStage], card_info: DataInformation
+) -> tuple[LicenseFinding, str, DataInformation]:
+    """The data row from its stages: the least open license, the availability (released only
+    when every stage is), and the five points over every stage not openly released."""
+    with_sources = [s for s in stages if s.sources]
+    lic = (
+        least_open_license([s.license for s in with_sources])
+        if with_sources
+        else LicenseFinding(None, None, "none", Origin())
+    )
+    if stages and all(s.availability == "released" for s in stages):
+        availability = "released"
+    elif any(s.availability == "not-released" for s in stages):
+        availability = "not-released"
+    else:
+        availability = "unknown"
+    closed = [s for s in stages if not s.open]
+    if not closed:
+        return lic, availability, card_info
+    points = {
+        name: all(getattr(s.information, name) for s in closed)
+        for name in ("inventory", "processing_code", "provenance", "unshareable", "labelling")
+    }
+    return lic, availability, DataInformation(**points)
+
+
+def data_facts(card: Card | None, stages: list[DataStage]) -> list[Fact]:
+    """Evidence for the data row: each stage and its state, each source with the sentence that
+    names it, each catalogued corpus cited to the catalogue."""
+    facts: list[Fact] = []
+    for stage in stages:
+        where = f" (from {stage.inherited_from})" if stage.inherited_from else ""
+        first = stage.sources[0].origin if stage.sources else Origin()
+        facts.append(Fact(f"{stage.stage}{where}: {stage.state}", first))
+        for src in stage.sources:
+            lic = src.license.entry.id if src.license.entry else (src.license.raw or "no license")
+            said = f": \"{src.context}\"" if src.context else ""
+            facts.append(Fact(f"{stage.stage} data {src.name} ({src.availability}; {lic}){said}",
+                              src.origin))
+            if src.license.source == "corpus-catalogue":
+                facts.append(Fact(f"{src.corpus_id}: {src.availability}, {lic} (corpus catalogue)",
+                                  src.license.origin))
+    if card is not None:
+        sections = card.find_sections(r"training\s+data|data\s*sets?|training\s+corpus")
+        for s in sections[:2]:
+            state = "placeholder" if s.is_placeholder else "described"
+            facts.append(Fact(f"section '{s.title}' ({state})", Origin(card.path, s.line)))
+    return facts
+
+
+def code_facts(c: CodeRelease) -> list[Fact]:
+    """Evidence for one linked repository: its role and why (cited to the card line), and,
+    when a forge answered, its license cited to that answer."""
+    facts = [code_fact(c)]
+    if c.license.source == "forge" and c.forge is not None:
+        lic = c.license.entry.id if c.license.entry else (c.license.raw or "no license file")
+        canonical = c.forge.canonical or c.forge.repo
+        renamed = f" (now {canonical})" if canonical.lower() != c.forge.repo.lower() else ""
+        facts.append(Fact(f"{c.forge.repo}{renamed}: license {lic}, as its forge answered",
+                          c.license.origin))
+    return facts
+
+
+def code_fact(c: CodeRelease) -> Fact:
+    """One line of evidence per linked repository: its role, why, and its license."""
+    where = c.repo or c.url
+    if c.role == "library":
+        return Fact(f"library {where}: not the model's own code ({c.context})", c.origin)
+    if c.role == "unknown":
+        return Fact(f"linked {where}: role unknown, not counted ({c.why}: {c.context})", c.origin)
+    lic = c.license.entry.id if c.license.entry else (c.license.raw or "no license found")
+    if c.forge is not None and c.forge.status is not ForgeStatus.OK:
+        lic += f"; forge lookup {c.forge.status.value}"
+    via = f", named by {c.via}" if c.via else ""
+    return Fact(
+        f"{c.role} code {where} ({', '.join(c.covers)}{via}; license {lic} from "
+        f"{c.license.source}; {c.why}: {c.context})",
+        c.origin,
     )
 
 

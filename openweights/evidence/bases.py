@@ -653,6 +653,9 @@ def inferred_bases(
                 family=family,
                 license=lic,
                 applies=applies,
+                pretraining=item.match.member.pretraining
+                if item.match is not None and item.match.member is not None
+                else None,
             )
         )
     return out

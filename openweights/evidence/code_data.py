@@ -4,52 +4,28 @@ five-point data-information test."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from openweights.card import Card, parse_card
-from openweights.evidence.licenses import Resolver, least_open_license
+from openweights.card import Card, CardMetadata, parse_card
+from openweights.evidence.licenses import Resolver
 from openweights.evidence.model import (
     CodeRelease,
     DataInformation,
     DatasetEvidence,
-    Fact,
+    DataStage,
     LicenseFinding,
     Origin,
 )
 from openweights.licensing.grader import least_open
 from openweights.repoids import as_list, repo_id_from
-from openweights.sources import Bundle, DatasetMaterial
+from openweights.sources import Bundle, DatasetMaterial, ForgeAnswer, ForgeStatus
 
 _CODE_HOST = re.compile(
     r"https?://(?:www\.)?(?:github\.com|gitlab\.com|codeberg\.org|bitbucket\.org|git\.[\w.-]+)"
     r"/[\w.-]+/[\w.-]+[^\s)\]>\"'`]*",
     re.I,
 )
-# Links into a code host that are not code: documents, policies, issue trackers, images.
-_NOT_CODE = re.compile(
-    r"/(issues|discussions|pulls?|releases|wiki|assets)\b|\.(md|txt|pdf|png|jpe?g|gif|svg)$",
-    re.I,
-)
-_DOCUMENT_FILE = re.compile(
-    r"(licen[cs]e|use_policy|notice|model_card|readme|responsible_use)[\w.-]*", re.I
-)
-_CONTEXT = 300
-"""Characters either side of a link read to guess what the code covers (within its line)."""
-
-
-def _not_code(url: str) -> bool:
-    """A link to a document, not code: an issue tracker, an image, ``/blob/REF/LICENSE``.
-
-    The file name is matched on the last path segment: a pattern such as ``/blob/[^\\s]*/...$``
-    would rescan the rest of a long URL from every ``/blob/`` in it.
-    """
-    if _NOT_CODE.search(url):
-        return True
-    head, _, name = url.rpartition("/")
-    return "/blob/" in head and _DOCUMENT_FILE.fullmatch(name) is not None
-
-
 _HF_DATASET_LINK = re.compile(r"huggingface\.co/datasets/([\w.-]+/[\w.-]+)", re.I)
 
 
@@ -59,65 +35,124 @@ def openness_block(card: Card | None) -> Mapping[str, Any]:
 
 
 def code_releases(
-    card: Card, res: Resolver, prose_code: list[LicenseFinding]
+    card: Card, bundle: Bundle, res: Resolver, prose_code: list[LicenseFinding]
 ) -> list[CodeRelease]:
+    """Every code repository the card links or declares, with its role and license.
+
+    The license of a repository is read where it lives: the forge's answer when the forge was
+    asked and answered; otherwise what the card says (its ``openness.code`` entry, or a sentence
+    about the code's license, for the model's own code only); otherwise unknown.
+    """
+    from openweights.codelinks import Role, code_links
+
+    stated = prose_code[0] if prose_code else None
     out: list[CodeRelease] = []
-    block = openness_block(card)
-    for i, item in enumerate(as_list(block.get("code"))):
-        if not isinstance(item, dict) or not isinstance(item.get("url"), str):
-            continue
-        origin = Origin(card.path, card.line_of("openness", "code", i))
-        raw = item.get("license")
-        entry = res.entry(raw)
-        lic = res.finding(raw if isinstance(raw, str) else None, entry, "openness", origin)
-        covers = tuple(c for c in as_list(item.get("covers")) if isinstance(c, str))
-        out.append(CodeRelease(item["url"], lic, covers, origin))
-    if out:
-        return out
-    code_license = prose_code[0] if prose_code else None
-    seen: set[str] = set()
-    for section in card.sections or ():
-        title = section.title.lower()
-        for m in _CODE_HOST.finditer(section.body):
-            url = m.group(0).rstrip(".,;:")
-            repo = "/".join(url.split("/")[:5]).lower()
-            if repo in seen or _not_code(url):
-                continue
-            seen.add(repo)
-            line = section.line_at(m.start())
-            context = (title + " " + _line_around(section.body, m.start())).lower()
-            covers = _guess_covers(context)
-            if not covers:
-                continue
-            origin = Origin(card.path, line)
-            lic = code_license or res.finding(None, None, "none", origin)
-            out.append(CodeRelease(url, lic, covers, origin))
+    for link in code_links(card):
+        origin = Origin(card.path, link.line)
+        on_forge = bool(link.repo.host)
+        answer = bundle.code_repos.get(link.repo.key) if on_forge else None
+        if link.role is Role.LIBRARY:
+            lic = res.finding(None, None, "none", origin)
+        else:
+            declared = link.declared.get("license") if link.declared else None
+            lic = _code_license(
+                answer, declared if isinstance(declared, str) else None,
+                stated if link.own_code else None, res, origin,
+            )
+        out.append(
+            CodeRelease(
+                link.url, lic, link.covers, origin, link.role.value, link.context, link.why,
+                str(link.repo) if on_forge else None, answer, link.via,
+                link.declared is not None,
+            )
+        )
     return out
 
 
-def _line_around(text: str, pos: int) -> str:
-    """The line around ``pos``, at most ``_CONTEXT`` characters either side: bounded, so that
-    many links on one long line (a table row) cost linear time, not quadratic."""
-    low = max(0, pos - _CONTEXT)
-    high = min(len(text), pos + _CONTEXT)
-    start = text.rfind("\n", low, pos) + 1 or low
-    end = text.find("\n", pos, high)
-    return text[start : end if end != -1 else high]
+def corpus_code_releases(
+    releases: list[CodeRelease], stages: Sequence[DataStage], bundle: Bundle, res: Resolver
+) -> list[CodeRelease]:
+    """The data-processing code of the corpora the model's own stages were trained on, when
+    the card links none of its own: a model trained on a published corpus had its data
+    processed by that corpus's published pipeline (the corpus catalogue names it and its
+    license). Only when every source of those stages is a catalogued corpus whose pipeline is
+    published; otherwise the pipeline is not complete and nothing is added."""
+    from openweights.catalogues.corpora import load_corpora
+    from openweights.repoids import forge_repo_from
+
+    if not any(r.own_code and "training" in r.covers for r in releases):
+        return []  # it completes the model's own training code; it never stands in for it
+    if any(r.own_code and "data-processing" in r.covers for r in releases):
+        return []
+    own = [s for s in stages if s.inherited_from is None and s.sources]
+    sources = [src for s in own for src in s.sources]
+    corpora = load_corpora()
+    found = [corpora.get(src.corpus_id) if src.corpus_id else None for src in sources]
+    if not sources or any(c is None or not c.documentation.processing_code for c in found):
+        return []
+    out: list[CodeRelease] = []
+    seen: set[str] = set()
+    for src, corpus in zip(sources, found, strict=True):
+        assert corpus is not None and corpus.documentation.processing_code is not None
+        url = corpus.documentation.processing_code
+        if url in seen:
+            continue
+        seen.add(url)
+        raw = corpus.documentation.processing_code_license
+        origin = Origin(None, None, "corpus", corpus.id)
+        lic = res.finding(raw, res.catalogue.resolve(raw) if raw else None, "corpus-catalogue",
+                          origin)
+        repo = forge_repo_from(url)
+        answer = bundle.code_repos.get(repo.key) if repo else None
+        if answer is not None and answer.status is ForgeStatus.OK:
+            lic = forge_license(answer, res)
+        out.append(CodeRelease(
+            url, lic, ("data-processing",), src.origin, "data-processing",
+            f"the pipeline that built {corpus.name}", "corpus catalogue",
+            str(repo) if repo else None, answer, f"corpus {corpus.id}",
+        ))
+    return out
 
 
-def _guess_covers(context: str) -> tuple[str, ...]:
-    covers = []
-    if re.search(r"\b(train(ing)?|pre-?train\w*|fine-?tun\w*|reproduc\w*)\b", context):
-        covers.append("training")
-    if re.search(
-        r"\b(data ?(processing|pipeline|prep\w*)|dedup\w*|filter\w*|preprocess\w*)", context
-    ):
-        covers.append("data-processing")
-    if re.search(r"\b(eval\w*|benchmark\w*)\b", context):
-        covers.append("evaluation")
-    if re.search(r"\b(inference|serv(e|ing)|usage|demo|repository|code|github)\b", context):
-        covers.append("inference")
-    return tuple(covers)
+def _code_license(
+    answer: ForgeAnswer | None,
+    declared: str | None,
+    stated: LicenseFinding | None,
+    res: Resolver,
+    origin: Origin,
+) -> LicenseFinding:
+    """The forge's answer if it has one; else the card's own statement; else unknown."""
+    if answer is not None and answer.status is ForgeStatus.OK:
+        return forge_license(answer, res)
+    if declared:
+        return res.finding(declared, res.catalogue.resolve(declared), "openness", origin)
+    if stated is not None:
+        return stated
+    return res.finding(None, None, "none", origin)
+
+
+def forge_license(answer: ForgeAnswer, res: Resolver) -> LicenseFinding:
+    """A repository's license as its forge answered: the id it names, or its text identified
+    when the forge could not name it (GitHub's ``NOASSERTION``)."""
+    origin = Origin(None, None, "forge", answer.canonical or answer.repo)
+    raw = answer.license_id
+    entry = None
+    if raw and raw.upper() not in ("NOASSERTION", "OTHER"):
+        entry = res.catalogue.resolve(raw)
+    if entry is None and answer.license_text:
+        from openweights.licensing.identify import identify  # lazy: only for custom licenses
+
+        result = identify(answer.license_text, res.catalogue)
+        where = answer.license_path or "LICENSE"
+        if result.license_id is not None:
+            entry = res.catalogue.resolve(result.license_id)
+            raw = f"{where} (identified as {result.license_id})"
+        elif result.closest is not None:
+            # A modified text is not the license it resembles: unknown, said so.
+            raw = f"{where}, a modified {result.closest.license_id}"
+    if entry is None and raw and raw.upper() in ("NOASSERTION", "OTHER"):
+        raw = f"{answer.license_name or 'a license'} the forge does not recognise"
+    return res.finding(raw, entry, "forge", origin)
 
 
 def datasets_named(card: Card, bundle: Bundle, res: Resolver) -> list[DatasetEvidence]:
@@ -164,13 +199,15 @@ def dataset_license(material: DatasetMaterial, res: Resolver) -> LicenseFinding:
         meta = parse_card(material.card_text, "README.md").metadata
     if not meta and material.api_card_data:
         meta = material.api_card_data
+    view = CardMetadata(meta)  # typed: wrong-typed values are left out
     origin = Origin("README.md", None, None, material.id)
-    values = [v for v in as_list(meta.get("license")) if isinstance(v, str)]
+    values = view.texts("license")
+    name = view.text("license_name")
     findings = []
     for value in values:
         entry = res.catalogue.resolve(value)
-        if entry and entry.kind == "placeholder" and isinstance(meta.get("license_name"), str):
-            entry = res.catalogue.resolve(meta["license_name"]) or entry
+        if entry and entry.kind == "placeholder" and name is not None:
+            entry = res.catalogue.resolve(name) or entry
         findings.append(res.finding(value, entry, "dataset-card", origin))
     if not findings:
         return res.finding(None, None, "dataset-card", origin)
@@ -221,66 +258,6 @@ def data_information(card: Card, datasets: list[DatasetEvidence]) -> DataInforma
     )
     labelling = bool(re.search(r"\b(annotat\w+|label(l)?ing|labell?ed)\b", text, re.I))
     return DataInformation(inventory, processing, provenance, unshareable, labelling)
-
-
-def data_component(
-    card: Card | None, datasets: list[DatasetEvidence], res: Resolver
-) -> tuple[LicenseFinding, str, list[Fact]]:
-    facts: list[Fact] = []
-    none = LicenseFinding(None, None, "none", Origin())
-    if card is None:
-        return none, "unknown", facts
-    block = openness_block(card).get("data")
-    licenses: list[LicenseFinding] = []
-    availability = "unknown"
-    if isinstance(block, dict):
-        released = block.get("released")
-        origin = Origin(card.path, card.line_of("openness", "data"))
-        if released is True:
-            availability = "released"
-        elif released is False:
-            availability = "not-released"
-        elif released == "partial":
-            availability = "released"
-            facts.append(Fact("openness block: data partly released", origin))
-        raw = block.get("license")
-        if isinstance(raw, str):
-            licenses.append(res.finding(raw, res.entry(raw), "openness", origin))
-        for i, src in enumerate(as_list(block.get("sources"))):
-            if (
-                isinstance(src, dict)
-                and isinstance(src.get("license"), str)
-                and src.get("shared", True)
-            ):
-                sorigin = Origin(card.path, card.line_of("openness", "data", "sources", i))
-                licenses.append(
-                    res.finding(
-                        src["license"], res.entry(src["license"]), "openness", sorigin
-                    )
-                )
-    for d in datasets:
-        facts.append(
-            Fact(
-                f"dataset {d.id}: "
-                + (
-                    "not found"
-                    if d.found is False
-                    else (d.license.entry.id if d.license.entry else "license unknown")
-                ),
-                d.origin,
-            )
-        )
-        if d.found or (d.found is None and (d.license.entry or not licenses)):
-            licenses.append(d.license)
-    if datasets and availability == "unknown":
-        availability = "released" if all(d.found for d in datasets) else "unknown"
-    sections = card.find_sections(r"training\s+data|data\s*sets?|training\s+corpus")
-    for s in sections[:2]:
-        state = "placeholder" if s.is_placeholder else "described"
-        facts.append(Fact(f"section '{s.title}' ({state})", Origin(card.path, s.line)))
-    if not licenses:
-        return none, availability, facts
-    return least_open_license(licenses), availability, facts
 
 
 def datasets_in_prose(card: Card) -> list[tuple[str, int]]:

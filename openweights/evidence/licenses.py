@@ -704,3 +704,31 @@ def material_license(
 def least_open_license(findings: Sequence[LicenseFinding]) -> LicenseFinding:
     worst = least_open([f.verdict for f in findings])
     return next(f for f in findings if f.verdict is worst)
+
+
+def license_link_finding(
+    card: Card, answers: Mapping[str, Any], res: Resolver
+) -> tuple[LicenseFinding, LicenseFinding] | None:
+    """The license a card states by linking its repository's LICENSE file (a badge), read from
+    that repository's forge: (the statement, cited to the card line; the forge's answer).
+
+    Only a link whose words are not about code alone, and only when the forge answered with a
+    license the catalogue knows. It is a statement in the text, so it ranks with prose.
+    """
+    from openweights.codelinks import license_links
+    from openweights.evidence.code_data import forge_license
+    from openweights.sources import ForgeStatus
+
+    for link in license_links(card):
+        answer = answers.get(link.repo.key)
+        if answer is None or answer.status is not ForgeStatus.OK:
+            continue
+        if _component_hint(link.context) not in ("weights",):
+            continue
+        forge = forge_license(answer, res)
+        if forge.entry is None:
+            continue
+        said = f"{forge.entry.id} (the LICENSE of {link.repo}, as its forge answered)"
+        statement = res.finding(said, forge.entry, "body", Origin(card.path, link.line))
+        return statement, forge
+    return None

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openweights.card import Card
+from openweights.catalogues.base_models import PretrainingData
 from openweights.licensing.catalogue import LicenseEntry
 from openweights.licensing.grader import LicenseGrade, Thresholds, Verdict
-from openweights.sources import Bundle
+from openweights.sources import Bundle, ForgeAnswer, ForgeStatus
 from openweights.weightfiles import WeightFileMetadata
 
 WEIGHT_SUFFIXES = (
@@ -73,9 +74,13 @@ class Origin:
     field: str | None = None
     """Hub or metadata field name (``gated``, ``base_model``), when not a file line."""
     repo: str | None = None
-    """Another repo the fact comes from (a base model, a dataset); None for the subject."""
+    """Another repo the fact comes from (a base model, a dataset, a code repository on a forge,
+    a corpus of the catalogue); None for the subject."""
 
     def __str__(self) -> str:
+        if self.field in ("forge", "corpus", "base-models") and self.repo:
+            # An answer of a forge's API, or an entry of the corpus or base-model catalogue.
+            return f"{self.field}:{self.repo}"
         where = self.path or (f"hub:{self.field}" if self.field else "-")
         if self.path and self.line:
             where = f"{self.path}:{self.line}"
@@ -102,7 +107,7 @@ class LicenseFinding:
     """The catalogue entry it resolves to, or None."""
     source: str
     """``metadata``, ``license-file``, ``body``, ``gated-prompt``, ``openness``, ``base-model``,
-    ``dataset-card`` or ``none``."""
+    ``dataset-card``, ``forge``, ``corpus-catalogue`` or ``none``."""
     origin: Origin
     """Where it was read."""
     grade: LicenseGrade | None = None
@@ -165,16 +170,47 @@ class LicenseFileEvidence:
 
 @dataclass(frozen=True)
 class CodeRelease:
-    """A training/inference code release found in the card or its openness block."""
+    """A code repository the card links or declares, with its role and its license."""
 
     url: str
     """Where it lives."""
     license: LicenseFinding
-    """Its license (unknown when the card does not say)."""
+    """Its license: the forge's answer when there is one, else what the card says."""
     covers: tuple[str, ...]
     """``training``, ``data-processing``, ``evaluation``, ``inference`` (what we could tell)."""
     origin: Origin
     """Where the link was found."""
+    role: str = "unknown"
+    """``training``, ``data-processing``, ``evaluation``, ``inference``, ``library`` or
+    ``unknown`` (see ``openweights.codelinks.Role``)."""
+    context: str = ""
+    """The sentence, link text or heading behind the role."""
+    why: str = ""
+    """How the role was decided (``catalogue``, ``link text``, ``sentence``, ...)."""
+    repo: str | None = None
+    """``host/path`` of the repository, when it is on a forge owcheck knows."""
+    forge: ForgeAnswer | None = None
+    """The forge's answer about it; None when the forge was not asked."""
+    via: str | None = None
+    """What named it when the card did not link it (a corpus of the training data)."""
+    declared: bool = False
+    """True when the card's ``openness.code`` block lists it."""
+
+    @property
+    def own_code(self) -> bool:
+        """The model's own training or data-processing code: what the code row is made of."""
+        return self.role in ("training", "data-processing")
+
+    @property
+    def lookup_failed(self) -> bool:
+        """The forge was asked and did not answer (gone, rate-limited, unreachable...)."""
+        return self.forge is not None and self.forge.status is not ForgeStatus.OK
+
+    @property
+    def forge_found_no_license(self) -> bool:
+        """The forge answered that the repository has no license file."""
+        return (self.forge is not None and self.forge.status is ForgeStatus.OK
+                and self.forge.license_id is None)
 
 
 @dataclass(frozen=True)
@@ -223,6 +259,90 @@ class DataInformation:
             "what was not shared and why": self.unshareable,
             "labelling procedures": self.labelling,
         }
+
+
+class StageState(str, enum.Enum):
+    """How open one training stage's data is, most open first."""
+
+    OPEN = "open"
+    """Every source released under open terms."""
+    DESCRIBED = "described"
+    """Not all openly released, but described well enough to rebuild (data information)."""
+    RESTRICTED = "restricted"
+    """Released under restricted terms."""
+    NOT_OPEN = "not-open"
+    """Released under terms that deny a whole class of uses or people."""
+    UNKNOWN = "unknown"
+    """Sources named, but their terms or availability unknown and not documented."""
+    UNDISCLOSED = "undisclosed"
+    """Nothing named."""
+
+    @property
+    def rank(self) -> int:
+        """Higher is less open."""
+        return list(StageState).index(self)
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """One source of a training stage: a Hub dataset, a catalogued corpus, or an entry of the
+    card's ``openness.data`` block."""
+
+    name: str
+    """What the model calls it (a dataset id, a corpus name)."""
+    kind: str
+    """``dataset`` (a Hub dataset), ``corpus`` (the corpus catalogue) or ``openness``."""
+    dataset_id: str | None
+    """Hub dataset id, when there is one."""
+    corpus_id: str | None
+    """Corpus catalogue id, when the catalogue knows it."""
+    availability: str
+    """``released``, ``gated``, ``not-released`` (withdrawn, or not shared) or ``unknown``."""
+    license: LicenseFinding
+    """Its license (the dataset card's, the catalogue's, or the block's)."""
+    origin: Origin
+    """Where the model names it."""
+    context: str = ""
+    """The sentence that names it (empty for metadata)."""
+    points: Mapping[str, bool] | None = None
+    """Data-information points its own documentation passes (catalogued corpora), by name."""
+    availability_note: str | None = None
+    """Why it is no longer distributed, when the corpus catalogue says it was withdrawn."""
+
+    @property
+    def open(self) -> bool:
+        """Released (or gated behind a click-through) under an open license."""
+        return self.availability in ("released", "gated") and self.license.verdict is Verdict.OPEN
+
+
+@dataclass(frozen=True)
+class DataStage:
+    """One stage of the model's training pipeline and the data that went into it."""
+
+    stage: str
+    """``pre-training``, ``fine-tuning`` or ``preference``."""
+    inherited_from: str | None
+    """The base model the stage comes from; None for the model's own stage."""
+    sources: tuple[DataSource, ...]
+    """What the stage was trained on, as far as named."""
+    availability: str
+    """``released`` when every source is, ``not-released`` when one is not, else ``unknown``."""
+    license: LicenseFinding
+    """The least open license among the sources."""
+    information: DataInformation
+    """The five-point test for what is not openly released."""
+    state: str
+    """``open``, ``restricted``, ``not-open``, ``described``, ``unknown`` or ``undisclosed``."""
+
+    @property
+    def open(self) -> bool:
+        """Every source released under open terms."""
+        return self.state == StageState.OPEN.value
+
+    @property
+    def described(self) -> bool:
+        """Open, or what is not open is described well enough (OSAID data information)."""
+        return self.open or self.information.sufficient
 
 
 @dataclass(frozen=True)
@@ -305,6 +425,9 @@ class InferredBase:
     """True when it is applied to the weights (confidence medium or above, license known, not
     relicensed by its own licensor, and for a distillation source, a license that reaches
     students)."""
+    pretraining: PretrainingData | None = None
+    """What the base was pre-trained on, when the base-model catalogue records it for the
+    member found (a derived model inherits it as its pre-training stage)."""
 
 
 @dataclass(frozen=True)
@@ -366,7 +489,7 @@ class Evidence:
     datasets: tuple[DatasetEvidence, ...]
     """Datasets named by the card."""
     data_information: DataInformation
-    """The five-point test."""
+    """The five-point test, over every stage that is not openly released."""
     lineage: tuple[LineageLink, ...]
     """Ancestors, nearest first."""
     base_models: tuple[tuple[str, Origin], ...]
@@ -389,5 +512,8 @@ class Evidence:
     """The statements about the weights' license besides ``license:`` and LICENSE files: the
     ``openness:`` block's (also when it names no license owcheck knows), the card's sentences
     that name the weights, and weight-file headers, each with its origin."""
+    stages: tuple[DataStage, ...] = ()
+    """The training stages and their data, the model's own and those inherited from its
+    bases; the data row is as open as the least open of them."""
     ignored_metadata: tuple[Fact, ...] = ()
     """Metadata values of the wrong type, left out of the evidence: message and line."""

@@ -3,9 +3,10 @@
 Both describe the same things, read from the report and its evidence: the model (a Hub repo or
 a local checkout) with its declared licenses (each ``license:`` value, ``other`` with its
 ``license_name`` and ``license_link``, and LICENSE files identified as a known license) and the
-license owcheck concluded for the weights (after lineage), its base models, its datasets with
-their own licenses, its training-code repositories, and owcheck's grade, tier, grid and
-framework verdicts as ``owcheck:`` properties.
+license owcheck concluded for the weights (after lineage), its base models (those the Hub
+answered for, and those read from other signals that apply to the weights), its datasets with
+their own licenses, the code repositories the card links with their roles, and owcheck's grade,
+tier, grid and framework verdicts as ``owcheck:`` properties.
 
 Determinism: no clock is read. The creation time is ``SOURCE_DATE_EPOCH`` (seconds since the
 epoch) when that variable is set, else the epoch itself (1970-01-01T00:00:00Z), the
@@ -29,7 +30,7 @@ from urllib.parse import quote
 
 from openweights import __version__
 from openweights.choices import Severity
-from openweights.evidence import LicenseFinding, LicenseLink
+from openweights.evidence import CodeRelease, InferredBase, LicenseFinding, LicenseLink
 from openweights.formats import FormatError
 from openweights.grade import COMPONENTS
 from openweights.licensing.catalogue import LicenseEntry
@@ -144,6 +145,27 @@ def dataset_revision(report: Report, repo_id: str) -> str | None:
     """The commit a dataset card was read at, when the source read it."""
     material = report.evidence.bundle.datasets.get(repo_id)
     return material.revision if material is not None else None
+
+
+def inferred_ancestors(report: Report) -> list[InferredBase]:
+    """The bases read from other signals than the Hub's lineage that apply to the weights (the
+    ones that bind them), once per name and not when the lineage already lists them."""
+    listed = {link.id.lower() for link in report.evidence.lineage}
+    applied = (b for b in report.evidence.inferred_bases
+               if b.applies and b.name.lower() not in listed)
+    return first_of_each(applied, lambda b: b.name.lower())
+
+
+def inferred_note(base: InferredBase) -> str:
+    """Where an inferred base was read, for a comment (``read from adapter_config (high)``)."""
+    return f"read from {base.signal.value} ({base.confidence.value})"
+
+
+def code_note(c: CodeRelease) -> str:
+    """What a linked repository is to the model: its role, what it covers, whether it counts."""
+    covers = f" ({', '.join(c.covers)})" if c.covers else ""
+    counts = "the model's own code" if c.own_code else "not the model's own code"
+    return f"{c.role} code{covers}, {counts}"
 
 
 # --------------------------------------------------------------------------- licenses

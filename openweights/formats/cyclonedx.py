@@ -9,9 +9,12 @@ Needs the ``bom`` extra (``pip install 'owcheck[bom]'``); nothing else imports i
   ``license_link`` are kept), and the one owcheck concluded for the weights after lineage
   (``acknowledgement: concluded``). Each carries ``owcheck:verdict`` and ``owcheck:source``.
 - Base models are ``pedigree.ancestors`` (nearest first, each with its own license and
-  ``owcheck:relation`` / ``owcheck:child``); datasets are ``data`` components with their own
-  licenses, referenced from ``modelCard.modelParameters.datasets``; training-code repositories
-  are ``application`` components and ``vcs`` references of the model.
+  ``owcheck:relation`` / ``owcheck:child``), followed by the bases read from other signals that
+  apply to the weights (``owcheck:signal``, ``owcheck:confidence``, the license the base-model
+  catalogue records); datasets are ``data`` components with their own licenses, referenced from
+  ``modelCard.modelParameters.datasets``; every linked code repository is an ``application``
+  component with its ``owcheck:role`` and whether it ``owcheck:counts`` as the model's own code,
+  and the model's own training and data-processing code are ``vcs`` references of the model.
 - owcheck's grade, tier, grid and framework verdicts are ``owcheck:`` properties of the model,
   and its verdict in words is an annotation.
 
@@ -33,6 +36,7 @@ from openweights.formats.bom import (
     TOOL_URL,
     LicenseTerm,
     ancestor_revision,
+    code_note,
     concluded_term,
     created,
     dataset_revision,
@@ -41,6 +45,7 @@ from openweights.formats.bom import (
     document_uuid,
     finding_terms,
     first_of_each,
+    inferred_ancestors,
     iso,
     model_url,
     on_hub,
@@ -51,6 +56,7 @@ from openweights.formats.bom import (
     subject_name,
     timestamp_asked,
 )
+from openweights.repoids import valid_repo_id
 from openweights.report import Report
 
 if TYPE_CHECKING:
@@ -152,6 +158,21 @@ def _ancestors(report: Report) -> list[Component]:
             external_references=_refs(_ref(model_url(link.id, revision), "website")),
             properties=props,
         ))
+    for base in inferred_ancestors(report):
+        repo = valid_repo_id(base.name)
+        org, name = split_id(base.name) if repo else (None, base.name)
+        out.append(Component(
+            type=ComponentType.MACHINE_LEARNING_MODEL, group=org, name=name,
+            bom_ref=f"inferred:{base.name}", purl=_purl(base.name, None) if repo else None,
+            licenses=_declared(finding_terms(base.license)),
+            external_references=_refs(_ref(model_url(base.name), "website")) if repo else None,
+            properties=[
+                _prop(f"{PROPERTY_PREFIX}relation", base.relation or "unstated"),
+                _prop(f"{PROPERTY_PREFIX}signal", base.signal.value),
+                _prop(f"{PROPERTY_PREFIX}confidence", base.confidence.value),
+                _prop(f"{PROPERTY_PREFIX}verdict", base.license.verdict.value),
+            ],
+        ))
     return out
 
 
@@ -194,15 +215,18 @@ def _code(report: Report) -> list[Component]:
 
     out = []
     for c in first_of_each(report.evidence.code_releases, lambda c: c.url):
+        props = [
+            _prop(f"{PROPERTY_PREFIX}role", c.role),
+            _prop(f"{PROPERTY_PREFIX}counts", "true" if c.own_code else "false"),
+            _prop(f"{PROPERTY_PREFIX}covers", ",".join(c.covers) or "unknown"),
+            _prop(f"{PROPERTY_PREFIX}verdict", c.license.verdict.value),
+        ]
+        if c.forge is not None:
+            props.append(_prop(f"{PROPERTY_PREFIX}forge", c.forge.status.value))
         out.append(Component(
-            type=ComponentType.APPLICATION, name=_code_name(c.url), bom_ref=f"code:{c.url}",
-            licenses=_declared(finding_terms(c.license)),
-            external_references=_refs(_ref(c.url, "vcs")),
-            properties=[
-                _prop(f"{PROPERTY_PREFIX}role", "training-code"),
-                _prop(f"{PROPERTY_PREFIX}covers", ",".join(c.covers) or "unknown"),
-                _prop(f"{PROPERTY_PREFIX}verdict", c.license.verdict.value),
-            ],
+            type=ComponentType.APPLICATION, name=c.repo or _code_name(c.url),
+            bom_ref=f"code:{c.url}", licenses=_declared(finding_terms(c.license)),
+            external_references=_refs(_ref(c.url, "vcs", code_note(c))), properties=props,
         ))
     return out
 
@@ -218,9 +242,9 @@ def _model(report: Report) -> Component:
     if concluded is not None:
         licenses.append(_license(concluded, LicenseAcknowledgement.CONCLUDED))
     refs = [_ref(model_url(report.subject_id, report.revision), "website")] if hub else []
-    for c in report.evidence.code_releases:
-        covers = ", ".join(c.covers) or "role unknown"
-        refs.append(_ref(c.url, "vcs", f"training code ({covers})"))
+    for c in first_of_each(report.evidence.code_releases, lambda c: c.url):
+        if c.own_code:
+            refs.append(_ref(c.url, "vcs", code_note(c)))
     ancestors = _ancestors(report)
     return Component(
         type=ComponentType.MACHINE_LEARNING_MODEL, group=org, name=name,

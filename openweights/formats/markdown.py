@@ -9,6 +9,7 @@ HTML.
 from __future__ import annotations
 
 from openweights.formats.locations import finding_path
+from openweights.formats.summary import code_parts, stage_parts
 from openweights.grade import COMPONENTS
 from openweights.licensing.features import Cell, Freedom
 from openweights.report import Report
@@ -100,6 +101,12 @@ def context(report: Report) -> str:
             for d in ev.datasets
         )
         lines.append(f"**Datasets:** {ds}")
+    stages = stage_parts(report)
+    if stages:
+        lines.append("**Training data by stage:** " + " · ".join(escape(s) for s in stages))
+    code = code_parts(report)
+    if code:
+        lines.append("**Code:** " + " · ".join(escape(c) for c in code))
     return "  \n".join(lines) + "\n"
 
 

@@ -3,14 +3,16 @@
 Written directly with the json module (no extra needed). The model is an ``ai_AIPackage``, each
 base model too; each dataset is a ``dataset_DatasetPackage`` whose ``datasetAvailability`` comes
 from the Hub's gating (none: ``directDownload``; automatic approval: ``clickthrough``; manual
-approval: ``registration``; not found or not looked up: not stated); each training-code
-repository is a ``software_Package`` with purpose ``source``.
+approval: ``registration``; not found or not looked up: not stated); each code repository the
+card links is a ``software_Package`` with purpose ``source``, its role in its comment.
 
 Relationships: ``hasDeclaredLicense`` (what the card and the LICENSE files declare) and
 ``hasConcludedLicense`` (what owcheck concluded governs the weights, after lineage; the
 ``NoAssertionLicense`` individual when it could not tell), ``trainedOn`` from the model to its
 datasets, ``descendantOf`` from each model to the base it names (and ``hasVariant`` from a base
-to its quantization), ``generates`` from training code to the model. SPDX-listed licenses are
+to its quantization; a base read from another signal than the Hub's lineage that applies to the
+weights says where it was read), ``generates`` from the model's own training code to the model
+(any other linked code is ``other``). SPDX-listed licenses are
 ``simplelicensing_LicenseExpression`` elements; any other is an ``expandedlicensing_CustomLicense``
 whose id ends in ``LicenseRef-<name>``, with its URL in ``seeAlso`` and, as text, the model's own
 LICENSE file when it holds that license (owcheck ships no license texts). owcheck's grade, tier,
@@ -32,6 +34,7 @@ from openweights.formats.bom import (
     TOOL_URL,
     LicenseTerm,
     ancestor_revision,
+    code_note,
     concluded_term,
     created,
     dataset_revision,
@@ -39,6 +42,9 @@ from openweights.formats.bom import (
     declared_terms,
     document_uuid,
     finding_terms,
+    first_of_each,
+    inferred_ancestors,
+    inferred_note,
     iso,
     model_url,
     on_hub,
@@ -48,6 +54,7 @@ from openweights.formats.bom import (
     statement,
     subject_name,
 )
+from openweights.repoids import valid_repo_id
 from openweights.report import Report
 
 CONTEXT = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
@@ -211,6 +218,15 @@ def to_spdx(report: Report) -> dict[str, Any]:
         doc.relate(child, "descendantOf", [ids[link.id]], f"base model ({relation})")
         if link.relation == "quantized":
             doc.relate(ids[link.id], "hasVariant", [child], "quantization")
+    for base in inferred_ancestors(report):
+        repo = valid_repo_id(base.name)
+        spdx_id = doc.add("model", "ai_AIPackage", base.name, name=base.name,
+                          comment=f"base model {inferred_note(base)}",
+                          **_model_fields(base.name, None, repo))
+        doc.licenses(spdx_id, finding_terms(base.license), None, conclude=False)
+        relation = base.relation or "unstated"
+        doc.relate(model, "descendantOf", [spdx_id],
+                   f"base model ({relation}), {inferred_note(base)}")
 
     datasets = []
     for d in ev.datasets:
@@ -229,16 +245,15 @@ def to_spdx(report: Report) -> dict[str, Any]:
         doc.licenses(spdx_id, finding_terms(d.license), None, conclude=False)
     doc.relate(model, "trainedOn", datasets)
 
-    for c in ev.code_releases:
-        covers = ", ".join(c.covers) or "role unknown"
+    for c in first_of_each(ev.code_releases, lambda c: c.url):
         spdx_id = doc.add("code", "software_Package", c.url, name=c.url,
                           software_downloadLocation=c.url, software_primaryPurpose="source",
-                          comment=f"code for this model ({covers})")
+                          comment=code_note(c))
         doc.licenses(spdx_id, finding_terms(c.license), None, conclude=False)
-        if "training" in c.covers:
+        if c.own_code and "training" in c.covers:
             doc.relate(spdx_id, "generates", [model], "training code")
         else:
-            doc.relate(model, "other", [spdx_id], f"code linked by the card ({covers})")
+            doc.relate(model, "other", [spdx_id], f"code linked by the card: {code_note(c)}")
 
     doc.add("annotation", "Annotation", "owcheck-verdict", annotationType="review",
             subject=model, statement=statement(report))

@@ -18,6 +18,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from openweights.formats.summary import code_parts, stage_parts
 from openweights.grade import COMPONENTS, ComponentGrade
 from openweights.licensing.features import Cell, Freedom
 from openweights.report import Report
@@ -305,6 +306,12 @@ def render(
         items = [f"{d.id} [{d.license.entry.id if d.license.entry else '?'}]"
                  for d in ev.datasets]
         out.print(_labelled("datasets", Text(pack(items, room, sep=", ")), width))
+    stages = stage_parts(report)
+    if stages:
+        out.print(_labelled("stages", Text(pack(stages, room, sep=" · ")), width))
+    repos = code_parts(report)
+    if repos:
+        out.print(_labelled("code", Text(pack(repos, room, sep=" · ")), width))
     out.print()
     if details:
         for part in _evidence(report):

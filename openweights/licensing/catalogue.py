@@ -8,15 +8,13 @@ a hundred YAML parses keeps start-up fast. A test keeps the index equal to the Y
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from openweights.resources import bundled_path
+from openweights.resources import catalogue_records
 
 
 @dataclass(frozen=True)
@@ -179,13 +177,7 @@ class Catalogue:
         return len(self.entries)
 
 
-def index_path() -> Path:
-    """The compiled catalogue shipped with the tool."""
-    return bundled_path("licenses") / "index.json"
-
-
 @cache
 def load_catalogue() -> Catalogue:
     """The bundled catalogue (compiled index), loaded once per process."""
-    records = json.loads(index_path().read_text(encoding="utf-8"))["licenses"]
-    return Catalogue.from_records(records)
+    return Catalogue.from_records(catalogue_records("licenses", "licenses"))

@@ -189,10 +189,10 @@ def data_information_insufficient(ev: Evidence) -> Iterator[Hit]:
             labelling: none
         ---
     """
-    if ev.card is None or ev.data.availability == "released":
+    if ev.card is None or all(s.described for s in ev.stages):
         return
     info = ev.data_information
-    if info.sufficient:
+    if info.sufficient and ev.stages:
         return
     missing = [name for name, ok in info.points.items() if not ok]
     yield Hit(
@@ -318,4 +318,52 @@ def dataset_not_open(ev: Evidence) -> Iterator[Hit]:
             yield Hit(
                 f"dataset {d.id} is under {d.license.raw or d.license.entry.id} ({v.value})",
                 d.origin.line,
+            )
+
+
+@rule(
+    "OW408",
+    "training-corpus-withdrawn",
+    Severity.INFO,
+    "data",
+    "Nothing to fix in the card if it is accurate; point to a copy that is still distributed, "
+    "or document the data well enough to rebuild it.",
+)
+def training_corpus_withdrawn(ev: Evidence) -> Iterator[Hit]:
+    """The model was trained on a corpus its publisher no longer distributes.
+
+    Some well-known corpora were withdrawn after their release (the Pile after takedown notices
+    over its Books3 part; LAION-5B, pulled and later re-released cleaned). Data that cannot be
+    obtained cannot be studied or reused: at best it is described well enough to be rebuilt.
+
+    Fails::
+
+        ---
+        license: apache-2.0
+        ---
+        ## Training data
+
+        The model was trained on the Pile.
+
+    Passes::
+
+        ---
+        license: apache-2.0
+        ---
+        ## Training data
+
+        The model was trained on FineWeb-Edu.
+    """
+    seen: set[str] = set()
+    for stage in ev.stages:
+        for source in stage.sources:
+            if not source.availability_note or source.corpus_id in seen:
+                continue
+            if source.origin.repo is not None:
+                continue  # named by a base model: its card, not this one
+            seen.add(source.corpus_id or source.name)
+            yield Hit(
+                f"{source.name} ({source.corpus_id}) is no longer distributed: "
+                f"{source.availability_note}",
+                source.origin.line,
             )

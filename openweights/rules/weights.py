@@ -187,7 +187,8 @@ def license_file_conflict(ev: Evidence) -> Iterator[Hit]:
 
     The LICENSE text is what people agree to, so owcheck grades the file and reports the
     metadata as wrong. A common case is a fine-tune tagged ``apache-2.0`` that ships its base
-    model's community license.
+    model's community license. An SPDX expression (``MIT OR Apache-2.0``) agrees with a file
+    that holds any license it names.
 
     Fails::
 
@@ -209,17 +210,20 @@ def license_file_conflict(ev: Evidence) -> Iterator[Hit]:
 
         (the agreement's terms follow)
     """
-    declared = {d.entry.id: d for d in ev.declared if d.entry and d.entry.kind != "placeholder"}
+    declared = [d for d in ev.declared if d.entry and d.entry.kind != "placeholder"]
     if not declared:
         return
+    # Every id a value names: an expression (``MIT OR Apache-2.0``) agrees with a file holding
+    # any license it names.
+    named = {i for d in declared for i in d.ids}
     for f in ev.license_files:
         # A matched text, or a title naming a license owcheck holds no text of.
         if not (f.decides_license or f.status == "named") or f.entry is None:
             continue
-        if f.entry.id not in declared:
-            first = next(iter(declared.values()))
+        if f.entry.id not in named:
+            first = declared[0]
             yield Hit(
-                f"metadata says {first.entry.id if first.entry else first.raw} but "
+                f"metadata says {first.raw if len(first.ids) > 1 else first.ids[0]} but "
                 f"{f.path} is {f.entry.id} ({f.description}); the file wins",
                 first.origin.line,
             )

@@ -84,7 +84,7 @@ class _Origins:
         self.hub = ctx.hub
 
     def href(self, origin: str) -> str | None:
-        if origin.startswith("forge:"):  # forge:HOST/ORG/REPO (report 1.1)
+        if origin.startswith("forge:"):  # forge:HOST/ORG/REPO (report 1.2)
             where = origin[len("forge:"):]
             return f"https://{where}" if _FORGE_PLACE.fullmatch(where) else None
         parts = origin.split(":")
@@ -224,7 +224,7 @@ def _text(value: Any) -> str | None:
 
 
 def _short_license(value: Any, origins: _Origins) -> str:
-    """``{id, verdict, source, origin}`` (report 1.1) as one line."""
+    """``{id, verdict, source, origin}`` (report 1.2) as one line."""
     if not isinstance(value, Mapping):
         return "–"
     verdict = look(VERDICT_LOOKS, value.get("verdict"))
@@ -404,14 +404,16 @@ def _evidence(report: Mapping[str, Any], origins: _Origins) -> str:
     )
 
 
-def _lineage(report: Mapping[str, Any], ctx: PageContext) -> str:
+def _lineage(report: Mapping[str, Any], ctx: PageContext, origins: _Origins) -> str:
     links = report["lineage"]
+    inferred = _inferred_bases(report, ctx, origins)
     if not links:
-        return (
-            '<section aria-labelledby="lin-h"><h2 id="lin-h">Lineage</h2>'
-            '<p class="muted">No base model: owcheck found none, or the model was read from '
-            "disk, where base models are not looked up.</p></section>"
+        none = "" if inferred else (
+            '<p class="muted">No base model: owcheck found none in the metadata, the files or '
+            "the card's words (a model read from disk has its bases named, not looked up).</p>"
         )
+        return (f'<section aria-labelledby="lin-h"><h2 id="lin-h">Lineage</h2>{none}{inferred}'
+                "</section>")
     root = report["subject"]["id"]
     bases: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for item in links:
@@ -452,7 +454,47 @@ def _lineage(report: Mapping[str, Any], ctx: PageContext) -> str:
         "<p>A model is never more open than its base models; each branch is a base model "
         "(a merge has several).</p>"
         f'<ul class="tree"><li><bdi>{esc(root)}</bdi> <span class="muted">(this model)</span>'
-        f"{tree}</li></ul></section>"
+        f"{tree}</li></ul>{inferred}</section>"
+    )
+
+
+_BASE_KEYS = {"name", "family", "signal", "confidence", "relation", "applied", "license", "quote",
+              "origin"}
+
+
+def _inferred_bases(report: Mapping[str, Any], ctx: PageContext, origins: _Origins) -> str:
+    """Bases read from other signals than the Hub's lineage (report 1.2's ``inferred_bases``)."""
+    found = report.get("inferred_bases")
+    if not isinstance(found, list) or not found:
+        return ""
+    rows = []
+    for base in found:
+        if not isinstance(base, Mapping):
+            continue
+        name = _text(base.get("name")) or "?"
+        shown = _repo_ref(ctx, name) if "/" in name else f"<bdi>{esc(name)}</bdi>"
+        how = " · ".join(esc(v) for v in (_text(base.get("signal")), _text(base.get("confidence")))
+                         if v)
+        origin = _text(base.get("origin"))
+        quote = _text(base.get("quote"))
+        applied = base.get("applied")
+        chip = ('<span class="chip none">applied</span>' if applied is True
+                else '<span class="chip none muted">not applied</span>' if applied is False else "")
+        rows.append(
+            f'<tr><th scope="row">{shown}</th><td>{how}'
+            + (f" {origins.render(origin)}" if origin else "")
+            + (f'<span class="sub muted">{esc(quote)}</span>' if quote else "")
+            + f"</td><td>{esc(_text(base.get('relation')) or 'base')}</td>"
+            f"<td>{_short_license(base.get('license'), origins)} {chip}"
+            f"{_rest(base, _BASE_KEYS)}</td></tr>"
+        )
+    return (
+        "<h3>Bases read from the card and its files</h3><p>Found besides the Hub's lineage (the "
+        "metadata known offline, config files, weight-file headers, the model tree, the title "
+        "and the card's words); an applied base can lower the weights' verdict, never raise it."
+        '</p><table class="list"><thead><tr><th scope="col">Base</th><th scope="col">Read from'
+        '</th><th scope="col">Relation</th><th scope="col">License</th></tr></thead>'
+        f'<tbody>{"".join(rows)}</tbody></table>'
     )
 
 
@@ -544,7 +586,8 @@ def render_page(report: Mapping[str, Any], ctx: PageContext) -> str:
     body = (
         f"{_header(report, ctx)}<main>"
         f"{_grid(report)}{_stages(report, ctx, origins)}{_frameworks(report)}"
-        f"{_lineage(report, ctx)}{_datasets(report, ctx)}{_code_repositories(report, origins)}"
+        f"{_lineage(report, ctx, origins)}{_datasets(report, ctx)}"
+        f"{_code_repositories(report, origins)}"
         f"{_evidence(report, origins)}{_findings(report, origins)}"
         f'</main><footer><p><a href="{ROOT}index.html">← All models</a></p></footer>'
     )

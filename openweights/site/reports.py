@@ -4,7 +4,7 @@ A line is accepted when it is a JSON object with a ``schema_version`` whose majo
 owcheck reads (1) and every key the site reads, of the right JSON type: ``READS`` below, the
 keys every 1.x report has (those of 1.0, ``schemas/report.schema.json``). A report of any 1.x
 minor version is read, older or newer: keys a later minor version adds are neither required
-nor refused (the pages show the ones they know, such as 1.1's ``stages``), and a value outside
+nor refused (the pages show the ones they know, such as 1.2's ``stages``), and a value outside
 an enum is shown as itself, neutrally, except for ``grade`` and ``tier``, which the index
 sorts and filters by. Every string is untrusted all the same: the renderers escape it.
 

@@ -116,7 +116,7 @@ STATE_LOOKS: dict[str, Look] = {
     "not-open": Look("✘", "not-open", POOR),
     "undisclosed": Look("–", "undisclosed", NONE),
 }
-"""A training-data stage's state (report 1.1): released openly, not released but described,
+"""A training-data stage's state (report 1.2): released openly, not released but described,
 under a restricted or not-open license, unknown, or not disclosed at all."""
 _TONE_RANK = {tone: rank for rank, tone in enumerate((GOOD, FAIR, UNKNOWN, POOR, NONE))}
 STAGE_WORD_ORDER = tuple(dict.fromkeys(
@@ -202,14 +202,14 @@ def component_summary(component: Mapping[str, Any]) -> str:
 
 
 def stages(report: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
-    """The training-data stages a report lists (schema 1.1), else ``[]``.
+    """The training-data stages a report lists (schema 1.2), else ``[]``.
 
     Read from the report's ``stages`` or from ``components.data.stages``, as a list of objects
     naming their stage (``stage`` or ``name``) or as a mapping from stage name to object;
     anything else is ignored (these keys are newer than this reader, so nothing is assumed).
     """
     raw = report.get("stages")
-    if not isinstance(raw, (list, Mapping)):
+    if not isinstance(raw, (list, Mapping)) or not raw:
         raw = report.get("components", {}).get("data", {}).get("stages")
     out: list[tuple[str, Mapping[str, Any]]] = []
     if isinstance(raw, Mapping):

@@ -1,12 +1,15 @@
 """Sources: the only code that does I/O. Each returns plain data (``Bundle``) for the pipeline.
 
 ``local`` reads a model repo on disk (or a single card file); ``hub`` reads the Hugging Face Hub
-through ``huggingface_hub``, following ``base_model`` and ``datasets``. Nothing downstream of a
-source touches the disk or the network.
+through ``huggingface_hub``, following ``base_model`` and ``datasets``; ``forge`` asks GitHub and
+GitLab for the license of the code repositories a card links, as a second step composed by the
+caller (``openweights.sources.forge.with_forge``). Nothing downstream of a source touches the
+disk or the network.
 """
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +25,8 @@ CONFIG_FILES = ("config.json", "adapter_config.json")
 ``base_model_name_or_path``)."""
 MAX_CONFIG_BYTES = 1 << 20
 """A config file larger than this is not read."""
+DEFAULT_TIMEOUT = 60.0
+"""Seconds one Hub target may take on the network (``--timeout``), retries included."""
 
 
 class SourceError(Exception):
@@ -112,6 +117,48 @@ class DatasetMaterial:
     """Evidence the source could not get (offline cache misses, gated files)."""
 
 
+class ForgeStatus(str, enum.Enum):
+    """How a forge lookup ended."""
+
+    OK = "ok"
+    """The forge answered (the repository may still have no license)."""
+    NOT_FOUND = "not-found"
+    """The repository does not exist, or is private (404)."""
+    RATE_LIMITED = "rate-limited"
+    """The forge's rate limit is exhausted (403 or 429 with no requests remaining)."""
+    UNREACHABLE = "unreachable"
+    """Connection errors, timeouts or server errors."""
+    REFUSED = "refused"
+    """Any other refusal (401, 403, 4xx) or an answer owcheck cannot read."""
+    NOT_CACHED = "not-cached"
+    """Offline, and the repository was never looked up before."""
+
+
+@dataclass(frozen=True)
+class ForgeAnswer:
+    """What a code forge (GitHub, GitLab) said about one repository's license."""
+
+    repo: str
+    """The repository asked about: ``host/path`` as the card linked it (``github.com/org/x``)."""
+    status: ForgeStatus
+    """How the lookup ended."""
+    canonical: str | None = None
+    """``host/path`` the forge answered for, after renames and redirects."""
+    license_id: str | None = None
+    """The license as the forge names it: GitHub's SPDX id (``NOASSERTION`` for a license it
+    does not recognise) or GitLab's key; None when the repository has no license file."""
+    license_name: str | None = None
+    """The forge's name for the license (``Apache License 2.0``)."""
+    license_path: str | None = None
+    """The license file in the repository (``LICENSE``), when the forge says."""
+    license_text: str | None = None
+    """The license file's text, fetched when the forge could not name the license."""
+    message: str | None = None
+    """One line for people when the lookup did not succeed (never holds a token)."""
+    cached: bool = False
+    """True when the answer came from the local cache (revalidated, or offline)."""
+
+
 @dataclass(frozen=True)
 class Bundle:
     """Everything a source gathered for one subject: the model, its ancestors, its datasets."""
@@ -132,6 +179,11 @@ class Bundle:
     """``base_model_relation`` stated by a child's card (adapter/merge/...), by child id."""
     offline: bool = False
     """True when the source read the local cache only (no network)."""
+    code_repos: Mapping[str, ForgeAnswer] = field(default_factory=dict)
+    """Forge answers for the code repositories the card links, by repository key
+    (``github.com/org/name`` in lower case); empty when the forge was not asked."""
+    forge_consulted: bool = False
+    """True when the forge lookups ran (online, or from their cache when offline)."""
 
 
 class Source(Protocol):

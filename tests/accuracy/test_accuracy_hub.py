@@ -2,7 +2,8 @@
 
 Each corpus card with a ``hub_lineage`` expectation becomes a model repo on the loopback Hub;
 the base models and datasets it names are served as minimal repos whose cards state the license
-the table's ``fixtures`` key records (facts, not copies). Skips when the corpus is absent.
+the table's ``fixtures`` key records (facts, not copies; ``tests/accuracy/loopback.py`` builds
+them). Skips when the corpus is absent.
 """
 
 from __future__ import annotations
@@ -13,65 +14,28 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from openweights.licensing.catalogue import load_catalogue
-from tests.accuracy.evaluate import EXPECTED, load_expected
+from tests.accuracy.loopback import build_hub, cards, load_table, subject_id
 from tests.hub.server import LoopbackHub
-from tests.support import CORPUS, requires_corpus, run_owcheck, validate_report
+from tests.support import requires_corpus, run_owcheck, validate_report
 
 pytestmark = requires_corpus
-
-
-def _lineage_cases() -> list[str]:
-    if not CORPUS.is_dir():
-        return []
-    return sorted(k for k, v in load_expected().items() if v.get("hub_lineage"))
-
-
-def _subject_id(key: str) -> str:
-    return Path(key).stem.replace("__", "/", 1)
-
-
-def _license_card(license_id: str) -> str:
-    entry = load_catalogue().get(license_id)
-    if entry.hub_id:
-        return f"---\nlicense: {entry.hub_id}\n---\n# Fixture\n"
-    name = entry.license_names[0] if entry.license_names else entry.id
-    return f"---\nlicense: other\nlicense_name: {name}\n---\n# Fixture\n"
-
-
-def _write(root: Path, kind: str, repo_id: str, files: dict[str, str]) -> None:
-    folder = root / kind / repo_id / "main"
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
+CASES = cards("hub_lineage")
 
 
 @pytest.fixture(scope="module")
 def corpus_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackHub]:
-    root = tmp_path_factory.mktemp("corpus-hub")
-    fixtures = yaml.safe_load(EXPECTED.read_text(encoding="utf-8"))["fixtures"]
-    for repo_id, license_id in fixtures["models"].items():
-        _write(root, "models", repo_id, {"README.md": _license_card(license_id),
-                                         "model.safetensors": "weights\n"})
-    for repo_id, license_id in fixtures["datasets"].items():
-        _write(root, "datasets", repo_id, {"README.md": _license_card(license_id)})
-    for key in _lineage_cases():
-        card = (CORPUS / key).read_text(encoding="utf-8", errors="replace")
-        _write(root, "models", _subject_id(key), {"README.md": card,
-                                                   "model.safetensors": "weights\n"})
-    hub = LoopbackHub(repos_dir=root).start()
+    hub = build_hub(tmp_path_factory.mktemp("corpus-hub"), CASES).start()
     try:
         yield hub
     finally:
         hub.stop()
 
 
-@pytest.mark.parametrize("key", _lineage_cases())
+@pytest.mark.parametrize("key", CASES)
 def test_real_card_through_the_hub(key: str, corpus_hub: LoopbackHub, tmp_path: Path) -> None:
-    want: dict[str, Any] = load_expected()[key]["hub_lineage"]
-    done = run_owcheck(_subject_id(key), "--format", "json", env=corpus_hub.env(tmp_path))
+    want: dict[str, Any] = load_table()[key]["hub_lineage"]
+    done = run_owcheck(subject_id(key), "--format", "json", env=corpus_hub.env(tmp_path))
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     validate_report(data)

@@ -34,7 +34,7 @@ def test_every_file_validates_and_the_index_is_current() -> None:
         assert not list(validator.iter_errors(data)), path.name
         assert data["id"] == path.stem
     done = subprocess.run(
-        [sys.executable, "scripts/build_base_models.py", "--check"],
+        [sys.executable, "scripts/build_catalogue.py", "base-models", "--check"],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -44,7 +44,7 @@ def test_every_file_validates_and_the_index_is_current() -> None:
 def test_build_refuses_unknown_licenses_and_shared_ids(tmp_path: pytest.TempPathFactory) -> None:
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
-        import build_base_models
+        import build_catalogue
     finally:
         sys.path.remove(str(ROOT / "scripts"))
     folder = tmp_path / "families"  # type: ignore[operator]
@@ -55,12 +55,31 @@ def test_build_refuses_unknown_licenses_and_shared_ids(tmp_path: pytest.TempPath
         "sources": "a test", "members": [{"id": "example/one-7b"}],
     }
     (folder / "one.yaml").write_text(yaml.safe_dump(base), "utf-8")
-    other = dict(base, id="two", name="Two", license="mit", names=["One"])
+    recorded = {"corpora": ["no-such-corpus"], "complete": True, "source": "a test"}
+    members = [{"id": "example/one-7b"}, {"id": "example/two-1b", "pretraining_data": recorded}]
+    other = dict(base, id="two", name="Two", license="mit", names=["One"], derived_from=["zero"],
+                 members=members)
     (folder / "two.yaml").write_text(yaml.safe_dump(other), "utf-8")
-    _records, problems = build_base_models.load_records(folder)
-    assert any("no-such-license" in p for p in problems)
-    assert any("example/one-7b is already in one" in p for p in problems)
-    assert any("name 'One' is already used by one" in p for p in problems)
+    spec = build_catalogue.CATALOGUES["base-models"]
+    _records, problems = build_catalogue.load_records(spec, folder)
+    assert any("one.yaml: license: 'no-such-license' is not in" in p for p in problems)
+    assert any("'repo:example/one-7b' is already claimed by one" in p for p in problems)
+    assert any("'name:one' is already claimed by one" in p for p in problems)
+    assert any("two.yaml: derived_from 'zero' is not a family here" in p for p in problems)
+    assert any("'no-such-corpus' is not in the corpus catalogue" in p for p in problems)
+
+
+def test_recorded_pre_training_data_names_catalogued_corpora() -> None:
+    from openweights.catalogues.corpora import load_corpora
+
+    corpora = load_corpora()
+    recorded = {m.id: m.pretraining for f in CATALOGUE for m in f.members if m.pretraining}
+    assert {"allenai/OLMo-2-1124-7B", "tiiuae/falcon-7b", "bigscience/bloom"} <= set(recorded)
+    for data in recorded.values():
+        assert data.corpora and all(corpora.get(c) is not None for c in data.corpora)
+        assert "shared corpus" in data.source  # read in a card we hold, not from memory
+    falcon = recorded["tiiuae/falcon-7b"]
+    assert falcon is not None and not falcon.complete
 
 
 def test_every_license_a_family_names_is_in_the_license_catalogue() -> None:

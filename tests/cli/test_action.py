@@ -22,6 +22,7 @@ import pytest
 import yaml
 
 from openweights.cli import action
+from tests.forge.server import LoopbackForge, forge_env
 from tests.formats.test_formats import check_sarif
 from tests.hub.server import LoopbackHub, hub_env
 from tests.support import FIXTURES, ROOT, validate_report
@@ -107,6 +108,11 @@ def run_step(
     if base_env is None:  # never the real Hub
         env = {k: v for k, v in env.items() if not k.startswith("HF_")}
         env.update(HF_HUB_OFFLINE="1", HF_ENDPOINT="http://127.0.0.1:9")
+    # Never the real GitHub either: a test's own loopback forge, or a closed port.
+    env.update(forge_env(None))
+    if base_env is not None:
+        env.update({k: base_env[k] for k in ("GITHUB_API_URL", "GITLAB_API_URL")
+                    if k in base_env})
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env.update(
         RUNNER_TEMP=str(runner_temp),
@@ -437,6 +443,34 @@ def test_hub_target_with_token(runner_temp: Path, workspace: Path, tmp_path: Pat
         assert result["message"]["text"].startswith("acme/no-license README.md")
     everything = done.stdout + done.stderr + summary.read_text("utf-8") + outputs.read_text()
     assert TOKEN not in everything + Path(out["report"]).read_text("utf-8")
+
+
+def test_forge_lookups_use_the_workflow_token(
+    runner_temp: Path, workspace: Path, tmp_path: Path
+) -> None:
+    token = "ghs_WORKFLOWTOKEN1234567"
+    card = workspace / "README.md"
+    card.write_text(
+        "---\nlicense: mit\n---\n# Model\n\n## Training\n\n"
+        "To train the model, use [our training code](https://github.com/forge-fixtures/licensed).\n",
+        encoding="utf-8",
+    )
+    with LoopbackForge() as forge:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "GITHUB_"))}
+        # No HF_HUB_OFFLINE here: it would keep the forge lookups offline too.
+        env.update(HF_ENDPOINT="http://127.0.0.1:9", HF_HOME=str(tmp_path))
+        done, outputs, summary = run_step(
+            "run", runner_temp, workspace, {"github-token": token}, base_env=env | forge.env()
+        )
+        requests = forge.requests
+        assert done.returncode == 0, done.stdout + done.stderr
+        report = json.loads(Path(read_outputs(outputs)["report"]).read_text("utf-8"))
+        off, _, _ = run_step("run", runner_temp, workspace, {"forge": "false"},
+                             base_env=env | forge.env())
+        assert off.returncode == 0 and len(forge.requests) == len(requests)
+    assert [r.authorization for r in requests] == [f"Bearer {token}"]
+    assert report["components"]["code"]["license"]["source"] == "forge"
+    assert token not in done.stdout + done.stderr + summary.read_text("utf-8")
 
 
 def test_outputs_with_newlines_use_a_delimiter(tmp_path: Path) -> None:

@@ -84,6 +84,12 @@ def _components(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from walk(component)
 
 
+def _root(graph: list[dict[str, Any]]) -> dict[str, Any]:
+    """The document's root element: the model (base models are packages of the same type)."""
+    [root] = _one(graph, "SpdxDocument")["rootElement"]
+    return _by_id(graph)[root]
+
+
 def _one(graph: list[dict[str, Any]], kind: str) -> dict[str, Any]:
     found = [e for e in graph if e["type"] == kind]
     assert len(found) == 1, (kind, len(found))
@@ -139,7 +145,7 @@ def test_every_local_fixture_gives_a_valid_bom_and_spdx_document(path: Path) -> 
     model = bom["metadata"]["component"]
     assert model["type"] == "machine-learning-model"
     assert _props(model)["owcheck:grade"] == [report.grade.letter]
-    assert _one(doc["@graph"], "ai_AIPackage")["software_primaryPurpose"] == "model"
+    assert _root(doc["@graph"])["software_primaryPurpose"] == "model"
 
 
 @pytest.fixture(scope="module")
@@ -316,12 +322,56 @@ def test_training_code_repositories(hub_outputs: dict[str, dict[str, Any]]) -> N
     code = [c for c in bom["components"] if c["type"] == "application"]
     urls = [c.url for c in report.evidence.code_releases]
     assert urls and [c["externalReferences"][0]["url"] for c in code] == urls
-    assert all(_props(c)["owcheck:role"] == ["training-code"] for c in code)
+    assert all(_props(c)["owcheck:role"] == ["training"] for c in code)
+    assert all(_props(c)["owcheck:counts"] == ["true"] for c in code)
     vcs = [r["url"] for r in bom["metadata"]["component"]["externalReferences"]
            if r["type"] == "vcs"]
     assert vcs == urls
     graph = check_spdx(renderer("spdx")(report))["@graph"]
     assert _relations(graph, "generates") == [(u, ["open-model"]) for u in urls]
+
+
+def test_a_library_link_is_code_of_the_model_in_no_bom(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text(
+        "---\nlicense: apache-2.0\n---\n# A model\n\n## Training\n\nTrained with "
+        "[our training code](https://github.com/openlab/train).\n\n## Use\n\n"
+        "```\npip install git+https://github.com/huggingface/transformers\n```\n",
+        encoding="utf-8")
+    report = _local(tmp_path)
+    roles = {c.repo: c.role for c in report.evidence.code_releases}
+    assert roles == {"github.com/openlab/train": "training",
+                     "github.com/huggingface/transformers": "library"}
+    bom = check_cyclonedx(renderer("cyclonedx")(report))
+    code = {c["name"]: _props(c) for c in bom["components"] if c["type"] == "application"}
+    assert code["github.com/huggingface/transformers"]["owcheck:role"] == ["library"]
+    assert code["github.com/huggingface/transformers"]["owcheck:counts"] == ["false"]
+    vcs = [r["url"] for r in bom["metadata"]["component"]["externalReferences"]
+           if r["type"] == "vcs"]
+    assert vcs == ["https://github.com/openlab/train"]
+    graph = check_spdx(renderer("spdx")(report))["@graph"]
+    assert [src for src, _ in _relations(graph, "generates")] == [
+        "https://github.com/openlab/train"]
+    library = next(e for e in graph if e.get("name", "").endswith("/transformers"))
+    assert library["comment"] == "library code, not the model's own code"
+
+
+def test_bases_read_from_other_signals_are_ancestors_in_both_boms() -> None:
+    # On disk the Hub is not asked, but base_model: names a Llama 3.1 model the base-model
+    # catalogue knows: it binds the weights, so both documents name it as the base.
+    report = _local(REPOS / "apache-on-llama-base")
+    assert report.evidence.lineage == ()
+    bom = check_cyclonedx(renderer("cyclonedx")(report))
+    [base] = bom["metadata"]["component"]["pedigree"]["ancestors"]
+    assert (base["group"], base["name"]) == ("meta-llama", "Llama-3.1-8B-Instruct")
+    assert base["purl"] == "pkg:huggingface/meta-llama/Llama-3.1-8B-Instruct"
+    assert _props(base)["owcheck:signal"] == ["base_model"]
+    assert _props(base)["owcheck:verdict"] == ["restricted"]
+    assert [lic["name"] for lic in _licenses(base, "declared")] == [
+        "Llama 3.1 Community License Agreement"]
+    graph = check_spdx(renderer("spdx")(report))["@graph"]
+    [(child, [parent])] = _relations(graph, "descendantOf")
+    assert parent == "meta-llama/Llama-3.1-8B-Instruct"
+    assert _root(graph)["name"] == child
 
 
 def test_grid_frameworks_and_annotation_in_the_bom() -> None:
@@ -337,7 +387,7 @@ def test_grid_frameworks_and_annotation_in_the_bom() -> None:
     assert note["annotator"]["component"]["name"] == "owcheck"
     assert "grade D" in note["text"]
     spdx = check_spdx(renderer("spdx")(report))
-    ai = _one(spdx["@graph"], "ai_AIPackage")
+    ai = _root(spdx["@graph"])
     [ext] = ai["extension"]
     entries = {p["extension_cdxPropName"]: p["extension_cdxPropValue"]
                for p in ext["extension_cdxProperty"]}

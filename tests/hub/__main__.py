@@ -14,7 +14,8 @@ It prints the environment to export in another shell, for example::
 
 Then stop the server (Ctrl-C) and run again with ``HF_HUB_OFFLINE=1`` to see
 owcheck grade from the cache alone. ``--fail 503`` starts it answering 503 to everything (exit
-code 3 in owcheck). The fixture repos are under ``tests/hub/repos/``.
+code 3 in owcheck); ``--latency 50`` delays every answer by 50 ms, the shape of a real Hub.
+The fixture repos are under ``tests/hub/repos/``.
 """
 
 from __future__ import annotations
@@ -32,10 +33,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="port on 127.0.0.1 (0: any free one)")
     parser.add_argument("--fail", type=int, default=None, metavar="STATUS",
                         help="answer every request with this status (e.g. 503)")
+    parser.add_argument("--latency", type=float, default=0.0, metavar="MS",
+                        help="delay every answer by this many milliseconds (50: a real Hub)")
     parser.add_argument("--log", action="store_true", help="print every request as it is served")
     args = parser.parse_args(argv)
 
-    hub = LoopbackHub(port=args.port).start()
+    hub = LoopbackHub(port=args.port, latency=args.latency / 1000).start()
     if args.fail:
         hub.fail_with(args.fail)
     print("Loopback Hub serving on", hub.endpoint)

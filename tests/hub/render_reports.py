@@ -26,9 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", dest="formats", action="append", default=[])
     args = parser.parse_args(argv)
 
+    from openweights.sources.http import RetryPolicy
     from openweights.sources.hub import HubSource
 
-    source = HubSource(retries=0)
+    source = HubSource(policy=RetryPolicy(attempts=1))
     for target in args.targets:
         try:
             report = check_bundle(source.fetch(target))

@@ -1,7 +1,7 @@
 """Run ``HubSource.fetch`` in this process and print the result as JSON (for subprocess tests).
 
 ``python -m tests.hub.run_source TARGET [--revision R] [--token T] [--offline] [--max-depth N]
-[--max-file-bytes N] [--retries N] [--backoff S] [--endpoint URL]``
+[--max-file-bytes N] [--retries N] [--backoff S] [--timeout S] [--endpoint URL]``
 
 Prints ``{"ok": true, "bundle": {...}}`` (the Bundle as ``dataclasses.asdict``) and exits 0, or
 ``{"ok": false, "error": "InputError", "message": "...", "exit_code": 2}`` and exits with that
@@ -30,15 +30,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-file-bytes", type=int, default=None)
     parser.add_argument("--retries", type=int, default=3)
     parser.add_argument("--backoff", type=float, default=0.05)
+    parser.add_argument("--timeout", type=float, default=30.0)
     args = parser.parse_args(argv)
 
+    from dataclasses import replace
+
+    from openweights.sources.http import RetryPolicy
     from openweights.sources.hub import MAX_FILE_BYTES, HubSource
 
+    # The environment's OWCHECK_HTTP_* settings, with the attempts and first wait given here.
+    policy = replace(RetryPolicy.from_env(), attempts=args.retries, backoff=args.backoff)
     source = HubSource(
         revision=args.revision, token=args.token, offline=args.offline,
         max_depth=args.max_depth, endpoint=args.endpoint,
         max_file_bytes=args.max_file_bytes or MAX_FILE_BYTES,
-        retries=args.retries, backoff=args.backoff,
+        timeout=args.timeout, policy=policy,
     )
     try:
         bundle = source.fetch(args.target)

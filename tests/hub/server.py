@@ -1,12 +1,14 @@
 """A loopback Hugging Face Hub for tests: enough of the Hub's HTTP API for the unmodified client.
 
-Fixture repos live under ``tests/hub/repos/{models,datasets}/<org>/<name>/``. Each repo folder
+Fixture repos live under ``tests/hub/repos/{models,datasets}/<org>/<name>/`` (or ``<name>/`` for
+an id without namespace, such as ``the_pile``). Each repo folder
 holds an optional ``repo.yaml`` and one folder of files per revision (``main/`` by default)::
 
     # repo.yaml (every key optional)
     gated: manual              # false | auto | manual
     gated_files: ["*.safetensors", "config.json"]   # served as 401/403 GatedRepo when gated
     private: true              # every request answers RepoNotFound (401), like the real Hub
+    card_data: {license: mit}  # cardData the API answers, instead of the README's front matter
     revisions:                 # revision name -> folder with that revision's files
       main: main
       v1.0: v1.0
@@ -21,9 +23,20 @@ and ``Content-Length`` (a ``Range: bytes=A-B`` GET answers 206 with that slice);
 ``X-Error-Code`` (RepoNotFound, RevisionNotFound, EntryNotFound with ``X-Repo-Commit``,
 GatedRepo); ``/api/agent-harnesses`` answers 404.
 
-Every request is logged (``hub.requests``). ``hub.fail_with(503)`` makes it answer 503 (or any
-status) to every request, or only the next ``count``; ``hub.go_away()`` closes the port and every
-open connection, so clients get connection errors.
+Every request is logged (``hub.requests``, with its arrival time, so tests can measure the waits
+between retries). ``LoopbackHub(latency=0.05)`` delays every answer by 50 ms, the shape of a real
+Hub. Faults (``hub.inject(Fault(...))``), each limited to paths matching a glob, to a number of
+requests and optionally after some requests got through:
+
+- ``status``: answer a status code (503, 429 with ``Retry-After`` or ``RateLimit`` headers, ...);
+- ``reset``: read the request, then close the connection with a TCP reset, answering nothing;
+- ``truncate``: send the headers with the full ``Content-Length`` and half the body, then close;
+- ``drip``: send the body one byte every ``interval`` seconds;
+- ``hang``: read the request and answer nothing for ``seconds`` (or until the server stops).
+
+``hub.fail_with(503)`` is the short form of a status fault on every path; ``hub.go_away()`` closes
+the port and every open connection, so clients get connection errors. ``synthetic_repos(n)``
+builds ``n`` generated models (with shared bases and datasets) for benchmarks.
 """
 
 from __future__ import annotations
@@ -35,9 +48,11 @@ import json
 import os
 import re
 import socket
+import struct
 import threading
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -81,6 +96,8 @@ class FixtureRepo:
     """Glob patterns of files that need access when the repo is gated."""
     private: bool = False
     """True: the repo answers RepoNotFound to everyone."""
+    card_data: dict[str, Any] | None = None
+    """``cardData`` to answer instead of the README's front matter (a Hub whose copy lags)."""
 
     def resolve(self, rev: str) -> Revision | None:
         """The revision named ``rev`` (a name or a commit sha), or None."""
@@ -106,6 +123,41 @@ class LoggedRequest:
     """Status code answered."""
     authorization: str | None
     """The ``Authorization`` header, if any (tests check the token was sent)."""
+    time: float = 0.0
+    """``time.monotonic()`` when the request arrived (before any injected latency)."""
+    fault: str | None = None
+    """The fault injected into the answer (``status``, ``reset``, ``truncate``, ...), if any."""
+    range: str | None = None
+    """The ``Range`` header, if any."""
+
+
+FAULT_KINDS = ("status", "reset", "truncate", "drip", "hang")
+
+
+@dataclass
+class Fault:
+    """A fault the loopback Hub injects into the answers to matching requests."""
+
+    kind: str
+    """One of ``FAULT_KINDS``."""
+    match: str = "*"
+    """fnmatch pattern on the URL path (``*/resolve/*`` for file downloads, ``/api/*`` for info)."""
+    count: int | None = None
+    """How many matching requests it hits; None: every one."""
+    after: int = 0
+    """Matching requests let through untouched before the fault starts."""
+    status: int = 503
+    """``status``: the code answered."""
+    headers: dict[str, str] = field(default_factory=dict)
+    """``status``: extra headers (``Retry-After``, ``RateLimit``, ...)."""
+    interval: float = 0.05
+    """``drip``: seconds between two bytes of the body."""
+    seconds: float = 3600.0
+    """``hang``: how long to keep the request unanswered."""
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}")
 
 
 def blob_sha(data: bytes) -> str:
@@ -127,10 +179,7 @@ def _load_repo(kind: str, repo_id: str, folder: Path) -> FixtureRepo:
             for p in sorted(root.rglob("*"))
             if p.is_file()
         }
-        digest = hashlib.sha1(f"{kind}/{repo_id}@{name}".encode())
-        for path, data in sorted(files.items()):
-            digest.update(f"\n{path}:{blob_sha(data)}".encode())
-        revisions[str(name)] = Revision(str(name), digest.hexdigest(), files)
+        revisions[str(name)] = make_revision(kind, repo_id, str(name), files)
     return FixtureRepo(
         kind=kind,
         id=repo_id,
@@ -138,7 +187,58 @@ def _load_repo(kind: str, repo_id: str, folder: Path) -> FixtureRepo:
         gated=meta.get("gated", False),
         gated_files=tuple(meta.get("gated_files") or DEFAULT_GATED_FILES),
         private=bool(meta.get("private", False)),
+        card_data=meta.get("card_data"),
     )
+
+
+def make_revision(kind: str, repo_id: str, name: str, files: dict[str, bytes]) -> Revision:
+    """A revision whose commit sha is derived from its files (it changes when they change)."""
+    digest = hashlib.sha1(f"{kind}/{repo_id}@{name}".encode())
+    for path, data in sorted(files.items()):
+        digest.update(f"\n{path}:{blob_sha(data)}".encode())
+    return Revision(name, digest.hexdigest(), files)
+
+
+def synthetic_repos(
+    count: int, bases: int = 20, datasets: int = 10
+) -> dict[tuple[str, str], FixtureRepo]:
+    """``count`` generated models ``synth/model-N`` for benchmarks, with generated cards we wrote.
+
+    Every model has a card and a LICENSE; one in four is a fine-tune of one of ``bases`` shared
+    base models (``synthbase/base-N``, themselves plain), one in five names one of ``datasets``
+    shared datasets (``synthdata/data-N``). The mix stands in for a registry's long tail.
+    """
+    repos: dict[tuple[str, str], FixtureRepo] = {}
+
+    def add(kind: str, repo_id: str, files: dict[str, bytes]) -> None:
+        repos[(kind, repo_id)] = FixtureRepo(
+            kind, repo_id, {"main": make_revision(kind, repo_id, "main", files)})
+
+    license_text = b"Synthetic license text for owcheck benchmarks: permission is granted.\n"
+    for i in range(datasets):
+        add("datasets", f"synthdata/data-{i}", {
+            "README.md": f"---\nlicense: cc-by-4.0\n---\n# Data {i}\nGenerated.\n".encode(),
+        })
+    for i in range(bases):
+        add("models", f"synthbase/base-{i}", {
+            "README.md": (f"---\nlicense: apache-2.0\nlibrary_name: transformers\n---\n"
+                          f"# Base {i}\nA generated base model.\n").encode(),
+            "LICENSE": license_text,
+            "model.safetensors": b"\0" * 16,
+        })
+    for i in range(count):
+        meta = ["license: apache-2.0", "library_name: transformers"]
+        if i % 4 == 1:
+            meta += [f"base_model: synthbase/base-{i % bases}", "base_model_relation: finetune"]
+        if i % 5 == 2:
+            meta.append(f"datasets:\n  - synthdata/data-{i % datasets}")
+        card = "---\n" + "\n".join(meta) + f"\n---\n# Model {i}\nA generated model.\n"
+        add("models", f"synth/model-{i}", {
+            "README.md": card.encode(),
+            "LICENSE": license_text,
+            "model.safetensors": b"\0" * 16,
+        })
+    return repos
 
 
 def load_repos(root: Path = REPOS_DIR) -> dict[tuple[str, str], FixtureRepo]:
@@ -149,6 +249,10 @@ def load_repos(root: Path = REPOS_DIR) -> dict[tuple[str, str], FixtureRepo]:
         if not base.is_dir():
             continue
         for org in sorted(p for p in base.iterdir() if p.is_dir()):
+            if (org / "main").is_dir() or (org / "repo.yaml").is_file():
+                # A repo without a namespace (legacy ids such as the_pile).
+                repos[(kind, org.name)] = _load_repo(kind, org.name, org)
+                continue
             for name in sorted(p for p in org.iterdir() if p.is_dir()):
                 repo_id = f"{org.name}/{name.name}"
                 repos[(kind, repo_id)] = _load_repo(kind, repo_id, name)
@@ -182,19 +286,36 @@ def _as_list(value: Any) -> list[Any]:
 class LoopbackHub:
     """The loopback Hub: a ThreadingHTTPServer on 127.0.0.1 in a daemon thread."""
 
-    def __init__(self, repos_dir: Path = REPOS_DIR, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self,
+        repos_dir: Path = REPOS_DIR,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        latency: float = 0.0,
+        extra_repos: dict[tuple[str, str], FixtureRepo] | None = None,
+        log_requests: bool = True,
+    ):
         self.repos = load_repos(repos_dir)
+        self.repos.update(extra_repos or {})
+        self.latency = latency
+        """Seconds every answer is delayed by (set 0.05 for the shape of a real Hub)."""
+        self.log_requests = log_requests
+        """False keeps only ``request_count`` (long benchmarks)."""
+        self.request_count = 0
+        """Requests received so far (kept even when the log is off)."""
         self._log: list[LoggedRequest] = []
         self._lock = threading.Lock()
-        self._fail_status: int | None = None
-        self._fail_count: int | None = None
-        self._fail_after = 0
+        self._faults: list[Fault] = []
+        self._stopping = threading.Event()
         self._connections: set[socket.socket] = set()
         self.echo_auth = False
         """Hostile-server mode: put the Authorization header into error messages."""
-        self._server = ThreadingHTTPServer((host, port), _make_handler(self))
+        self._server = _Server((host, port), _make_handler(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval: stopping the server (every test does) waits for one poll.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        daemon=True)
         self._running = False
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -217,6 +338,7 @@ class LoopbackHub:
 
     def go_away(self) -> None:
         """Close the listening socket and every open connection: clients get connection errors."""
+        self._stopping.set()
         if self._running:
             self._server.shutdown()
             self._running = False
@@ -244,16 +366,26 @@ class LoopbackHub:
         """Forget the requests logged so far."""
         with self._lock:
             self._log.clear()
+            self.request_count = 0
 
     def fail_with(self, status: int | None, count: int | None = None, after: int = 0) -> None:
         """Answer ``status`` (e.g. 503, 429) to every request, or to the next ``count``; None heals.
 
         ``after`` lets that many requests through first (to fail in the middle of a run).
         """
+        self.clear_faults()
+        if status is not None:
+            self.inject(Fault("status", status=status, count=count, after=after))
+
+    def inject(self, fault: Fault) -> None:
+        """Add a fault; the first active fault whose pattern matches a request applies to it."""
         with self._lock:
-            self._fail_status = status
-            self._fail_count = count
-            self._fail_after = after
+            self._faults.append(fault)
+
+    def clear_faults(self) -> None:
+        """Heal: remove every fault."""
+        with self._lock:
+            self._faults.clear()
 
     def sha(self, kind: str, repo_id: str, revision: str = "main") -> str:
         """Commit sha the server answers for a fixture repo's revision."""
@@ -267,23 +399,30 @@ class LoopbackHub:
         return hub_env(self.endpoint, tmp_path)
 
     # -- internals -----------------------------------------------------------------------------
-    def _next_failure(self) -> int | None:
+    def _next_fault(self, path: str) -> Fault | None:
         with self._lock:
-            if self._fail_status is None:
-                return None
-            if self._fail_after > 0:
-                self._fail_after -= 1
-                return None
-            status = self._fail_status
-            if self._fail_count is not None:
-                self._fail_count -= 1
-                if self._fail_count <= 0:
-                    self._fail_status = self._fail_count = None
-            return status
+            for fault in self._faults:
+                if not fnmatch.fnmatchcase(path, fault.match):
+                    continue
+                if fault.after > 0:
+                    fault.after -= 1
+                    return None
+                if fault.count is not None:
+                    fault.count -= 1
+                    if fault.count <= 0:
+                        self._faults.remove(fault)
+                return fault
+            return None
 
     def _record(self, entry: LoggedRequest) -> None:
         with self._lock:
-            self._log.append(entry)
+            self.request_count += 1
+            if self.log_requests:
+                self._log.append(entry)
+
+    def _wait(self, seconds: float) -> bool:
+        """Sleep ``seconds`` unless the server stops first; True when it is stopping."""
+        return self._stopping.wait(seconds)
 
     def _track(self, conn: socket.socket, alive: bool) -> None:
         with self._lock:
@@ -297,15 +436,20 @@ def hub_env(endpoint: str, tmp_path: Path) -> dict[str, str]:
     """Environment that points huggingface_hub at ``endpoint`` with a private cache in ``tmp_path``.
 
     HF_* variables of the calling environment (a real token, offline mode, another endpoint) are
-    dropped, so a test never talks to huggingface.co or sends a real token.
+    dropped, so a test never talks to huggingface.co or sends a real token. The forge lookups
+    point at a closed port (no test reaches api.github.com) unless a test adds a loopback forge's
+    variables (``LoopbackForge.env()``).
     """
+    from tests.forge.server import forge_env
+
     root = Path(__file__).resolve().parents[2]
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("HF_", "HUGGING_FACE_", "HUGGINGFACE_"))
-        and k not in ("TRANSFORMERS_OFFLINE", "DISABLE_TELEMETRY", "DO_NOT_TRACK")
+        if not k.startswith(("HF_", "HUGGING_FACE_", "HUGGINGFACE_", "GITHUB_", "GITLAB_"))
+        and k not in ("TRANSFORMERS_OFFLINE", "DISABLE_TELEMETRY", "DO_NOT_TRACK", "GH_TOKEN")
     }
+    env.update(forge_env(None))
     home = tmp_path / "hf-home"
     env.update(
         HF_ENDPOINT=endpoint,
@@ -321,6 +465,12 @@ def hub_env(endpoint: str, tmp_path: Path) -> dict[str, str]:
     return env
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's default backlog of 5 drops connections when a batch opens dozens at once
+    # (the client then waits a second for the SYN retry); a real Hub never does that.
+    request_queue_size = 1024
+
+
 def _make_handler(hub: LoopbackHub) -> type[BaseHTTPRequestHandler]:
     class Handler(_Handler):
         server_hub = hub
@@ -330,7 +480,15 @@ def _make_handler(hub: LoopbackHub) -> type[BaseHTTPRequestHandler]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle's algorithm the body then waits for the
+    # client's delayed ACK (40 ms on Linux) on every reused connection. Real Hubs do not do that.
+    disable_nagle_algorithm = True
     server_hub: LoopbackHub
+    _fault: Fault | None = None
+    _status = 0
+    _logged = True
+    _arrived = 0.0
+    _url = urlsplit("/")
 
     def setup(self) -> None:
         super().setup()
@@ -354,13 +512,42 @@ class _Handler(BaseHTTPRequestHandler):
         self, status: int, body: bytes = b"", headers: dict[str, str] | None = None
     ) -> None:
         self._status = status
+        self._log_request()  # before answering: a client that got the answer finds it logged
         self.send_response(status)
         for key, value in (headers or {}).items():
             self.send_header(key, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if self.command != "HEAD" and body:
+        if self.command == "HEAD" or not body:
+            return
+        fault = self._fault
+        if fault is not None and fault.kind == "truncate":
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self._abort(reset=False)
+        elif fault is not None and fault.kind == "drip":
+            for i in range(len(body)):
+                if self.server_hub._wait(fault.interval):
+                    break
+                try:
+                    self.wfile.write(body[i : i + 1])
+                    self.wfile.flush()
+                except OSError:  # the client gave up
+                    break
+            self.close_connection = True
+        else:
             self.wfile.write(body)
+
+    def _abort(self, reset: bool) -> None:
+        """Close the connection now: with a TCP reset (RST), or a plain close mid-answer."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            if reset:
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            else:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            self.connection.close()
 
     def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         body = json.dumps(payload).encode()
@@ -377,21 +564,43 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(status, {"error": message}, headers)
 
     def _dispatch(self) -> None:
+        self._arrived = time.monotonic()
         self._status = 0
+        self._logged = False
         url = urlsplit(self.path)
+        self._url = url
+        hub = self.server_hub
+        self._fault = fault = hub._next_fault(url.path)
         try:
-            failure = self.server_hub._next_failure()
-            if failure is not None:
-                self._error(failure, None, "the loopback Hub is failing on purpose")
-            else:
+            if hub.latency and hub._wait(hub.latency):
+                self._abort(reset=False)
+            elif fault is None or fault.kind in ("truncate", "drip"):
                 self._route(url.path, parse_qs(url.query))
+            elif fault.kind == "status":
+                self._error(fault.status, None, "the loopback Hub is failing on purpose",
+                            fault.headers)
+            elif fault.kind == "reset":
+                self._log_request()
+                self._abort(reset=True)
+            else:  # hang
+                self._log_request()
+                hub._wait(fault.seconds)
+                self._abort(reset=False)
         finally:
-            self.server_hub._record(
-                LoggedRequest(
-                    self.command, url.path, url.query, self._status,
-                    self.headers.get("Authorization"),
-                )
+            self._log_request()
+
+    def _log_request(self) -> None:
+        if self._logged:
+            return
+        self._logged = True
+        fault = self._fault
+        self.server_hub._record(
+            LoggedRequest(
+                self.command, self._url.path, self._url.query, self._status,
+                self.headers.get("Authorization"), self._arrived,
+                fault.kind if fault else None, self.headers.get("Range"),
             )
+        )
 
     def _find(self, kind: str, segments: list[str]) -> tuple[FixtureRepo | None, str, list[str]]:
         """Split ``segments`` into a repo (two segments, or one) and the rest."""
@@ -451,7 +660,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _info(
         self, repo: FixtureRepo, rev: Revision, query: dict[str, list[str]]
     ) -> dict[str, Any]:
-        card = _card_data(rev.files.get("README.md"))
+        card = repo.card_data or _card_data(rev.files.get("README.md"))
         tags: list[str] = []
         if card:
             tags += [str(t) for t in _as_list(card.get("tags"))]

@@ -3,20 +3,26 @@
 An example is a card, optionally followed by other files, each introduced by a line
 ``==> PATH <==``. ``hub:ORG/NAME/FILE`` files make up base-model repos and
 ``hub-dataset:ORG/NAME/FILE`` dataset repos; their presence switches the bundle to hub mode
-(lineage can be followed). Other paths are files of the model's own repo.
+(lineage can be followed). ``forge:HOST/ORG/NAME`` is a forge's answer about a code repository,
+as YAML (``license:`` the id the forge names, ``status:`` when the lookup failed, ``message:``,
+``license_text:``). Other paths are files of the model's own repo.
 """
 
 from __future__ import annotations
 
 import re
 
+import yaml
+
 from openweights.card import parse_card
-from openweights.repoids import repo_id_from
+from openweights.repoids import forge_repo_from, repo_id_from
 from openweights.sources import (
     CONFIG_FILES,
     LICENSE_FILE,
     Bundle,
     DatasetMaterial,
+    ForgeAnswer,
+    ForgeStatus,
     ModelMaterial,
 )
 
@@ -35,6 +41,25 @@ def split_files(example: str) -> dict[str, str]:
 def _repo_of(path: str) -> tuple[str, str]:
     org, name, *rest = path.split("/")
     return f"{org}/{name}", "/".join(rest)
+
+
+def forge_answers(files: dict[str, str]) -> dict[str, ForgeAnswer]:
+    """The ``forge:`` files of an example as forge answers, by repository key."""
+    out: dict[str, ForgeAnswer] = {}
+    for path, text in files.items():
+        if not path.startswith("forge:"):
+            continue
+        repo = forge_repo_from("https://" + path[len("forge:"):])
+        assert repo is not None, path
+        data = yaml.safe_load(text) or {}
+        status = ForgeStatus(data.get("status", "ok"))
+        out[repo.key] = ForgeAnswer(
+            repo=str(repo), status=status,
+            canonical=data.get("canonical", str(repo)) if status is ForgeStatus.OK else None,
+            license_id=data.get("license"), license_name=data.get("license_name"),
+            license_text=data.get("license_text"), message=data.get("message"),
+        )
+    return out
 
 
 def bundle_from_example(example: str) -> Bundle:
@@ -110,10 +135,13 @@ def bundle_from_example(example: str) -> Bundle:
                 found_datasets[did] = (
                     DatasetMaterial(id=did, card_text=repo.get("README.md")) if repo else None
                 )
+    forge = forge_answers(files)
     return Bundle(
         subject=subject,
         ancestors=ancestors,
         datasets=found_datasets,
         lineage_resolvable=hub,
         lineage_truncated=tuple(truncated),
+        code_repos=forge,
+        forge_consulted=bool(forge),
     )

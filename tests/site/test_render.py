@@ -287,7 +287,7 @@ def test_data_stages_become_columns_when_reports_have_them() -> None:
 
 
 def _stage(name: str, state: str, inherited: str | None = None) -> dict[str, Any]:
-    """A stage as report 1.1 writes it (top-level ``stages``)."""
+    """A stage as report 1.2 writes it (top-level ``stages``)."""
     return {
         "stage": name, "inherited_from": inherited, "state": state, "available": "released",
         "license": {"id": "odc-by", "verdict": "open", "source": "forge",
@@ -303,11 +303,11 @@ def _stage(name: str, state: str, inherited: str | None = None) -> dict[str, Any
     }
 
 
-def test_report_1_1_stages_and_code_repositories() -> None:
+def test_report_1_2_stages_and_code_repositories() -> None:
     items = reports(4)
     first, second = items[0], items[1]
     for item in (first, second):
-        item["schema_version"] = "1.1"
+        item["schema_version"] = "1.2"
         item["subject"]["source"] = "hub"
     first["stages"] = [_stage("pre-training", "open", "basesco/base-1, basesco/base-2"),
                        _stage("fine-tuning", "described"),
@@ -392,3 +392,30 @@ def test_an_empty_site_still_builds() -> None:
     index = site["index.html"].decode()
     assert "No reports were given." in index and "0 models" in index
     assert not [n for n in site if n.startswith("models/")]
+
+
+def test_a_merged_report_renders_every_part_of_report_1_2(tmp_path: Path) -> None:
+    # A real report, not a synthetic one: owcheck's own JSON for a repo on disk whose adapter
+    # config names an OLMo 2 base (an inferred base whose pre-training data the base-model
+    # catalogue records) and whose card links its training code.
+    from openweights.check import check_bundle
+    from openweights.sources.local import LocalSource
+
+    (tmp_path / "README.md").write_text(
+        "---\nlicense: apache-2.0\ndatasets: [openlab/chats]\n---\n# Support assistant\n\n"
+        "## Training\n\nTrained with [our training code](https://github.com/openlab/train).\n",
+        encoding="utf-8")
+    (tmp_path / "adapter_config.json").write_text(
+        json.dumps({"base_model_name_or_path": "allenai/OLMo-2-1124-7B"}), encoding="utf-8")
+    data = check_bundle(LocalSource().fetch(str(tmp_path))).to_dict()
+    assert check_report(data) is None
+    assert data["inferred_bases"] and data["stages"] and data["code_repositories"]
+    page = next(v for k, v in build_site([data]).items() if k.startswith("models/")).decode()
+    assert "Training data by stage" in page
+    assert ('inherited from <a href="https://huggingface.co/allenai/OLMo-2-1124-7B"' in page)
+    assert "<code>base-models:allenai/OLMo-2-1124-7B</code>" in page
+    assert "Bases read from the card and its files" in page
+    assert "adapter_config · high <code>adapter_config.json:1</code>" in page
+    assert '<span class="chip none">applied</span>' in page
+    assert "Code repositories" in page and "github.com/openlab/train" in page
+    assert "No base model" not in page

@@ -8,7 +8,6 @@ environment; the client is never patched. Pure helpers (id parsing) are tested i
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -18,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.hub.server import LoopbackHub
+from tests.hub.server import LoggedRequest, LoopbackHub
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "hf_TESTSECRET123"
@@ -70,10 +69,9 @@ def assert_no_repeats(hub: LoopbackHub) -> None:
 
 
 def assert_no_weights_requested(hub: LoopbackHub) -> None:
-    """Weight files are never downloaded: at most their header is read by a ranged GET (206)."""
-    assert not [
-        r.path for r in hub.requests if r.path.endswith(WEIGHT_SUFFIXES) and r.status != 206
-    ]
+    """Weight files are never downloaded: at most their header is read by a ranged GET."""
+    assert not [r.path for r in hub.requests
+                if r.path.endswith(WEIGHT_SUFFIXES) and not (r.range or "").startswith("bytes=0-")]
 
 
 # --------------------------------------------------------------------------- one model
@@ -99,19 +97,19 @@ def test_plain_model(loopback_hub: LoopbackHub, tmp_path: Path) -> None:
     assert b["ancestors"] == {} and b["datasets"] == {} and b["lineage_truncated"] == []
     assert b["lineage_resolvable"] is True and b["offline"] is False
     assert b["parents"] == {"acme/plain-7b": []}
-    # One info call asking only for what is needed, then README and LICENSE at the commit, the
-    # config (lineage evidence) and one ranged read of the weight file's header.
-    assert requested(loopback_hub) == [
-        ("GET", "/api/models/acme/plain-7b"),
-        ("HEAD", f"/acme/plain-7b/resolve/{sha}/README.md"),
-        ("GET", f"/acme/plain-7b/resolve/{sha}/README.md"),
-        ("HEAD", f"/acme/plain-7b/resolve/{sha}/LICENSE"),
+    # One info call asking only for what is needed, then, together, one GET each (no HEAD) at
+    # the commit: README and LICENSE, the config (lineage evidence) and one ranged read of the
+    # weight file's header.
+    log = requested(loopback_hub)
+    assert log[0] == ("GET", "/api/models/acme/plain-7b")
+    assert sorted(log[1:]) == [
         ("GET", f"/acme/plain-7b/resolve/{sha}/LICENSE"),
-        ("HEAD", f"/acme/plain-7b/resolve/{sha}/config.json"),
+        ("GET", f"/acme/plain-7b/resolve/{sha}/README.md"),
         ("GET", f"/acme/plain-7b/resolve/{sha}/config.json"),
         ("GET", f"/acme/plain-7b/resolve/{sha}/model.safetensors"),
     ]
-    assert loopback_hub.requests[-1].status == 206
+    header = [r for r in loopback_hub.requests if r.path.endswith("model.safetensors")]
+    assert [(r.status, r.range) for r in header] == [(206, "bytes=0-262143")]
     assert "config.json" in s["config_files"]
     assert s["weight_headers"]["model.safetensors"]["bytes"] > 0
     query = loopback_hub.requests[0].query
@@ -125,10 +123,11 @@ def test_second_run_reuses_the_download_cache(loopback_hub: LoopbackHub, tmp_pat
     loopback_hub.reset_log()
     run = fetch(loopback_hub, tmp_path, "acme/plain-7b")
     assert list(run.subject["license_files"]) == ["LICENSE"]
-    # Files are pinned to the commit sha, so the caches (the client's, and owcheck's for the
-    # weight-file header) answer without any HEAD or ranged read.
+    # The commit has not moved, so owcheck's cache answers for every file, the weight file's
+    # header included: only the info call.
     assert requested(loopback_hub) == [("GET", "/api/models/acme/plain-7b")]
     assert run.subject["weight_headers"]["model.safetensors"]["bytes"] > 0
+    assert "config.json" in run.subject["config_files"]
 
 
 def test_fully_open_model_with_datasets(loopback_hub: LoopbackHub, tmp_path: Path) -> None:
@@ -171,9 +170,9 @@ def test_gated_base_behind_an_apache_adapter(loopback_hub: LoopbackHub, tmp_path
     assert b["relations"] == {"launder/llama-style-lora": "adapter"}
     assert_no_weights_requested(loopback_hub)
     assert_no_repeats(loopback_hub)
-    # 11, plus the adapter's adapter_config.json (HEAD, GET) and its weight file's header (one
-    # ranged GET): the lineage evidence in the subject's own files.
-    assert len(loopback_hub.requests) == 14
+    # Two infos; README and LICENSE of each; the base's USE_POLICY.md (gated: 401); the
+    # adapter's adapter_config.json and its weight file's header (one ranged GET).
+    assert len(loopback_hub.requests) == 9
     assert "adapter_config.json" in run.subject["config_files"]
 
 
@@ -235,9 +234,9 @@ def test_model_without_license_file(loopback_hub: LoopbackHub, tmp_path: Path) -
     s = fetch(loopback_hub, tmp_path, "acme/no-license").subject
     assert s["license_files"] == {} and s["problems"] == [] and s["missing"] == []
     assert s["api_card_data"]["license"] == "mit"
-    # The file list says there is no LICENSE: it is not even asked for (info, README twice, one
+    # The file list says there is no LICENSE: it is not even asked for (info, README, one
     # ranged read of the weight file's header).
-    assert len(loopback_hub.requests) == 4
+    assert len(loopback_hub.requests) == 3
 
 
 def test_three_datasets_and_a_license_list(loopback_hub: LoopbackHub, tmp_path: Path) -> None:
@@ -248,9 +247,9 @@ def test_three_datasets_and_a_license_list(loopback_hub: LoopbackHub, tmp_path: 
     assert mixed["api_card_data"]["license"] == ["cc-by-4.0", "cc-by-nc-4.0"]
     assert "license:\n  - cc-by-4.0\n  - cc-by-nc-4.0" in mixed["card_text"]
     assert_no_repeats(loopback_hub)
-    # subject 6 (with the weight file's header) + web-text 5 (info, README, LICENSE) + books-odc 3
-    # (no LICENSE) + mixed 5
-    assert len(loopback_hub.requests) == 19
+    # subject 4 (with the weight file's header) + web-text 3 (info, README, LICENSE) + books-odc
+    # 2 (no LICENSE) + mixed 3
+    assert len(loopback_hub.requests) == 12
     infos = [p for _, p in requested(loopback_hub) if p.startswith("/api/")]
     assert len(infos) == 4
 
@@ -426,9 +425,8 @@ def test_offline_lists_what_is_not_cached(loopback_hub: LoopbackHub, tmp_path: P
 def test_offline_dataset_not_cached(loopback_hub: LoopbackHub, tmp_path: Path) -> None:
     fetch(loopback_hub, tmp_path, "acme/three-data")
     home = tmp_path / "hf-home"
-    # Forget one dataset: both its downloads and the info answer kept for offline runs.
-    shutil.rmtree(home / "hub" / "datasets--mixdata--mixed-licenses")
-    shutil.rmtree(home / "owcheck" / "info" / "datasets" / "mixdata--mixed-licenses")
+    # Forget one dataset: the record of its info answer and files kept for offline runs.
+    (home / "owcheck" / "repos" / "datasets" / "mixdata--mixed-licenses@main.json").unlink()
     b = fetch(loopback_hub, tmp_path, "acme/three-data", "--offline").bundle
     mixed = b["datasets"]["mixdata/mixed-licenses"]
     assert mixed is not None and mixed["card_text"] is None
@@ -569,3 +567,137 @@ def test_server_runs_by_hand() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+# --------------------------------------------------------------------------- waves and the cache
+
+
+def waves(log: list[LoggedRequest], gap: float) -> list[list[str]]:
+    """Requests grouped by arrival: a pause longer than ``gap`` starts the next round trip."""
+    groups: list[list[str]] = []
+    last = -1e9
+    for entry in sorted(log, key=lambda r: r.time):
+        if entry.time - last > gap:
+            groups.append([])
+        groups[-1].append(entry.path)
+        last = entry.time
+    return groups
+
+
+@pytest.mark.parametrize(
+    ("target", "levels"),
+    [
+        ("acme/plain-7b", 1),
+        ("acme/three-data", 2),  # the datasets are one level
+        ("launder/llama-style-lora", 2),
+        ("mergers/diamond-merge", 3),
+        ("quants/chain-q4-gguf", 3),
+    ],
+)
+def test_a_cold_run_takes_one_round_trip_per_lineage_level_plus_one(
+    tmp_path: Path, target: str, levels: int
+) -> None:
+    with LoopbackHub(latency=0.3) as hub:
+        fetch(hub, tmp_path, target)
+        rounds = waves(hub.requests, gap=0.15)
+    assert len(rounds) == levels + 1, rounds
+    # The first round is the subject's info alone; every info call of a level goes out together.
+    assert rounds[0] == [f"/api/models/{target}"]
+    assert not [p for p in rounds[-1] if p.startswith("/api/")]
+
+
+def test_a_card_naming_more_than_its_card_data_is_still_followed(
+    loopback_hub: LoopbackHub, tmp_path: Path
+) -> None:
+    b = fetch(loopback_hub, tmp_path, "acme/stale-card-data").bundle
+    # The API's cardData names neither; the card read in the second round does.
+    assert b["subject"]["api_card_data"] == {"license": "mit"}
+    assert list(b["ancestors"]) == ["basesco/mit-base"]
+    assert list(b["subject"]["license_files"]) == ["TERMS.md"]
+    assert_no_repeats(loopback_hub)
+
+
+def test_info_ttl_and_pinned_commits_skip_the_info_call(
+    loopback_hub: LoopbackHub, tmp_path: Path
+) -> None:
+    fetch(loopback_hub, tmp_path, "launder/llama-style-lora")
+    loopback_hub.reset_log()
+    again = fetch(loopback_hub, tmp_path, "launder/llama-style-lora",
+                  env={"OWCHECK_HUB_INFO_TTL": "600"})
+    # Within the TTL nothing is asked, except the gated file (refusals are never cached).
+    assert [p for _, p in requested(loopback_hub)] == [
+        f"/examplemeta/llama-style-8b/resolve/"
+        f"{loopback_hub.sha('models', 'examplemeta/llama-style-8b')}/USE_POLICY.md"]
+    assert again.subject["license_files"]
+    sha = loopback_hub.sha("models", "launder/llama-style-lora")
+    fetch(loopback_hub, tmp_path, f"launder/llama-style-lora@{sha}")
+    loopback_hub.reset_log()
+    # A commit's info never changes: a second run pinned to it does not ask again.
+    pinned = fetch(loopback_hub, tmp_path, f"launder/llama-style-lora@{sha}")
+    assert pinned.subject["revision"] == sha
+    assert pinned.subject["license_files"] == again.subject["license_files"]
+    assert not [p for _, p in requested(loopback_hub) if p.startswith("/api/models/launder/")]
+
+
+def test_damaged_cache_records_are_read_again(loopback_hub: LoopbackHub, tmp_path: Path) -> None:
+    first = fetch(loopback_hub, tmp_path, "acme/plain-7b").subject
+    sha = first["revision"]
+    folder = tmp_path / "hf-home" / "owcheck" / "repos" / "models"
+    record = folder / "acme--plain-7b@main.json"
+    data = json.loads(record.read_text())
+    assert sorted(data["files"]) == [
+        "LICENSE", "README.md", "config.json", "model.safetensors#bytes=0-262143"]
+    assert data["info"]["sha"] == sha
+    # One entry whose bytes do not match its size (a disk that lost part of a write) ...
+    data["files"]["LICENSE"][2] += 1
+    record.write_text(json.dumps(data))
+    (folder / ".acme--plain-7b@main.json.1.2.tmp").write_text("{")  # a writer that died
+    loopback_hub.reset_log()
+    again = fetch(loopback_hub, tmp_path, "acme/plain-7b").subject
+    assert (again["license_files"], again["card_text"]) == (
+        first["license_files"], first["card_text"])
+    # ... is read again, alone.
+    assert [p for _, p in requested(loopback_hub)] == [
+        "/api/models/acme/plain-7b", f"/acme/plain-7b/resolve/{sha}/LICENSE"]
+    # A record cut short does not parse: everything is read again, nothing half-read is used.
+    record.write_bytes(record.read_bytes()[:-20])
+    loopback_hub.reset_log()
+    third = fetch(loopback_hub, tmp_path, "acme/plain-7b").subject
+    assert third["license_files"] == first["license_files"]
+    assert len(loopback_hub.requests) == 5  # the info and the four files
+    assert json.loads(record.read_text())["info"]["sha"] == sha  # and kept whole again
+
+
+def test_file_urls_are_the_clients() -> None:
+    from huggingface_hub import constants, hf_hub_url
+
+    from openweights.sources.hub import file_url
+
+    cases = [("model", "org/m", "0" * 40, "LICENSE"),
+             ("dataset", "org/d", "refs/pr/1", "docs/TERMS file.md"),
+             ("model", "gpt2", "main", "README.md")]
+    for kind, repo_id, revision, path in cases:
+        expected = hf_hub_url(repo_id, path, repo_type=kind, revision=revision)
+        assert file_url(constants.ENDPOINT, kind, repo_id, revision, path) == expected
+        other = "http://127.0.0.1:9"
+        assert file_url(other, kind, repo_id, revision, path) == hf_hub_url(
+            repo_id, path, repo_type=kind, revision=revision, endpoint=other)
+
+
+def test_the_hub_path_imports_only_the_clients_http_layer(
+    loopback_hub: LoopbackHub, tmp_path: Path
+) -> None:
+    code = (
+        "import sys\n"
+        "from openweights.cli.entry import main\n"
+        "try:\n"
+        "    main(['acme/plain-7b', '--format', 'json'])\n"
+        "except SystemExit as done:\n"
+        "    code = done.code\n"
+        "heavy = ['huggingface_hub.hf_api', 'huggingface_hub.file_download', 'tqdm', 'typer']\n"
+        "print(code, [m for m in heavy if m in sys.modules], file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, env=loopback_hub.env(tmp_path), timeout=120)
+    assert proc.stderr.strip() == "0 []", proc.stderr
+    assert json.loads(proc.stdout)["subject"]["id"] == "acme/plain-7b"
