@@ -308,3 +308,23 @@ def test_split_sections_agrees_with_the_line_by_line_version() -> None:
         got = [(s.title, s.level, s.line, s.end_line, s.body, s.body_line)
                for s in split_sections(text, 5)]
         assert got == _split_sections_by_lines(text, 5), repr(text)
+
+
+def test_heading_chain_agrees_with_a_walk_back_over_the_headings() -> None:
+    import random
+
+    from openweights.card import parse_card
+
+    rng = random.Random(7)
+    for _ in range(300):
+        lines = [rng.choice(["text", "", "#" * rng.randint(1, 6) + " H"]) for _ in range(30)]
+        card = parse_card("\n".join(f"{line}{i}" if line.startswith("#") else line
+                                    for i, line in enumerate(lines)))
+        for line in range(0, 33):
+            expected: list[str] = []
+            level = 7
+            for section in reversed(card.sections):
+                if section.line <= line and section.level < level:
+                    expected.append(section.title)
+                    level = section.level
+            assert card.heading_chain(line) == expected, (lines, line)

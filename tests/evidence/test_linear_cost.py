@@ -74,6 +74,23 @@ SHAPES: dict[str, Callable[[int], str]] = {
     # that starts with spaces, and `research\s+(?:use)?\s*only`: quadratic in the spaces
     "spaces-then-a-license-word": lambda n: FM + "# A model\n" + " " * n + "x license\n",
     "research-then-spaces": lambda n: FM + "# A model\nresearch" + " " * n + "x\n",
+    # Code links, license badges and training data named in the text (openweights/codelinks.py,
+    # openweights/lookups.py): each mention read its whole line (the text before it, its
+    # sentence from the line's start, its cell)...
+    "dataset-links-on-one-line": lambda n: FM + "# A model\n"
+    + "".join(f"huggingface.co/datasets/a/b{i} " for i in range(n // 30)) + "\n",
+    "corpus-names-on-one-line": lambda n: FM + "## Training data\n"
+    + "trained on The Pile and C4 and RedPajama " * (n // 42) + "\n",
+    "license-badges-on-one-line": lambda n: FM + "# A model\n"
+    + "".join(f"license https://github.com/a/b{i}/blob/main/LICENSE " for i in range(n // 50)),
+    "links-in-an-open-table-row": lambda n: FM + "# Code\n| "
+    + "".join(f"training https://github.com/a/b{i} " for i in range(n // 40)) + "\n",
+    # ...a bare domain was looked for from every word boundary of a run of [\w.-]...
+    "dotted-run-after-a-code-link": lambda n: FM + "# A model\ntraining code "
+    "https://github.com/a/b " + "a." * (n // 2) + "\n",
+    # ...and `<[^>]+>` ran from every unclosed "<" to the end of the sentence
+    "angle-brackets-after-a-license-badge": lambda n: FM + "# A model\nlicense "
+    "https://github.com/a/b/blob/main/LICENSE " + "<" * n + "\n",
 }
 
 
