@@ -47,6 +47,9 @@ _CANDIDATE_LINE = re.compile(
     r"^(?:[ \t]{0,3}(?:```|~~~)| {0,3}#| {0,3}(?:=+|-+)[ \t]*$| {0,3}<[hH][1-6])[^\n]*", re.M
 )
 _TAG = re.compile(r"<[^<>\n]{0,500}>")
+HTML_TAG = re.compile(r"<[^<>]*>")
+"""An HTML tag in a sentence: from "<" to the next ">" with no "<" between (``<[^>]+>`` would
+scan from every unclosed "<" to the next ">", however far: quadratic)."""
 PLACEHOLDER = "[More Information Needed]"
 _NEWLINE = re.compile("\n")
 

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from openweights.card import FENCE_LINE, Card
+from openweights.card import FENCE_LINE, HTML_TAG, Card
 from openweights.repoids import ForgeRepo, as_list, forge_repo_from
 
 
@@ -208,8 +208,6 @@ _URL = re.compile(
     r"(?:www\.)?(?:github\.com|gitlab\.com)[:/][^\s)\]>\"'`|]*"
 )
 _MD_LINK_BEFORE = re.compile(r"\[([^\[\]\n]{1,120})\]\(\s*<?$")
-# An HTML tag; from an unclosed "<", ``<[^>]+>`` scanned to the next ">" however far.
-_TAG = re.compile(r"<[^<>]*>")
 _SENTENCE = re.compile(r"(?<=[.!?。])\s+")
 MAX_CONTEXT = 240
 """Characters of the sentence kept as evidence."""
@@ -530,7 +528,7 @@ def license_links(card: Card) -> list[LicenseFileLink]:
             if m.end() + _REACH > len(text):
                 around += " " + following[:_REACH]
             alts = re.findall(r'alt="([^"]*)"', around)
-            prose = _TAG.sub(" ", _words(sentence_at(text, m.start())))
+            prose = HTML_TAG.sub(" ", _words(sentence_at(text, m.start())))
             context = _shorten(" ".join(alts) if alts else prose)
             out.append(LicenseFileLink(repo, url, line, context))
     return out

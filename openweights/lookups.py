@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from openweights.card import Card, parse_card
+from openweights.card import HTML_TAG, Card, parse_card
 from openweights.catalogues.corpora import Corpus, CorpusCatalogue, load_corpora
 from openweights.codelinks import code_links, forge_targets, license_links, sentence_at
 from openweights.repoids import ForgeRepo, dataset_ids, repo_id_from
@@ -65,8 +65,6 @@ def forge_lookups(card_text: str | None, card_path: str = "README.md") -> tuple[
 # ------------------------------------------------------------- training data named in the text
 
 
-# An HTML tag; from an unclosed "<", ``<[^>]+>`` scanned to the next ">" however far.
-_TAG = re.compile(r"<[^<>]*>")
 _REACH = 300
 """Characters before a name read for "trained on": bounded, so that many names on one long
 line cost linear time."""
@@ -74,7 +72,7 @@ line cost linear time."""
 
 def _clean(sentence: str) -> str:
     """A sentence as evidence: HTML tags dropped, spaces collapsed, at most 240 characters."""
-    return " ".join(_TAG.sub(" ", sentence).split())[:240]
+    return " ".join(HTML_TAG.sub(" ", sentence).split())[:240]
 
 
 def prose_corpora(card: Card, corpora: CorpusCatalogue) -> list[tuple[Corpus, int, str, str]]:
