@@ -4,35 +4,99 @@ The front matter is the YAML block between ``---`` lines at the very top, found 
 own regex and parsed with a safe loader. Every metadata key keeps the line it sits on, so
 findings can point at ``README.md:LINE``. The Markdown body is split into sections by heading.
 
-Hostile input never raises out of ``parse_card``: problems with the front matter are recorded on
-the ``Card`` (rules turn them into findings). Only text that is not text at all is refused, by the
-sources, before it gets here.
+The contract: whatever text a card holds, ``parse_card`` returns a ``Card`` and never raises.
+Problems with the front matter are recorded on the ``Card`` (rules turn them into findings);
+only bytes that are not text at all are refused, by the sources, before they get here. Every YAML
+construct becomes plain, deterministic data (strings, numbers, booleans, None, lists, mappings
+with string keys: dates become ISO strings, sets sorted lists) or a one-line error. The values
+the evidence reads are then checked for their type by ``CardMetadata`` (``Card.meta``): a value
+of the wrong type is left out of the view and recorded as a ``TypeProblem``, never a crash.
+
+Lines are ``\\n``-separated (``\\r\\n`` and a lone ``\\r`` are normalised to ``\\n`` first, as YAML
+and editors count them), and every pass over the text is linear in its size: line numbers come
+from one table of newline offsets per text, searched by bisection.
 """
 
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import Any, TypeAlias
 
 import yaml
 
 # The regex huggingface_hub documents as "exact same regex as in the Hub server".
 FRONT_MATTER = re.compile(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
 _OPENING = re.compile(r"^\s*---[ \t]*(?:\r\n|\r|\n)")
-_ATX = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+# Greedy title, trailing spaces and #s stripped afterwards: ``(.+?)[ \t#]*$`` backtracks
+# quadratically on a heading with a long run of spaces.
+_ATX = re.compile(r"^(#{1,6})[ \t]+(.+)$")
+# A fence line: its marker (three or more backticks or tildes) and what follows it on the line.
+# The one definition of a fence: fenced_blocks reads blocks with it, others skip fence lines.
+FENCE_LINE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})([^\n]*)", re.M)
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _NOT_SETEXT = re.compile(r"^(?:[-*+>|#]|\d+[.)]\s|<!--|<[a-zA-Z/]|={2,}$|-{2,}$|```|~~~)")
 _HTML_HEADING = re.compile(r"(?i)^ {0,3}<h([1-6])(?:\s[^>]*)?>(.*?)</h\1>\s*$")
+# A line that may be a fence or a heading (ATX, a Setext underline, HTML): the only lines
+# split_sections has to read.
+_CANDIDATE_LINE = re.compile(
+    r"^(?:[ \t]{0,3}(?:```|~~~)| {0,3}#| {0,3}(?:=+|-+)[ \t]*$| {0,3}<[hH][1-6])[^\n]*", re.M
+)
+_TAG = re.compile(r"<[^<>\n]{0,500}>")
+HTML_TAG = re.compile(r"<[^<>]*>")
+"""An HTML tag in a sentence: from "<" to the next ">" with no "<" between (``<[^>]+>`` would
+scan from every unclosed "<" to the next ">", however far: quadratic)."""
 PLACEHOLDER = "[More Information Needed]"
 _NEWLINE = re.compile("\n")
 
 MAX_YAML_NODES = 50_000
 """Front matter that expands to more nodes than this (an alias bomb) is refused."""
+MAX_YAML_DEPTH = 200
+"""Front matter nested deeper than this is refused."""
+MAX_NUMBER_DIGITS = 4300
+"""A YAML number written with more characters than this is refused (Python's own int limit)."""
+
+KeyPath: TypeAlias = tuple[str | int, ...]
+"""A path into the metadata: ``("license",)``, ``("openness", "code", 0, "url")``."""
+
+
+def line_of(key_lines: Mapping[KeyPath, int], path: KeyPath) -> int | None:
+    """The line of a metadata key path, or of its nearest parent that has one."""
+    while path:
+        if path in key_lines:
+            return key_lines[path]
+        path = path[:-1]
+    return None
+
+
+def newline_offsets(text: str) -> Sequence[int]:
+    """Offsets of every ``\\n`` in ``text``: the table line numbers are looked up in."""
+    return array("q", [m.start() for m in _NEWLINE.finditer(text)])
+
+
+def strip_comments(text: str) -> str:
+    """``text`` without its HTML comments (``<!-- ... -->``); one linear pass.
+
+    An unclosed comment is left in place, as before: a regex such as ``<!--.*?-->`` would rescan
+    the rest of the text from every unclosed opening (quadratic).
+    """
+    out: list[str] = []
+    pos = 0
+    while True:
+        start = text.find("<!--", pos)
+        if start == -1:
+            break
+        end = text.find("-->", start + 4)
+        if end == -1:
+            break
+        out.append(text[pos:start])
+        pos = end + 3
+    out.append(text[pos:])
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -53,7 +117,7 @@ class Section:
     """1-based line in the card file where ``body`` starts (0: the line after ``line``)."""
 
     @cached_property
-    def _newlines(self) -> tuple[int, ...]:
+    def _newlines(self) -> Sequence[int]:
         return newline_offsets(self.body)
 
     def line_at(self, offset: int) -> int:
@@ -61,12 +125,254 @@ class Section:
         first = self.body_line or self.line + 1
         return first + bisect_right(self._newlines, offset - 1)
 
-    @property
+    @cached_property
     def is_placeholder(self) -> bool:
         """True when the section has no content beyond the template's placeholder."""
-        stripped = re.sub(r"<!--.*?-->", "", self.body, flags=re.S)
+        stripped = strip_comments(self.body)
         stripped = stripped.replace(PLACEHOLDER, "").strip(" \t\r\n-*_:>")
         return not stripped
+
+
+# --- the typed view of the metadata ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TypeProblem:
+    """A metadata value the evidence reads, of the wrong type: left out of ``CardMetadata``."""
+
+    path: KeyPath
+    """Where it is: ``("license",)``, ``("openness", "code", 0, "url")``."""
+    expected: str
+    """What it should be, as a phrase: ``a string or a list of strings``."""
+    value: Any
+    """What was found (plain data, as parsed)."""
+
+
+class _Shape:
+    """What a metadata value must look like; ``clean`` returns it checked, or ``_WRONG``."""
+
+    expected: str
+
+    def clean(self, value: Any, path: KeyPath, problems: list[TypeProblem]) -> Any:
+        raise NotImplementedError
+
+
+_WRONG = object()
+
+
+class _Scalar(_Shape):
+    def __init__(self, expected: str, *types: type) -> None:
+        self.expected = expected
+        self.types = types
+
+    def fits(self, value: Any) -> bool:
+        # A bool is an int in Python, not a number in YAML or JSON.
+        if isinstance(value, bool):
+            return bool in self.types
+        return isinstance(value, self.types)
+
+    def clean(self, value: Any, path: KeyPath, problems: list[TypeProblem]) -> Any:
+        if self.fits(value):
+            return value
+        problems.append(TypeProblem(path, self.expected, value))
+        return _WRONG
+
+
+class _Many(_Shape):
+    """A list of items (a lone item is a one-item list). A wrong item becomes None in place,
+    so that the others keep their index (and their line)."""
+
+    def __init__(self, item: _Shape, expected: str) -> None:
+        self.item = item
+        self.expected = expected
+
+    def clean(self, value: Any, path: KeyPath, problems: list[TypeProblem]) -> Any:
+        if isinstance(value, list):
+            out: list[Any] = []
+            for i, item in enumerate(value):
+                if item is None:
+                    out.append(None)
+                    continue
+                cleaned = self.item.clean(item, (*path, i), problems)
+                out.append(None if cleaned is _WRONG else cleaned)
+            return out
+        if isinstance(value, dict) and not isinstance(self.item, _Fields):
+            problems.append(TypeProblem(path, self.expected, value))
+            return _WRONG
+        before = len(problems)
+        cleaned = self.item.clean(value, path, problems)
+        if cleaned is _WRONG:
+            # One message for the key, phrased for the list it may also be.
+            del problems[before:]
+            problems.append(TypeProblem(path, self.expected, value))
+            return _WRONG
+        return cleaned
+
+
+class _Fields(_Shape):
+    """A mapping whose known keys have shapes; other keys pass through unchecked."""
+
+    def __init__(self, expected: str, fields: Mapping[str, _Shape]) -> None:
+        self.expected = expected
+        self.fields = fields
+
+    def clean(self, value: Any, path: KeyPath, problems: list[TypeProblem]) -> Any:
+        if not isinstance(value, dict):
+            problems.append(TypeProblem(path, self.expected, value))
+            return _WRONG
+        out = {}
+        for key, item in value.items():
+            shape = self.fields.get(key)
+            if shape is None or item is None:
+                out[key] = item
+                continue
+            cleaned = shape.clean(item, (*path, key), problems)
+            if cleaned is not _WRONG:
+                out[key] = cleaned
+        return out
+
+
+_TEXT = _Scalar("a string", str)
+_TEXTS = _Many(_TEXT, "a string or a list of strings")
+_FLAG = _Scalar("true or false", bool)
+_NUMBER = _Scalar("a number", int, float)
+
+METADATA_SHAPE = _Fields(
+    "a mapping of keys",
+    {
+        "license": _TEXTS,
+        "license_name": _TEXT,
+        "license_link": _TEXT,
+        "base_model": _TEXTS,
+        "base_model_relation": _TEXT,
+        "datasets": _TEXTS,
+        "pipeline_tag": _TEXT,
+        "library_name": _TEXT,
+        "tags": _TEXTS,
+        "extra_gated_prompt": _TEXT,
+        "openness": _Fields(
+            "a mapping with weights, code and data",
+            {
+                "weights": _Fields(
+                    "a mapping {released, license, url}",
+                    {
+                        "released": _Scalar("true, false or gated", bool, str),
+                        "license": _TEXT,
+                        "url": _TEXT,
+                    },
+                ),
+                "code": _Many(
+                    _Fields(
+                        "a mapping {url, license, covers}",
+                        {"url": _TEXT, "license": _TEXT, "covers": _TEXTS},
+                    ),
+                    "a list of code releases, each a mapping {url, license, covers}",
+                ),
+                "data": _Fields(
+                    "a mapping {released, license, datasets, sources, processing_code, labelling}",
+                    {
+                        "released": _Scalar("true, false or partial", bool, str),
+                        "license": _TEXT,
+                        "datasets": _TEXTS,
+                        "sources": _Many(
+                            _Fields(
+                                "a mapping {name, id, url, license, size, provenance, ...}",
+                                {
+                                    "name": _TEXT,
+                                    "id": _TEXT,
+                                    "url": _TEXT,
+                                    "license": _TEXT,
+                                    "size": _Scalar("a number or a string", int, float, str),
+                                    "share": _NUMBER,
+                                    "provenance": _TEXT,
+                                    "shared": _FLAG,
+                                    "reason_not_shared": _TEXT,
+                                },
+                            ),
+                            "a list of data sources, each a mapping",
+                        ),
+                        "processing_code": _Fields(
+                            "a mapping {url, license}", {"url": _TEXT, "license": _TEXT}
+                        ),
+                        "labelling": _TEXT,
+                    },
+                ),
+            },
+        ),
+    },
+)
+"""The type of every metadata value the evidence reads (the rest passes through unchecked)."""
+
+
+class CardMetadata:
+    """A typed view of card metadata: each value the evidence reads, checked for its type.
+
+    A value of the wrong type is left out (a wrong item of a list becomes None, so the others
+    keep their index) and recorded in ``problems``; readers get only what they expect. Built
+    from a card's front matter (``Card.meta``) or from the Hub API's card data.
+    """
+
+    def __init__(
+        self, raw: Mapping[str, Any] | None, key_lines: Mapping[KeyPath, int] | None = None
+    ) -> None:
+        self.raw: Mapping[str, Any] = raw or {}
+        """The metadata as parsed."""
+        self.key_lines: Mapping[KeyPath, int] = key_lines or {}
+        """The line of every key path, where known."""
+        problems: list[TypeProblem] = []
+        cleaned = METADATA_SHAPE.clean(dict(self.raw), (), problems) if self.raw else {}
+        self.values: Mapping[str, Any] = cleaned if isinstance(cleaned, dict) else {}
+        """The metadata with every wrong-typed value left out."""
+        self.problems: tuple[TypeProblem, ...] = tuple(problems)
+        """Every value left out, in the order of the metadata."""
+
+    def line_of(self, *path: str | int) -> int | None:
+        """The line of a key path, or of its nearest parent that has one."""
+        return line_of(self.key_lines, path)
+
+    def get(self, *path: str | int) -> Any:
+        """The checked value at ``path`` (None when absent or of the wrong type)."""
+        value: Any = self.values
+        for step in path:
+            if isinstance(step, int):
+                value = value[step] if isinstance(value, list) and step < len(value) else None
+            else:
+                value = value.get(step) if isinstance(value, dict) else None
+            if value is None:
+                return None
+        return value
+
+    def text(self, *path: str | int) -> str | None:
+        """A string value, or None."""
+        value = self.get(*path)
+        return value if isinstance(value, str) else None
+
+    def texts(self, *path: str | int) -> list[str]:
+        """A string-or-list-of-strings value as a list (wrong items left out)."""
+        return [value for value, _line in self.located(*path)]
+
+    def located(self, *path: str | int) -> list[tuple[str, int | None]]:
+        """Each string of a string-or-list value with its line: a list's items their own."""
+        value = self.get(*path)
+        if isinstance(value, str):
+            return [(value, self.line_of(*path))]
+        if isinstance(value, list):
+            return [
+                (v, self.line_of(*path, i)) for i, v in enumerate(value) if isinstance(v, str)
+            ]
+        return []
+
+    def is_list(self, *path: str | int) -> bool:
+        """True when the value at ``path`` was written as a list."""
+        return isinstance(self.get(*path), list)
+
+    def block(self, *path: str | int) -> Mapping[str, Any]:
+        """A mapping value (checked), or an empty mapping."""
+        value = self.get(*path)
+        return value if isinstance(value, dict) else {}
+
+
+# --- the card ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -76,16 +382,16 @@ class Card:
     path: str
     """Path of the card inside its repo, for findings (e.g. ``README.md``)."""
     text: str
-    """The whole card as decoded."""
+    """The whole card as decoded, with line endings normalised to ``\\n``."""
     metadata: Mapping[str, Any]
-    """The front-matter mapping; empty when absent or unusable."""
+    """The front-matter mapping (plain data, string keys); empty when absent or unusable."""
     front_matter: str
     """``ok``, ``absent``, ``empty``, ``unclosed``, ``invalid`` or ``not-mapping``."""
     front_matter_error: str | None
     """One-line reason when ``front_matter`` is not ``ok``/``absent``."""
     front_matter_error_line: int | None
     """1-based line of that problem, where known."""
-    key_lines: Mapping[tuple[str | int, ...], int] = field(default_factory=dict)
+    key_lines: Mapping[KeyPath, int] = field(default_factory=dict)
     """Line of every key path in the front matter: ``("license",)``, ``("openness", "code")``."""
     body_start_line: int = 1
     """1-based line where the Markdown body starts."""
@@ -93,33 +399,80 @@ class Card:
     """The body's sections, in order."""
 
     @cached_property
-    def body(self) -> str:
-        """The Markdown after the front matter (split once, then kept)."""
-        return "\n".join(self.text.splitlines()[self.body_start_line - 1 :])
+    def meta(self) -> CardMetadata:
+        """The metadata, typed: what the evidence reads (see ``CardMetadata``)."""
+        return CardMetadata(self.metadata, self.key_lines)
 
     @cached_property
-    def _text_newlines(self) -> tuple[int, ...]:
+    def _text_newlines(self) -> Sequence[int]:
         return newline_offsets(self.text)
 
     @cached_property
-    def _body_newlines(self) -> tuple[int, ...]:
+    def body(self) -> str:
+        """The Markdown after the front matter (one slice of ``text``, then kept)."""
+        skip = self.body_start_line - 1
+        if skip <= 0:
+            return self.text
+        newlines = self._text_newlines
+        return self.text[newlines[skip - 1] + 1 :] if skip <= len(newlines) else ""
+
+    @cached_property
+    def _body_newlines(self) -> Sequence[int]:
         return newline_offsets(self.body)
 
     @cached_property
     def fenced_lines(self) -> frozenset[int]:
         """Card-file line numbers inside fenced code blocks (examples, configs, outputs),
         fences included."""
-        first = self.body_start_line
-        blocks = fenced_blocks(self.body.splitlines())
-        return frozenset(first + i for start, end in blocks for i in range(start, end))
+        return frozenset(
+            line
+            for start, end in fenced_blocks(self.body)
+            for line in range(self.body_line(start), self.body_line(end - 1) + 1)
+        )
+
+    def body_lines(self) -> Iterator[str]:
+        """The body's lines, one at a time (``\\n``-separated: they agree with every line
+        number here; not kept, a list of every line would double the card in memory)."""
+        body = self.body
+        start = 0
+        while start < len(body):
+            end = body.find("\n", start)
+            if end == -1:
+                yield body[start:]
+                return
+            yield body[start:end]
+            start = end + 1
 
     def line_of(self, *path: str | int) -> int | None:
         """The line of a metadata key path, or of its nearest parent that has one."""
-        while path:
-            if path in self.key_lines:
-                return self.key_lines[path]
-            path = path[:-1]
-        return None
+        return line_of(self.key_lines, path)
+
+    @cached_property
+    def _section_starts(self) -> list[int]:
+        return [s.line for s in self.sections]
+
+    @cached_property
+    def _parents(self) -> list[int]:
+        """For each section, the index of the nearest section before it of a higher level (one
+        with fewer ``#``), or -1."""
+        parents: list[int] = []
+        open_: list[int] = []  # the chain of the section before, outermost first
+        for i, section in enumerate(self.sections):
+            while open_ and self.sections[open_[-1]].level >= section.level:
+                open_.pop()
+            parents.append(open_[-1] if open_ else -1)
+            open_.append(i)
+        return parents
+
+    def heading_chain(self, line: int) -> list[str]:
+        """Titles of the section holding card line ``line`` and of the sections it sits in,
+        nearest first (a table of parents: no walk back over the card's headings per line)."""
+        i = bisect_right(self._section_starts, line) - 1
+        chain: list[str] = []
+        while i >= 0:
+            chain.append(self.sections[i].title)
+            i = self._parents[i]
+        return chain
 
     def find_sections(self, pattern: str) -> list[Section]:
         """Sections whose title matches ``pattern`` (a case-insensitive regex)."""
@@ -135,104 +488,289 @@ class Card:
         return self.body_start_line + bisect_right(self._body_newlines, offset - 1)
 
 
-def fenced_blocks(lines: Sequence[str]) -> list[tuple[int, int]]:
-    """The fenced code blocks of ``lines`` as ``(first, end)`` line indexes, fences included.
+def fenced_blocks(text: str) -> list[tuple[int, int]]:
+    """The fenced code blocks of ``text`` as character ranges ``(start, end)``, fences included:
+    from the start of the opening fence's line to the end of the closing fence's line (its
+    newline included), or to the end of the text when the block is never closed.
 
     A fence is a run of three or more backticks or tildes indented at most three spaces; the
     block ends at a fence of the same character, at least as long, with nothing after it
-    (CommonMark), or at the end of the text when it is never closed. Card sections, prose
-    statements and suppression comments all skip code by this one reading.
+    (CommonMark). Card sections, prose statements, lineage and suppression comments all skip
+    code by this one reading. Only fence lines are looked at (one regex pass): linear.
     """
     blocks: list[tuple[int, int]] = []
     fence: str | None = None
     start = 0
-    for i, line in enumerate(lines):
-        m = _FENCE.match(line)
-        if m is None:
-            continue
+    for m in FENCE_LINE.finditer(text):
         marker = m.group(1)
         if fence is None:
-            fence, start = marker, i
-        elif marker[0] == fence[0] and len(marker) >= len(fence) and not line[m.end() :].strip():
-            blocks.append((start, i + 1))
+            fence, start = marker, m.start()
+        elif marker[0] == fence[0] and len(marker) >= len(fence) and not m.group(2).strip():
+            blocks.append((start, min(m.end() + 1, len(text))))
             fence = None
     if fence is not None:
-        blocks.append((start, len(lines)))
+        blocks.append((start, len(text)))
     return blocks
 
 
-def newline_offsets(text: str) -> tuple[int, ...]:
-    """Offsets of every ``\\n`` in ``text``: the table line numbers are looked up in."""
-    return tuple(m.start() for m in _NEWLINE.finditer(text))
-
+# --- YAML, as plain data --------------------------------------------------------------------
 
 # libyaml's safe loader when present (ten times faster); nodes keep their marks either way.
-_LineLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Constructor: TypeAlias = Callable[[Any, Any], Any]
+_YAML = "tag:yaml.org,2002:"
+_MERGE = _YAML + "merge"
+_BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 
 
-def _expanded_size(node: yaml.Node, memo: dict[int, int], depth: int = 0) -> int:
-    """Node count with aliases expanded; stops early past ``MAX_YAML_NODES``."""
-    key = id(node)
-    if key in memo:
-        return memo[key]
-    if depth > 200:
-        return MAX_YAML_NODES + 1
-    memo[key] = MAX_YAML_NODES + 1  # a cycle counts as too big
-    size = 1
+def _error(node: yaml.Node, problem: str) -> yaml.constructor.ConstructorError:
+    return yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
+
+
+def _shown_tag(tag: str) -> str:
+    return "!!" + tag[len(_YAML) :] if tag.startswith(_YAML) else tag
+
+
+def plain_key(key: Any, node: yaml.Node | None = None) -> str:
+    """A mapping key as the string the Hub's YAML reader would make of it."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if key is None:
+        return "null"
+    if isinstance(key, (int, float)):
+        return str(key)
+    if node is None:
+        raise TypeError(f"a key must be a plain value, not a {type(key).__name__}")
+    raise _error(node, f"a key must be a plain value, not a {type(key).__name__}")
+
+
+def _scalar(loader: Any, node: yaml.Node, what: str) -> str:
+    text = str(loader.construct_scalar(node))
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise _error(node, f"{_shown_tag(node.tag)} longer than {MAX_NUMBER_DIGITS} characters")
+    return text
+
+
+def _strict(base: _Constructor, what: str) -> _Constructor:
+    """``base`` with its odd failures (KeyError, IndexError, ...) turned into one clear error."""
+
+    def construct(loader: Any, node: yaml.Node) -> Any:
+        text = _scalar(loader, node, what)
+        try:
+            return base(loader, node)
+        except yaml.YAMLError:
+            raise
+        except Exception:
+            raise _error(node, f"{_shown_tag(node.tag)} {text[:40]!r} is not {what}") from None
+
+    return construct
+
+
+def _construct_bool(loader: Any, node: yaml.Node) -> bool:
+    text = _scalar(loader, node, "true or false")
+    if text.lower() not in _BOOLS:
+        raise _error(node, f"!!bool {text[:40]!r} is not true or false")
+    return _BOOLS[text.lower()]
+
+
+_timestamp = _strict(yaml.constructor.SafeConstructor.construct_yaml_timestamp, "a date")
+
+
+def _construct_timestamp(loader: Any, node: yaml.Node) -> str:
+    value = _timestamp(loader, node)
+    return str(value.isoformat())
+
+
+def _construct_binary(loader: Any, node: Any) -> str:
+    # Checked as base64, kept as the text written: a card's metadata holds text, not bytes.
+    yaml.constructor.SafeConstructor.construct_yaml_binary(loader, node)
+    return "".join(str(loader.construct_scalar(node)).split())
+
+
+def _mapping_items(loader: Any, node: yaml.Node) -> Iterator[tuple[str, Any]]:
+    """A mapping's (key, value) pairs, keys as plain strings, merge keys (``<<``) applied.
+
+    Keys become strings before they meet each other: ``true`` and ``1`` stay two keys (in a
+    Python dict of the raw keys they would collide, as ``True == 1``).
+    """
+    if not isinstance(node, yaml.MappingNode):
+        kind = "sequence" if isinstance(node, yaml.SequenceNode) else "scalar"
+        raise _error(node, f"expected a mapping, found a {kind}")
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = plain_key(loader.construct_object(key_node, deep=True), key_node)
+        yield key, loader.construct_object(value_node)
+
+
+def _construct_map(loader: Any, node: yaml.Node) -> Iterator[dict[str, Any]]:
+    data: dict[str, Any] = {}
+    yield data
+    data.update(_mapping_items(loader, node))
+
+
+def _pairs(loader: Any, node: yaml.Node, base: _Constructor) -> list[tuple[Any, Any]]:
+    steps = base(loader, node)
+    pairs: list[tuple[Any, Any]] = next(steps)
+    for _ in steps:
+        pass
+    return pairs
+
+
+def _construct_omap(loader: Any, node: yaml.Node) -> Iterator[dict[str, Any]]:
+    data: dict[str, Any] = {}
+    yield data
+    omap = yaml.constructor.SafeConstructor.construct_yaml_omap
+    for key, value in _pairs(loader, node, omap):
+        data[plain_key(key, node)] = value
+
+
+def _construct_pairs(loader: Any, node: yaml.Node) -> Iterator[list[list[Any]]]:
+    data: list[list[Any]] = []
+    yield data
+    pairs = yaml.constructor.SafeConstructor.construct_yaml_pairs
+    data.extend([plain_key(k, node), v] for k, v in _pairs(loader, node, pairs))
+
+
+def _construct_set(loader: Any, node: yaml.Node) -> Iterator[list[str]]:
+    data: list[str] = []
+    yield data
+    if not isinstance(node, yaml.MappingNode):
+        raise _error(node, "!!set must be a mapping of keys")
+    data.extend(sorted({key for key, _value in _mapping_items(loader, node)}))
+
+
+def _construct_value(loader: Any, node: yaml.Node) -> str:
+    # PyYAML resolves a lone "=" to the YAML 1.1 "value" tag and has no constructor for it.
+    return str(loader.construct_scalar(node))
+
+
+def _refuse_tag(loader: Any, node: yaml.Node) -> Any:
+    raise _error(node, f"the tag {_shown_tag(node.tag)} is not allowed in card metadata")
+
+
+_PlainLoader: type[yaml.SafeLoader] = type("_PlainLoader", (_SafeBase,), {})
+"""The safe loader, yielding only plain data: see the module docstring."""
+_SAFE = yaml.constructor.SafeConstructor
+for _tag, _construct in {
+    "bool": _construct_bool,
+    "int": _strict(_SAFE.construct_yaml_int, "a whole number"),
+    "float": _strict(_SAFE.construct_yaml_float, "a number"),
+    "timestamp": _construct_timestamp,
+    "binary": _construct_binary,
+    "map": _construct_map,
+    "omap": _construct_omap,
+    "pairs": _construct_pairs,
+    "set": _construct_set,
+    "value": _construct_value,
+}.items():
+    _PlainLoader.add_constructor(_YAML + _tag, _construct)
+_PlainLoader.add_constructor(None, _refuse_tag)
+
+
+def _size_problem(root: yaml.Node) -> str | None:
+    """Why the node graph is too big to construct (aliases expanded), or None. Iterative."""
+    memo: dict[int, int] = {}
+    # (node, depth, children done): post-order, each node's expanded size computed once.
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)]
+    on_path: set[int] = set()
+    while stack:
+        node, depth, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            children = _children(node)
+            size = 1 + sum(memo[id(c)] for c in children)
+            memo[key] = min(size, MAX_YAML_NODES + 1)
+            if memo[key] > MAX_YAML_NODES:
+                return f"front matter expands to over {MAX_YAML_NODES:,} values (YAML aliases?)"
+            continue
+        if key in memo:
+            continue
+        if key in on_path:
+            return "front matter refers to itself (a YAML alias loop)"
+        if depth > MAX_YAML_DEPTH:
+            return f"front matter nests deeper than {MAX_YAML_DEPTH} levels"
+        on_path.add(key)
+        stack.append((node, depth, True))
+        for child in _children(node):
+            if id(child) not in memo:
+                stack.append((child, depth + 1, False))
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            size += _expanded_size(k, memo, depth + 1) + _expanded_size(v, memo, depth + 1)
-            if size > MAX_YAML_NODES:
-                break
-    elif isinstance(node, yaml.SequenceNode):
-        for v in node.value:
-            size += _expanded_size(v, memo, depth + 1)
-            if size > MAX_YAML_NODES:
-                break
-    memo[key] = size
-    return size
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _record_lines(
-    node: yaml.Node, base_line: int, path: tuple[str | int, ...], out: dict[Any, int]
+    node: yaml.Node,
+    base_line: int,
+    path: KeyPath,
+    out: dict[KeyPath, int],
+    key_text: Callable[[yaml.Node], str],
 ) -> None:
     if isinstance(node, yaml.MappingNode):
+        # After construction merge keys are flattened into the mapping, merged keys first: the
+        # last occurrence of a key wins, for its line as for its value.
         for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode):
-                sub = (*path, str(k.value))
-                out.setdefault(sub, base_line + k.start_mark.line)
-                _record_lines(v, base_line, sub, out)
+            if isinstance(k, yaml.ScalarNode) and k.tag != _MERGE:
+                sub = (*path, key_text(k))
+                out[sub] = base_line + k.start_mark.line
+                _record_lines(v, base_line, sub, out, key_text)
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
             sub = (*path, i)
             out.setdefault(sub, base_line + v.start_mark.line)
-            _record_lines(v, base_line, sub, out)
+            _record_lines(v, base_line, sub, out, key_text)
 
 
 def parse_yaml_block(
     block: str, base_line: int
-) -> tuple[Any, dict[tuple[str | int, ...], int], str | None, int | None]:
-    """Parse YAML safely: (value, key lines, error, error line). Never raises."""
-    loader = _LineLoader(block)
+) -> tuple[Any, dict[KeyPath, int], str | None, int | None]:
+    """Parse YAML safely into plain data: (value, key lines, error, error line). Never raises."""
+    loader: yaml.SafeLoader | None = None
     try:
+        loader = _PlainLoader(block)
         node = loader.get_single_node()
         if node is None:
             return None, {}, None, None
-        if _expanded_size(node, {}) > MAX_YAML_NODES:
-            return None, {}, "front matter expands too far (YAML alias bomb?)", base_line
+        too_big = _size_problem(node)
+        if too_big:
+            return None, {}, too_big, base_line
         value = loader.construct_document(node)
+        lines: dict[KeyPath, int] = {}
+
+        def key_text(k: yaml.Node) -> str:
+            if k.tag == _YAML + "str":
+                return str(k.value)
+            return plain_key(loader.construct_object(k, deep=True), k)
+
+        _record_lines(node, base_line, (), lines, key_text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = base_line + mark.line if mark else base_line
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         return None, {}, f"invalid YAML: {problem}", line
-    except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
-        return None, {}, f"invalid YAML: {type(exc).__name__}", base_line
+    except yaml.reader.ReaderError as exc:
+        line = base_line + block.count("\n", 0, max(exc.position, 0))
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or "?")
+        return None, {}, f"invalid YAML: character #x{char:04x} is not allowed", line
+    except Exception as exc:  # the contract: a card, never an exception
+        problem = f"the front matter could not be read ({type(exc).__name__})"
+        return None, {}, f"invalid YAML: {problem}", base_line
     finally:
-        loader.dispose()
-    lines: dict[tuple[str | int, ...], int] = {}
-    _record_lines(node, base_line, (), lines)
+        if loader is not None:
+            loader.dispose()
     return value, lines, None, None
+
+
+# --- the Markdown body ----------------------------------------------------------------------
 
 
 def split_sections(text: str, first_line: int) -> tuple[Section, ...]:
@@ -240,35 +778,59 @@ def split_sections(text: str, first_line: int) -> tuple[Section, ...]:
 
     A heading is an ATX line (``## Title``), a Setext one (a text line underlined with ``===``
     or ``---``, as the Hub renders it) or an HTML one on a line of its own (``<h2>Title</h2>``).
+    Only the lines that can be a fence or a heading are looked at (found by one regex), and each
+    section's body is one slice of ``text``: no list of every line is built.
     """
-    lines = text.splitlines()
-    heads: list[tuple[int, int, str, int]] = []  # (heading line, level, title, first body line)
-    code = {i for start, end in fenced_blocks(lines) for i in range(start, end)}
-    for i, line in enumerate(lines):
-        if i in code:
-            continue
+    # (offset of the heading's first line, offset of its body, its line index, level, title,
+    # line index of its body)
+    heads: list[tuple[int, int, int, int, str, int]] = []
+    code = fenced_blocks(text)
+    block = 0  # the first code block that does not end before the candidate
+    index = 0  # line index of the candidate: newlines before it, counted as we go
+    counted = 0
+    for m in _CANDIDATE_LINE.finditer(text):
+        line, start = m.group(0), m.start()
+        index += text.count("\n", counted, start)
+        counted = start
+        while block < len(code) and code[block][1] <= start:
+            block += 1
+        if block < len(code) and code[block][0] <= start:
+            continue  # a fence, or a line inside a code block
+        after = m.end() + 1  # the next line
         h = _ATX.match(line.strip()) if line.startswith(("#", " #", "  #", "   #")) else None
         if h:
-            title = re.sub(r"<[^>]+>", "", h.group(2)).strip(" *_`")
-            heads.append((i, len(h.group(1)), title, i + 1))
+            title = _TAG.sub("", h.group(2).rstrip(" \t#")).strip(" *_`")
+            heads.append((start, after, index, len(h.group(1)), title, index + 1))
             continue
         u = _SETEXT.match(line)
-        if u and i > 0 and _setext_title(lines[i - 1]) and not (heads and heads[-1][0] == i - 1):
-            title = re.sub(r"<[^>]+>", "", lines[i - 1]).strip(" *_`")
-            heads.append((i - 1, 1 if u.group(1)[0] == "=" else 2, title, i + 1))
-            continue
+        if u and index > 0 and not (heads and heads[-1][2] == index - 1):
+            above_start = text.rfind("\n", 0, start - 1) + 1
+            above = text[above_start : start - 1]
+            if _setext_title(above):
+                title = _TAG.sub("", above).strip(" *_`")
+                level = 1 if u.group(1)[0] == "=" else 2
+                heads.append((above_start, after, index - 1, level, title, index + 1))
+                continue
         x = _HTML_HEADING.match(line)
         if x:
-            title = re.sub(r"<[^>]+>", "", x.group(2)).strip(" *_`")
+            title = _TAG.sub("", x.group(2)).strip(" *_`")
             if title:
-                heads.append((i, int(x.group(1)), title, i + 1))
+                heads.append((start, after, index, int(x.group(1)), title, index + 1))
+    if not heads:
+        return ()
+    # Lines of the text, a final newline ending the last line rather than opening another.
+    ends_with_newline = text.endswith("\n")
+    total = index + text.count("\n", counted) + (0 if ends_with_newline else 1)
     sections = []
-    for n, (i, level, title, body_start) in enumerate(heads):
-        end = heads[n + 1][0] if n + 1 < len(heads) else len(lines)
-        body = "\n".join(lines[body_start:end])
+    for n, (_start, after, i, level, title, body_index) in enumerate(heads):
+        if n + 1 < len(heads):
+            end, stop = heads[n + 1][2], heads[n + 1][0] - 1
+        else:
+            end, stop = total, len(text) - (1 if ends_with_newline else 0)
+        body = text[after:stop] if after <= stop else ""
         sections.append(
             Section(title, level, first_line + i, first_line + end - 1, body,
-                    body_line=first_line + body_start)
+                    body_line=first_line + body_index)
         )
     return tuple(sections)
 
@@ -277,6 +839,13 @@ def _setext_title(line: str) -> bool:
     """True when ``line`` can be the text of a Setext heading (plain paragraph text)."""
     stripped = line.strip()
     return bool(stripped) and not line.startswith("    ") and _NOT_SETEXT.match(stripped) is None
+
+
+def normalise_newlines(text: str) -> str:
+    """``\\r\\n`` and a lone ``\\r`` as ``\\n``: the line breaks YAML and editors count."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 @lru_cache(maxsize=64)
@@ -288,6 +857,7 @@ def parse_card(text: str, path: str = "README.md") -> Card:
     """
     if text.startswith("\ufeff"):
         text = text[1:]
+    text = normalise_newlines(text)
     if not text.strip():
         return Card(path, text, {}, "empty", "the card is empty", 1)
     match = FRONT_MATTER.match(text)
@@ -304,15 +874,10 @@ def parse_card(text: str, path: str = "README.md") -> Card:
                 sections=split_sections(text, 1),
             )
         return Card(path, text, {}, "absent", None, None, sections=split_sections(text, 1))
-    yaml_first_line = (
-        match.group(1).count("\n")
-        + match.group(1).count("\r")
-        - text[: match.end(1)].count("\r\n")
-        + 1
-    )
-    body_start = text.count("\n", 0, match.end()) + 1
+    yaml_first_line = match.group(1).count("\n") + 1
+    body_start = match.group(0).count("\n") + 1
     if match.group(4) == "":
-        body_start = text.count("\n") + 2
+        body_start += 1  # the closing '---' is the last line, without a newline
     sections = split_sections(text[match.end() :], body_start)
     value, key_lines, error, error_line = parse_yaml_block(match.group(2), yaml_first_line)
     if error:
@@ -332,5 +897,4 @@ def parse_card(text: str, path: str = "README.md") -> Card:
             body_start,
             sections,
         )
-    meta = {str(k): v for k, v in value.items()}
-    return Card(path, text, meta, "ok", None, None, key_lines, body_start, sections)
+    return Card(path, text, value, "ok", None, None, key_lines, body_start, sections)

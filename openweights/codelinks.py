@@ -19,12 +19,13 @@ the forge lookups (which repositories to ask about: ``forge_targets``). No I/O.
 from __future__ import annotations
 
 import enum
+import itertools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from openweights.card import Card, Section
+from openweights.card import FENCE_LINE, HTML_TAG, Card
 from openweights.repoids import ForgeRepo, as_list, forge_repo_from
 
 
@@ -186,19 +187,27 @@ _FIELD_LABEL = re.compile(r"\*\*([^*\n]{2,40}?):?\*\*:?\s*$")
 _CODEBASE = re.compile(r"^\s*(code\s*base|training\s+code|pre-?training\s+code)\s*$", re.I)
 _LIBRARY_WORDS = re.compile(r"\b(library|libraries|framework|toolkit|package|sdk)\b", re.I)
 _INSTALL = re.compile(r"\b(pip3?|uv pip|conda|poetry|pipx)\s+(install|add)\b", re.I)
-# Links into a code host that are not code: documents, policies, trackers, images.
+# Links into a code host that are not code: documents, policies, trackers, images (and a
+# document under /blob/ or /raw/: _not_code).
 _NOT_CODE = re.compile(
     r"/(issues|discussions|pulls?|releases|wiki|assets|actions|stargazers|network)\b"
-    r"|/(blob|raw)/[^\s]*/(licen[cs]e|use_policy|notice|model_card|readme|responsible_use)"
-    r"[\w.%-]*([?#][^\s]*)?$|\.(md|txt|pdf|png|jpe?g|gif|svg|webp)([?#][^\s]*)?$",
+    r"|\.(md|txt|pdf|png|jpe?g|gif|svg|webp)([?#][^\s]*)?$",
     re.I,
 )
+_BLOB = re.compile(r"/(?:blob|raw)/", re.I)
+_DOCUMENT_AT_END = re.compile(
+    r"/(licen[cs]e|use_policy|notice|model_card|readme|responsible_use)[\w.%-]*([?#]\S*)?$", re.I
+)
+_TABLE_ROW = re.compile(r"\s*\|")
+_REACH = 300
+"""Characters either side of a link read for its sentence, table cell and the words before it:
+bounded, so that many links on one long line (a table row, a list run together) cost linear
+time, not quadratic."""
 _URL = re.compile(
     r"(?i)(?:(?:git\+)?(?:https?|git|ssh)://(?:[\w.-]+@)?|git@|(?<![\w.@/-]))"
     r"(?:www\.)?(?:github\.com|gitlab\.com)[:/][^\s)\]>\"'`|]*"
 )
 _MD_LINK_BEFORE = re.compile(r"\[([^\[\]\n]{1,120})\]\(\s*<?$")
-_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 _SENTENCE = re.compile(r"(?<=[.!?。])\s+")
 MAX_CONTEXT = 240
 """Characters of the sentence kept as evidence."""
@@ -245,11 +254,37 @@ class _Mention:
 
 
 def _shorten(text: str) -> str:
-    text = " ".join(text.split())
+    """Spaces collapsed, at most ``MAX_CONTEXT`` characters (only the words that fit are read:
+    a long line is not split whole for each link on it)."""
+    words: list[str] = []
+    size = -1
+    for m in _WORD_OR_SPACE.finditer(text):
+        words.append(m.group())
+        size += len(m.group()) + 1
+        if size > MAX_CONTEXT:
+            break
+    text = " ".join(words)
     return text if len(text) <= MAX_CONTEXT else text[: MAX_CONTEXT - 1] + "…"
 
 
-_ANY_URL = re.compile(r"(?i)\b(?:https?://|git@|www\.)\S+|\b[\w.-]+\.(?:com|org|io|ai)/\S*")
+# A bare domain starts where a run of [\w.-] starts: from every word boundary inside the run
+# (``\b``), the greedy run was rescanned (quadratic in "a.a.a.a...").
+_ANY_URL = re.compile(
+    r"(?i)\b(?:https?://|git@|www\.)\S+|(?<![\w.-])[\w.-]+\.(?:com|org|io|ai)/\S*"
+)
+_WORD_OR_SPACE = re.compile(r"\S+")
+
+
+def _not_code(url: str) -> bool:
+    """A link to a document, not code: an issue tracker, an image, ``/blob/REF/LICENSE``.
+
+    The document is looked for after the first ``/blob/`` or ``/raw/`` only: a pattern such as
+    ``/blob/[^\\s]*/LICENSE...$`` rescans the rest of a long URL from every ``/blob/`` in it.
+    """
+    if _NOT_CODE.search(url):
+        return True
+    blob = _BLOB.search(url)
+    return blob is not None and _DOCUMENT_AT_END.search(url, blob.end()) is not None
 
 
 def _words(text: str) -> str:
@@ -280,49 +315,24 @@ def _path_roles(url: str) -> tuple[Role, ...]:
     return tuple(r for r in COVERS if r in found)
 
 
-def _heading_chain(sections: Sequence[Section], line: int) -> list[str]:
-    """Titles of the section holding ``line`` and of its parents, nearest first."""
-    chain: list[str] = []
-    level = 7
-    for section in reversed(sections):
-        if section.line <= line and section.level < level:
-            chain.append(section.title)
-            level = section.level
-            if level == 1:
-                break
-    return chain
-
-
 def _mentions(card: Card) -> list[_Mention]:
-    body = card.body
-    lines = body.split("\n")
     out: list[_Mention] = []
-    fence: str | None = None
-    prose_before = ""  # the last prose line before the current code block
-    last_prose = ""
-    offset = 0
-    for text in lines:
-        start = offset
-        offset += len(text) + 1
-        fm = _FENCE.match(text)
-        if fm:
-            if fence is None:
-                fence, prose_before = fm.group(1), last_prose
-            elif fence == fm.group(1):
-                fence = None
+    fenced = card.fenced_lines  # the card's one reading of code fences
+    last_prose = ""  # inside a code block: the last prose line before it
+    for line, text in enumerate(card.body_lines(), start=card.body_start_line):
+        in_code = line in fenced
+        if in_code and FENCE_LINE.match(text):
             continue
-        if fence is None and text.strip():
+        if not in_code and text.strip():
             last_prose = text
         if "github" not in text.lower() and "gitlab" not in text.lower():
             continue
-        line = card.body_line(start)
         for m in _URL.finditer(text):
             url = m.group(0).rstrip(".,;:!?'\"*_")
             repo = forge_repo_from(url)
-            if repo is None or _NOT_CODE.search(url):
+            if repo is None or _not_code(url):
                 continue
-            out.append(_judge(card, repo, url, text, m.start(), line, fence is not None,
-                              prose_before))
+            out.append(_judge(card, repo, url, text, m.start(), line, in_code, last_prose))
     return out
 
 
@@ -334,7 +344,7 @@ def _judge(
     if repo.key in KNOWN_TOOLS:
         return _Mention(repo, url, line, (Role.LIBRARY,), "catalogue",
                         f"{KNOWN_TOOLS[repo.key]} is a general library or tool")
-    before = text[:pos]
+    before = text[max(0, pos - _REACH) : pos]
     label = _MD_LINK_BEFORE.search(before)
     lead = before[: label.start()] if label else before
     if _UPSTREAM.search(lead[-80:]):
@@ -358,55 +368,59 @@ def _judge(
     if in_code:
         context = prose_before
         roles = _roles_in(context)
-        if _INSTALL.search(text):
+        if _INSTALL.search(text, max(0, pos - _REACH), pos + _REACH):
             # Installed as a package: a dependency, or the model's own runtime; its training
             # code is cloned, not pip-installed.
             return _Mention(repo, url, line, (Role.INFERENCE,), "install command",
-                            _shorten(text.strip()))
+                            _shorten(text))
         if roles:
             return _Mention(repo, url, line, roles, "sentence", _shorten(context))
     else:
-        sentence = _cell_at(text, pos) if text.lstrip().startswith("|") else sentence_at(text, pos)
+        sentence = _cell_at(text, pos) if _TABLE_ROW.match(text) else sentence_at(text, pos)
         crowded = len(_LINKS.findall(sentence)) > MAX_LINKS_IN_SENTENCE
         roles = () if crowded else _roles_in(sentence)
         if _EXAMPLE.search(_words(sentence)) and not re.search(r"\b(our|we)\b", sentence, re.I):
             return _Mention(repo, url, line, (), "usage example", _shorten(sentence))
         if roles:
             return _Mention(repo, url, line, roles, "sentence", _shorten(sentence))
-    for title in _heading_chain(card.sections, line):
+    for title in card.heading_chain(line):
         roles = _roles_in(title) if _CODE_HEADING.search(title) else ()
         if roles:
             return _Mention(repo, url, line, roles, "heading", f"section '{title}'")
-    return _Mention(repo, url, line, (), "none", _shorten(text.strip()))
+    return _Mention(repo, url, line, (), "none", _shorten(text))
 
 
 def sentence_at(text: str, pos: int) -> str:
-    """The sentence of ``text`` that holds character ``pos``."""
-    start = 0
-    for m in _SENTENCE.finditer(text):
+    """The sentence of ``text`` that holds character ``pos``, at most ``_REACH`` characters
+    either side of it."""
+    low, high = max(0, pos - _REACH), min(len(text), pos + _REACH)
+    start = low
+    for m in _SENTENCE.finditer(text, low, high):
         if m.start() >= pos:
             return text[start : m.start()]
         start = m.end()
-    return text[start:]
+    return text[start:high]
 
 
 def _cell_at(row: str, pos: int) -> str:
-    """The table cell of a Markdown table row that holds character ``pos``."""
-    start = row.rfind("|", 0, pos) + 1
-    end = row.find("|", pos)
-    return row[start : end if end != -1 else len(row)]
+    """The table cell of a Markdown table row that holds character ``pos`` (at most ``_REACH``
+    characters either side of it)."""
+    low, high = max(0, pos - _REACH), min(len(row), pos + _REACH)
+    start = row.rfind("|", low, pos) + 1 or low
+    end = row.find("|", pos, high)
+    return row[start : end if end != -1 else high]
 
 
 def _from_block(card: Card) -> list[CodeLink]:
-    block = card.metadata.get("openness")
-    items = as_list(block.get("code")) if isinstance(block, Mapping) else []
+    # The typed view: a wrong-typed entry or value is left out (rule OW109 reports it).
+    items = as_list(card.meta.get("openness", "code"))
     out: list[CodeLink] = []
     for i, item in enumerate(items):
         if not isinstance(item, Mapping) or not isinstance(item.get("url"), str):
             continue
         url = item["url"].strip()
         repo = forge_repo_from(url) or ForgeRepo("", url)
-        covers = tuple(str(c) for c in as_list(item.get("covers")))
+        covers = tuple(card.meta.texts("openness", "code", i, "covers"))
         line = card.line_of("openness", "code", i)
         if repo.key in KNOWN_TOOLS:
             out.append(CodeLink(repo, url, Role.LIBRARY, covers, line,
@@ -498,11 +512,9 @@ def license_links(card: Card) -> list[LicenseFileLink]:
     """
     out: list[LicenseFileLink] = []
     seen: set[str] = set()
-    lines = card.body.split("\n")
-    offset = 0
-    for index, text in enumerate(lines):
-        start = offset
-        offset += len(text) + 1
+    lines = itertools.chain(card.body_lines(), [""])
+    for line, (text, following) in enumerate(itertools.pairwise(lines),
+                                             start=card.body_start_line):
         if "licen" not in text.lower() and "copying" not in text.lower():
             continue
         for m in _URL.finditer(text):
@@ -512,9 +524,11 @@ def license_links(card: Card) -> list[LicenseFileLink]:
                 continue
             seen.add(repo.key)
             # A badge's words are its image's alt text, often on the next line.
-            around = " ".join(lines[index : index + 2])
+            around = text[max(0, m.start() - _REACH) : m.end() + _REACH]
+            if m.end() + _REACH > len(text):
+                around += " " + following[:_REACH]
             alts = re.findall(r'alt="([^"]*)"', around)
-            prose = re.sub(r"<[^>]+>", " ", _words(sentence_at(text, m.start())))
+            prose = HTML_TAG.sub(" ", _words(sentence_at(text, m.start())))
             context = _shorten(" ".join(alts) if alts else prose)
-            out.append(LicenseFileLink(repo, url, card.body_line(start), context))
+            out.append(LicenseFileLink(repo, url, line, context))
     return out

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from openweights.card import Card, parse_card
+from openweights.card import HTML_TAG, Card, parse_card
 from openweights.catalogues.corpora import Corpus, CorpusCatalogue, load_corpora
 from openweights.codelinks import code_links, forge_targets, license_links, sentence_at
 from openweights.repoids import ForgeRepo, dataset_ids, repo_id_from
@@ -65,19 +65,14 @@ def forge_lookups(card_text: str | None, card_path: str = "README.md") -> tuple[
 # ------------------------------------------------------------- training data named in the text
 
 
+_REACH = 300
+"""Characters before a name read for "trained on": bounded, so that many names on one long
+line cost linear time."""
+
+
 def _clean(sentence: str) -> str:
     """A sentence as evidence: HTML tags dropped, spaces collapsed, at most 240 characters."""
-    return " ".join(re.sub(r"<[^>]+>", " ", sentence).split())[:240]
-
-
-def _heading_chain(card: Card, line: int) -> list[str]:
-    chain: list[str] = []
-    level = 7
-    for section in reversed(card.sections):
-        if section.line <= line and section.level < level:
-            chain.append(section.title)
-            level = section.level
-    return chain
+    return " ".join(HTML_TAG.sub(" ", sentence).split())[:240]
 
 
 def prose_corpora(card: Card, corpora: CorpusCatalogue) -> list[tuple[Corpus, int, str, str]]:
@@ -85,23 +80,19 @@ def prose_corpora(card: Card, corpora: CorpusCatalogue) -> list[tuple[Corpus, in
     name as written). A name counts in a sentence or under a heading about training data, never
     in a comparison with other models; an ambiguous name ("StarCoder") only in such a place."""
     out: list[tuple[Corpus, int, str, str]] = []
-    body = card.body
-    offset = 0
-    for raw_line in body.split("\n"):
-        start = offset
-        offset += len(raw_line) + 1
+    for line, raw_line in enumerate(card.body_lines(), start=card.body_start_line):
         if not raw_line.strip():
             continue
+        listed = bool(_LISTED.match(raw_line))
         for m in corpora.mentions(raw_line):
-            line = card.body_line(start)
             sentence = sentence_at(raw_line, m.start)
-            headings = _heading_chain(card, line)
+            headings = card.heading_chain(line)
             data_heading = any(_DATA_HEADING.search(h) for h in headings)
             if m.ambiguous:
                 # A name that is also a model's: only in a list or table under a data heading,
                 # or right after "trained on".
-                about_data = (data_heading and bool(_LISTED.match(raw_line))) or bool(
-                    _TRAINED_ON.search(raw_line[: m.start])
+                about_data = (data_heading and listed) or bool(
+                    _TRAINED_ON.search(raw_line[max(0, m.start - _REACH) : m.start])
                 )
             else:
                 about_data = bool(_DATA_WORDS.search(sentence)) or data_heading
@@ -115,16 +106,12 @@ def prose_datasets(card: Card) -> list[tuple[str, int, str]]:
     """Hub dataset ids the text links or names in code (``repo_id="org/x"`` with
     ``repo_type="dataset"``): (id, line, sentence)."""
     out: list[tuple[str, int, str]] = []
-    body = card.body
-    offset = 0
-    for raw_line in body.split("\n"):
-        start = offset
-        offset += len(raw_line) + 1
+    for line, raw_line in enumerate(card.body_lines(), start=card.body_start_line):
         for m in _HF_DATASET_LINK.finditer(raw_line):
             did = repo_id_from(m.group(1), "dataset")
             if did:
                 sentence = _clean(sentence_at(raw_line, m.start()))
-                out.append((did, card.body_line(start), sentence))
+                out.append((did, line, sentence))
     return out
 
 

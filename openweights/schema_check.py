@@ -498,3 +498,13 @@ def _rules_out(path: _Path, issue_path: _Path, kind: str) -> bool:
     if kind == _TYPE:
         return issue_path == path
     return kind == _VALUE and len(issue_path) == len(path) + 1 and issue_path[:-1] == path
+
+
+def where(path: tuple[str | int, ...]) -> str:
+    """A key path as messages show it: ``openness.code[0].url``."""
+    return _where(path)
+
+
+def describe_value(value: Any) -> str:
+    """A value as messages show it: ``a mapping``, ``true``, ``the number 5``."""
+    return _describe(value)

@@ -1,9 +1,11 @@
-"""Keep tokens out of every message owcheck prints."""
+"""Keep tokens out of every message owcheck prints (``openweights.streams`` applies it to
+everything written to standard error)."""
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 
 # Anything shaped like a Hub token, an org API token, a GitHub or GitLab token, or a bearer
 # credential.
@@ -27,3 +29,15 @@ def scrub(text: str, *extra: str | None) -> str:
     for shape in _SHAPES:
         text = shape.sub(lambda m: (m.group(1) if m.groups() else "") + "***", text)
     return text
+
+
+def token_arguments(argv: Iterable[str]) -> list[str]:
+    """The values given to ``--token`` in a command line (to be masked wherever they appear)."""
+    args = list(argv)
+    found = []
+    for i, arg in enumerate(args):
+        if arg == "--token" and i + 1 < len(args):
+            found.append(args[i + 1])
+        elif arg.startswith("--token="):
+            found.append(arg.partition("=")[2])
+    return found

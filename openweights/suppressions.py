@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -59,19 +60,27 @@ class Directives:
     """Comments that start with ``owcheck`` but are not well-formed directives."""
 
 
-def _code_ranges(text: str) -> list[tuple[int, int]]:
-    """Character ranges of fenced code blocks (``card.fenced_blocks`` reads the fences)."""
-    lines = text.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-    return [(starts[first], starts[end]) for first, end in fenced_blocks(lines)]
+class _CodeSpans:
+    """Whether offsets (visited in increasing order) sit inside an inline code span on their
+    line (an odd number of backticks before them). Backticks are counted once, from the last
+    offset asked: many comments on one long line cost linear time, not quadratic."""
 
+    def __init__(self, text: str, newlines: Sequence[int]) -> None:
+        self.text = text
+        self.newlines = newlines
+        self.line_start = -1
+        self.counted_to = 0
+        self.ticks = 0
 
-def _in_code_span(text: str, start: int) -> bool:
-    """True when ``start`` sits inside an inline code span on its line (odd backticks before)."""
-    line_start = text.rfind("\n", 0, start) + 1
-    return text.count("`", line_start, start) % 2 == 1
+    def inside(self, start: int) -> bool:
+        """True when ``start`` is inside a code span."""
+        index = bisect_right(self.newlines, start - 1)
+        line_start = self.newlines[index - 1] + 1 if index else 0
+        if line_start != self.line_start:
+            self.line_start, self.counted_to, self.ticks = line_start, line_start, 0
+        self.ticks += self.text.count("`", self.counted_to, start)
+        self.counted_to = start
+        return self.ticks % 2 == 1
 
 
 def _shown(text: str) -> str:
@@ -103,9 +112,10 @@ def _read(body: str, line: int) -> Suppression | Problem | None:
 @lru_cache(maxsize=64)
 def parse_directives(text: str) -> Directives:
     """Every owcheck directive in a card's text, with the malformed ones."""
-    code = _code_ranges(text)
+    code = fenced_blocks(text)
     starts = [s for s, _ in code]
     newlines = newline_offsets(text)
+    spans = _CodeSpans(text, newlines)
     suppressions: list[Suppression] = []
     problems: list[Problem] = []
     pos = 0
@@ -115,7 +125,7 @@ def parse_directives(text: str) -> Directives:
             break  # an unclosed comment: nothing after it is a comment either
         pos = end + 3
         i = bisect_right(starts, start) - 1
-        if (i >= 0 and start < code[i][1]) or _in_code_span(text, start):
+        if (i >= 0 and start < code[i][1]) or spans.inside(start):
             continue
         found = _read(text[start + 4 : end], bisect_right(newlines, start - 1) + 1)
         if isinstance(found, Suppression):

@@ -253,4 +253,7 @@ def main(env: Mapping[str, str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    from openweights.streams import setup_streams
+
+    setup_streams()
     raise SystemExit(main())

@@ -149,7 +149,13 @@ def parse_fast(argv: list[str]) -> CheckOptions | None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point; never shows a traceback."""
+    from openweights.secrets import token_arguments
+    from openweights.streams import setup_streams
+
     args = route(list(sys.argv[1:] if argv is None else argv))
+    # UTF-8 out whatever the locale; every line on stderr scrubbed, whoever writes it (typer's
+    # usage errors echo arguments: a token given where a target was expected, too).
+    setup_streams(*token_arguments(args))
     opts = parse_fast(args)
     if opts is None:
         from openweights.cli.app import main as full

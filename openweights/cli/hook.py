@@ -19,6 +19,7 @@ from openweights.choices import Letter, Severity, SourceChoice
 from openweights.config import split_selectors
 from openweights.formats.concise import render as render_concise
 from openweights.report import Report
+from openweights.streams import err, setup_streams
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             outcome = session.run(target, args.config, args.isolated, overrides)
         except session.ERRORS as exc:
-            sys.stderr.write(f"owcheck: error: {card}: {exc}\n")
+            err(f"owcheck: error: {card}: {exc}")
             status = 2
             continue
         sys.stdout.write(format_report(outcome.report))
@@ -70,4 +71,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    setup_streams()
     raise SystemExit(main())

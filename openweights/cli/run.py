@@ -103,10 +103,11 @@ class CheckOptions:
                          self.fail_under, self.fail_on)
 
 
-def err(message: str) -> None:
-    """One line to standard error."""
-    sys.stderr.write(message + "\n")
-    sys.stderr.flush()
+def err(message: str, token: str | None = None) -> None:
+    """One line to standard error, scrubbed of tokens (``openweights/streams.py``)."""
+    from openweights.streams import err as scrubbed_err
+
+    scrubbed_err(message, token)
 
 
 def write(text: str, output: Path | None) -> None:
@@ -214,7 +215,5 @@ def guarded(call: Callable[[], int], token: str | None = None) -> int:
         err("owcheck: interrupted")
         return 130
     except Exception as exc:  # a bug: one line, no traceback, never a token
-        from openweights.secrets import scrub
-
-        err(f"owcheck: internal error: {scrub(f'{type(exc).__name__}: {exc}', token)}")
+        err(f"owcheck: internal error: {type(exc).__name__}: {exc}", token)
         return EXIT_INPUT

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from openweights.card import Card, parse_card
+from openweights.card import Card, CardMetadata, parse_card
 from openweights.catalogues.corpora import load_corpora
 from openweights.evidence.bases import inferred_bases
 from openweights.evidence.code_data import (
@@ -59,7 +59,7 @@ from openweights.evidence.model import (
 from openweights.evidence.stages import STAGES, StageBuilder
 from openweights.licensing.catalogue import Catalogue
 from openweights.licensing.grader import DEFAULT_THRESHOLDS, Thresholds, Verdict
-from openweights.repoids import as_list, is_url, license_link_path
+from openweights.repoids import is_url, license_link_path
 from openweights.sources import Bundle, ForgeStatus
 from openweights.weightfiles import WeightFileMetadata, read_header
 
@@ -102,12 +102,16 @@ _OPEN_SOURCE_CLAIM = re.compile(r"\bopen[- ]source\b", re.I)
 _DIFF_FACTS = 10
 """Changes of a modified LICENSE text listed as evidence (``owcheck identify --diff`` shows all)."""
 
+MAX_SUGGESTED = 10
+"""At most this many unknown license ids get "did you mean" suggestions."""
+
 
 def detect_modality(card: Card | None, api: Mapping[str, Any] | None) -> str | None:
     """``multimodal`` / ``text`` from pipeline_tag, tags and the card title; None if unclear."""
-    meta: Mapping[str, Any] = card.metadata if card else {}
-    tag = meta.get("pipeline_tag") or (api or {}).get("pipeline_tag")
-    tags = {str(t).lower() for t in as_list(meta.get("tags")) + as_list((api or {}).get("tags"))}
+    meta = card.meta if card else CardMetadata(None)
+    api_meta = CardMetadata(api)
+    tag = meta.text("pipeline_tag") or api_meta.text("pipeline_tag")
+    tags = {t.lower() for t in meta.texts("tags") + api_meta.texts("tags")}
     if tag in MULTIMODAL_PIPELINES or tags & {"multimodal", "vision", "image-text-to-text"}:
         return "multimodal"
     if tag in TEXT_PIPELINES:
@@ -154,9 +158,8 @@ def weights_statements(
     out: list[LicenseFinding] = [
         st.finding for st in prose if st.component == "weights" and st.explicit
     ]
-    wblock = openness_block(card).get("weights") if card else None
-    raw = wblock.get("license") if isinstance(wblock, dict) else None
-    if card and isinstance(raw, str) and raw.strip():
+    raw = card.meta.text("openness", "weights", "license") if card else None
+    if card and raw is not None and raw.strip():
         origin = Origin(card.path, card.line_of("openness", "weights", "license"))
         out.append(res.stated(raw, "openness", origin))
     for meta in headers:
@@ -305,13 +308,14 @@ def build_evidence(
         weight_files=tuple(headers),
         statements=tuple(statements),
         stages=tuple(stages),
+        ignored_metadata=ignored_metadata(card),
     )
 
 
 def license_link(card: Card | None) -> LicenseLink | None:
     """The card's ``license_link`` and the repo file it names (the sources read it the same way)."""
-    value = card.metadata.get("license_link") if card else None
-    if card is None or not isinstance(value, str) or not value.strip():
+    value = card.meta.text("license_link") if card else None
+    if card is None or value is None or not value.strip():
         return None
     origin = Origin(card.path, card.line_of("license_link"))
     return LicenseLink(value, license_link_path(value), is_url(value), origin)
@@ -325,18 +329,40 @@ def close_license_ids(
     for d in declared:
         raw = str(d.raw) if d.raw else ""
         if d.entry is None and raw and not raw.startswith("other:") and raw not in out:
-            out[raw] = tuple(catalogue.suggest(raw))
+            # A search costs milliseconds: a few are help, thousands (a hostile list) a hang.
+            out[raw] = tuple(catalogue.suggest(raw)) if len(out) < MAX_SUGGESTED else ()
     return out
 
 
 def metadata_issues(card: Card | None) -> tuple[Fact, ...]:
-    """Where the card's metadata breaks ``schemas/model-card.schema.json``."""
+    """Where the card's metadata breaks ``schemas/model-card.schema.json`` (values the typed
+    view left out aside: ``ignored_metadata`` says those)."""
     if card is None or not card.metadata:
         return ()
     from openweights.schema_check import load_schema, validate
 
+    ignored = [p.path for p in card.meta.problems]
     issues = validate(dict(card.metadata), load_schema("model-card.schema.json"))
-    return tuple(Fact(i.message, Origin(card.path, card.line_of(*i.path))) for i in issues)
+    return tuple(
+        Fact(i.message, Origin(card.path, card.line_of(*i.path)))
+        for i in issues
+        if not any(i.path[: len(path)] == path for path in ignored)
+    )
+
+
+def ignored_metadata(card: Card | None) -> tuple[Fact, ...]:
+    """Metadata values of the wrong type, which the evidence left out (``CardMetadata``)."""
+    if card is None or not card.meta.problems:
+        return ()
+    from openweights.schema_check import describe_value, where
+
+    return tuple(
+        Fact(
+            f"{where(p.path)} must be {p.expected}, not {describe_value(p.value)}: ignored",
+            Origin(card.path, card.line_of(*p.path)),
+        )
+        for p in card.meta.problems
+    )
 
 
 def data_from_stages(

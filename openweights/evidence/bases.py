@@ -18,11 +18,11 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from openweights.card import Card
+from openweights.card import Card, CardMetadata
 from openweights.catalogues.base_models import (
     VARIANT_WORDS,
     BaseMatch,
@@ -30,6 +30,7 @@ from openweights.catalogues.base_models import (
     _tokens,
 )
 from openweights.evidence.model import (
+    HUB_RELATIONS,
     Confidence,
     InferredBase,
     LicenseFinding,
@@ -39,7 +40,7 @@ from openweights.evidence.model import (
 )
 from openweights.licensing.catalogue import Catalogue
 from openweights.licensing.grader import GradingContext, Thresholds, grade_license
-from openweights.repoids import as_list, repo_id_from
+from openweights.repoids import repo_id_from
 from openweights.sources import Bundle, ModelMaterial
 from openweights.weightfiles import WeightFileMetadata
 
@@ -67,13 +68,19 @@ _ANCHORS: tuple[tuple[re.Pattern[str], str | None], ...] = tuple(
         (
             r"\b(?:fine[- ]?tun(?:ed|ing|e)|finetun(?:ed|ing|e)|trained|tuned|pre-?trained|"
             r"initiali[sz]ed|continued(?:\s+pre-?training)?|adapted|derived|converted|replica|version)"
-            r"(?:\s+(?:\w+|\[[^\]]*\])){0,3}?\s+(?:from|of|on|upon|over|atop)\b",
+            # A bracketed word (a link's text) is bounded: unbounded, an unclosed "[" after every
+            # "trained" rescanned the rest of the card (quadratic).
+            r"(?:\s+(?:\w+|\[[^\]\n]{0,200}\])){0,3}?\s+(?:from|of|on|upon|over|atop)\b",
             "finetune",
         ),
         (r"\b(?:based|built)\s+(?:up)?on\b|\bon\s+top\s+of\b|基于", None),
         (
-            r"^\s*[-*]*\s*\**\s*(?:finetuned\s+from(?:\s+model)?|fine-tuned\s+from|base\s+model|"
-            r"original\s+model|parent\s+model|model\s+creator)\s*(?:\[optional\])?\s*\**\s*[:：]",
+            # Bullets, stars and spaces as ``\s*[-*]*\s*\**\s*`` allows them, written so that no
+            # two quantifiers can share a run of spaces (that form was cubic in the spaces when the
+            # words did not follow).
+            r"^\s*(?:[-*]+(?:\s+\*+)?\s*)?(?:finetuned\s+from(?:\s+model)?|fine-tuned\s+from|"
+            r"base\s+model|original\s+model|parent\s+model|model\s+creator)"
+            r"\s*(?:\[optional\]\s*)?(?:\*+\s*)?[:：]",
             None,
         ),
     )
@@ -100,12 +107,20 @@ _DESIGN_AFTER = re.compile(
 )
 _SCRATCH = re.compile(r"\bfrom\s+scratch\b", re.I)
 # What may stand between two models listed as the object of one phrase.
+# Link targets ("](https://...)") are taken out first (``_connected``): as an alternative here,
+# ``\]\([^)]*\)`` overlapped the single brackets, and a failing check was exponential in "]()".
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")
 _CONNECTOR = re.compile(
-    r"(?:[\s,;&+/*`'\"()\[\]]|\]\([^)]*\)|\b(?:and|or|with|the|both|plus|as well as|models?"
+    r"(?:[\s,;&+/*`'\"()\[\]]|\b(?:and|or|with|the|both|plus|as well as|models?"
     r"|checkpoints?|weights|instruct|chat|base|version|variants?)\b)*",
     re.I,
 )
-_MERGEKIT_LINE = re.compile(r"^\s*-?\s*(?:model|base_model)\s*:\s*([\w.-]+/[\w.-]+)\s*$", re.M)
+# Spaces within the line only (``[^\S\n]``): ``^\s*-?\s*`` ran across blank lines and split
+# them between two quantifiers, cubic in a run of blank lines.
+_MERGEKIT_LINE = re.compile(
+    r"^[^\S\n]*(?:-[^\S\n]*)?(?:model|base_model)[^\S\n]*:\s*([\w.-]+/[\w.-]+)[^\S\n]*$",
+    re.M,
+)
 # Words that may surround a family's name in a title without making it a different model.
 _TITLE_WORDS = VARIANT_WORDS | {
     "card",
@@ -171,21 +186,23 @@ def _repo_id(value: Any) -> str | None:
 def _declared(
     card: Card | None, material: ModelMaterial, cat: BaseModelCatalogue
 ) -> Iterator[_Found]:
-    meta: Mapping[str, Any] = card.metadata if card else (material.api_card_data or {})
-    values = as_list(meta.get("base_model"))
-    relation = meta.get("base_model_relation")
-    for i, raw in enumerate(values):
-        rid = repo_id_from(raw, "model") if isinstance(raw, str) else None
+    # The typed view: a value of the wrong type is left out (rule OW109 reports it).
+    meta = card.meta if card else CardMetadata(material.api_card_data)
+    values = meta.located("base_model")
+    relation = meta.text("base_model_relation")
+    relation = relation if relation in HUB_RELATIONS else None  # the report's closed set
+    for raw, item_line in values:
+        rid = repo_id_from(raw, "model")
         if rid is None:
             continue
         line = None
         if card is not None:
-            line = card.line_of("base_model", i) if len(values) > 1 else card.line_of("base_model")
+            line = item_line if len(values) > 1 else card.line_of("base_model")
         yield _Found(
             rid,
             Signal.BASE_MODEL,
             Confidence.STATED,
-            relation if isinstance(relation, str) else None,
+            relation,
             f"base_model: {raw}",
             Origin(card.path if card else None, line),
             cat.match_repo(rid),
@@ -229,7 +246,7 @@ def _from_configs(material: ModelMaterial, cat: BaseModelCatalogue) -> Iterator[
             if isinstance(model_type, str):
                 names.append(model_type)
             for name in names[:2]:
-                found = cat.mentions(re.sub(r"(For\w+|Model)$", "", name))
+                found = cat.mentions(_architecture_stem(name))
                 if found:
                     yield _Found(
                         name,
@@ -240,6 +257,21 @@ def _from_configs(material: ModelMaterial, cat: BaseModelCatalogue) -> Iterator[
                         Origin(path, _line_of(text, "architectures")),
                         found[0],
                     )
+
+
+_WORD_RUN = re.compile(r"\w*")
+
+
+def _architecture_stem(name: str) -> str:
+    """An architecture without its head (``LlamaForCausalLM`` -> ``Llama``, ``GPT2Model`` ->
+    ``GPT2``): what ``re.sub(r"(For\\w+|Model)$", "", name)`` gives, in linear time (that regex
+    tries every "For" of a long word to its end)."""
+    run = _WORD_RUN.match(name[::-1])
+    tail = len(name) - (run.end() if run else 0)  # where the last run of \w starts
+    at = name.find("For", tail)
+    if at != -1 and at + 3 < len(name):
+        return name[:at]
+    return name[:-5] if name.endswith("Model") else name
 
 
 def _line_of(text: str, key: str) -> int | None:
@@ -303,7 +335,7 @@ _TREE_TAG = re.compile(r"^base_model:(?:(adapter|quantized|finetune|merge):)?(.+
 def _from_tags(
     card: Card | None, material: ModelMaterial, cat: BaseModelCatalogue
 ) -> Iterator[_Found]:
-    card_tags = [str(t) for t in as_list(card.metadata.get("tags"))] if card else []
+    card_tags = card.meta.texts("tags") if card else []
     hub_tags = list(material.tags)
     for tag, source in [*((t, "card") for t in card_tags), *((t, "hub") for t in hub_tags)]:
         m = _TREE_TAG.match(tag.strip())
@@ -340,10 +372,22 @@ def title_of(card: Card) -> tuple[str, int] | None:
     return (title, first.line) if title else None
 
 
-def _identity(title: str, match: BaseMatch) -> bool:
-    """True when the title is nothing but the model's own name (the vendor's card, a mirror)."""
-    outside = [t for t, _w, s, _e in _tokens(title) if s < match.start or s >= match.end]
-    return all(t in _TITLE_WORDS or t[0].isdigit() for t in outside)
+def _connected(between: str) -> bool:
+    """True when only connecting words, punctuation and link targets stand between two names."""
+    return _CONNECTOR.fullmatch(_LINK_TARGET.sub(" ", between)) is not None
+
+
+def _naming_words(title: str) -> tuple[int, int] | None:
+    """Where the title's first and last words that are not filler start (None: all filler)."""
+    starts = [s for t, _w, s, _e in _tokens(title) if t not in _TITLE_WORDS and not t[0].isdigit()]
+    return (starts[0], starts[-1]) if starts else None
+
+
+def _identity(naming: tuple[int, int] | None, match: BaseMatch) -> bool:
+    """True when the title is nothing but the model's own name (the vendor's card, a mirror):
+    every word of it outside ``match`` is filler (``naming`` from ``_naming_words``; the title is
+    read once, not once per name it holds)."""
+    return naming is None or (naming[0] >= match.start and naming[1] < match.end)
 
 
 _URL = re.compile(r"https?://[^\s)\]>\"']+")
@@ -400,6 +444,8 @@ def _from_title(card: Card, cat: BaseModelCatalogue) -> tuple[list[_Found], _Fou
     if found is None:
         return [], None
     title, line = found
+    naming = _naming_words(title)
+    quote = _clip(f"title: {title}")  # once: a title naming many models is one quote, shortened
     out: list[_Found] = []
     identity: _Found | None = None
     for match in text_mentions(title, cat):
@@ -408,11 +454,11 @@ def _from_title(card: Card, cat: BaseModelCatalogue) -> tuple[list[_Found], _Fou
             Signal.TITLE,
             _confidence(match, Confidence.MEDIUM),
             None,
-            f"title: {title}",
+            quote,
             Origin(card.path, line),
             match,
         )
-        if identity is None and match.family is not None and _identity(title, match):
+        if identity is None and match.family is not None and _identity(naming, match):
             identity = replace(item, relation="same-model")
             continue
         out.append(item)
@@ -462,7 +508,7 @@ def _from_prose(card: Card, cat: BaseModelCatalogue) -> Iterator[_Found]:
                     break  # "based on the Llama 2 architecture"
                 if previous < 0 and match.start - start > _FIRST_REACH:
                     break
-                if previous >= 0 and not _CONNECTOR.fullmatch(body[previous : match.start]):
+                if previous >= 0 and not _connected(body[previous : match.start]):
                     break
                 if match.how != "brand":  # a bare brand is often a link's text before its id
                     previous = match.end

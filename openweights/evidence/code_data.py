@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from openweights.card import Card, parse_card
+from openweights.card import Card, CardMetadata, parse_card
 from openweights.evidence.licenses import Resolver
 from openweights.evidence.model import (
     CodeRelease,
@@ -30,8 +30,8 @@ _HF_DATASET_LINK = re.compile(r"huggingface\.co/datasets/([\w.-]+/[\w.-]+)", re.
 
 
 def openness_block(card: Card | None) -> Mapping[str, Any]:
-    block = card.metadata.get("openness") if card else None
-    return block if isinstance(block, dict) else {}
+    """The ``openness:`` block, every part of it checked for its type (``Card.meta``)."""
+    return card.meta.block("openness") if card else {}
 
 
 def code_releases(
@@ -157,16 +157,9 @@ def forge_license(answer: ForgeAnswer, res: Resolver) -> LicenseFinding:
 
 def datasets_named(card: Card, bundle: Bundle, res: Resolver) -> list[DatasetEvidence]:
     ids: list[tuple[str, Origin]] = []
-    meta = card.metadata
-    values = as_list(meta.get("datasets"))
-    for i, value in enumerate(values):
+    for value, line in card.meta.located("datasets"):
         did = repo_id_from(value, "dataset")
         if did:
-            line = (
-                card.line_of("datasets", i)
-                if isinstance(meta.get("datasets"), list)
-                else (card.line_of("datasets"))
-            )
             ids.append((did, Origin(card.path, line)))
     data_block = openness_block(card).get("data")
     if isinstance(data_block, dict):
@@ -207,13 +200,15 @@ def dataset_license(material: DatasetMaterial, res: Resolver) -> LicenseFinding:
         meta = parse_card(material.card_text, "README.md").metadata
     if not meta and material.api_card_data:
         meta = material.api_card_data
+    view = CardMetadata(meta)  # typed: wrong-typed values are left out
     origin = Origin("README.md", None, None, material.id)
-    values = [v for v in as_list(meta.get("license")) if isinstance(v, str)]
+    values = view.texts("license")
+    name = view.text("license_name")
     findings = []
     for value in values:
         entry = res.catalogue.resolve(value)
-        if entry and entry.kind == "placeholder" and isinstance(meta.get("license_name"), str):
-            entry = res.catalogue.resolve(meta["license_name"]) or entry
+        if entry and entry.kind == "placeholder" and name is not None:
+            entry = res.catalogue.resolve(name) or entry
         findings.append(res.finding(value, entry, "dataset-card", origin))
     if not findings:
         return res.finding(None, None, "dataset-card", origin)
@@ -246,8 +241,11 @@ def data_information(card: Card, datasets: list[DatasetEvidence]) -> DataInforma
     pointers = (
         len(_HF_DATASET_LINK.findall(text)) + len(datasets) + len(re.findall(r"https?://", text))
     )
+    # Only at the start of a run of digits: from every digit of "1,1,1,..." it is quadratic.
     sizes = re.search(
-        r"\b\d[\d.,]*\s*(%|[KMBT]\b|billion|million|tokens|GB|TB|documents)", text, re.I
+        r"(?<![\d.,])\b\d[\d.,]*\s*(%|[KMBT]\b|billion|million|tokens|GB|TB|documents)",
+        text,
+        re.I,
     )
     inventory = pointers >= 1 and bool(sizes)
     processing = bool(re.search(r"(dedup|filter|preprocess)\w*", text, re.I)) and bool(

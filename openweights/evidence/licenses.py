@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from openweights.card import Card, parse_card
+from openweights.card import Card, CardMetadata, parse_card
 from openweights.evidence.model import LicenseFileEvidence, LicenseFinding, Origin
 from openweights.licensing.catalogue import Catalogue, LicenseEntry, LicenseFeature
 from openweights.licensing.expressions import ExpressionError, is_expression, read_expression
@@ -24,7 +24,6 @@ from openweights.licensing.grader import (
     grade_license,
     least_open,
 )
-from openweights.repoids import as_list
 from openweights.sources import ModelMaterial
 
 # Words for license matching: letters and numbers split apart ("llama3.1" -> llama, 3.1), so
@@ -58,6 +57,21 @@ def phrase_index(catalogue: Catalogue) -> tuple[dict[tuple[str, ...], LicenseEnt
     longest = max((len(k) for k in index), default=1)
     _PHRASES[id(catalogue)] = (catalogue, index, longest)
     return index, longest
+
+
+_SPANS: dict[int, tuple[object, dict[str, int]]] = {}
+
+
+def _first_word_spans(index: dict[tuple[str, ...], LicenseEntry]) -> dict[str, int]:
+    """For each word that begins a phrase of ``index``, the length of its longest phrase."""
+    cached = _SPANS.get(id(index))
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    spans: dict[str, int] = {}
+    for words in index:
+        spans[words[0]] = max(spans.get(words[0], 0), len(words))
+    _SPANS[id(index)] = (index, spans)
+    return spans
 
 
 class Resolver:
@@ -124,14 +138,16 @@ class Resolver:
     def declared(self, meta: Mapping[str, Any], card: Card) -> list[LicenseFinding]:
         """One finding per ``license:`` value; ``other`` resolved through license_name."""
         out = []
-        values = as_list(meta.get("license"))
-        name = meta.get("license_name")
-        by_link = self.by_link(meta.get("license_link"))
-        for i, value in enumerate(values):
-            line = card.line_of("license", i) if len(values) > 1 else card.line_of("license")
+        # The typed view: a value of the wrong type is left out (rule OW109 reports it).
+        view = card.meta if meta is card.metadata else CardMetadata(meta, card.key_lines)
+        values = view.located("license")
+        name = view.text("license_name")
+        by_link = self.by_link(view.text("license_link"))
+        for value, item_line in values:
+            line = item_line if len(values) > 1 else card.line_of("license")
             origin = Origin(card.path, line)
-            if not isinstance(value, str) or not value.strip():
-                out.append(self.finding(str(value), None, "metadata", origin))
+            if not value.strip():
+                out.append(self.finding(value, None, "metadata", origin))
                 continue
             entry, names = self.reading(value)
             if entry is not None and entry.kind == "placeholder" and isinstance(name, str):
@@ -147,7 +163,7 @@ class Resolver:
                 out.append(self.finding(raw, by_link, "metadata", origin))
                 continue
             out.append(self.finding(value, entry, "metadata", origin, names))
-        if not values and isinstance(name, str) and name.strip():
+        if not values and name is not None and name.strip():
             # license_name without license: (seen in the wild) still names the license.
             entry = self.catalogue.resolve(name)
             origin = Origin(card.path, card.line_of("license_name"))
@@ -166,12 +182,20 @@ class Resolver:
 
     def mentions(self, text: str) -> list[tuple[int, int, LicenseEntry]]:
         """License names in ``text``, longest first at each word: (first word, end word, entry)."""
-        index, longest = phrase_index(self.catalogue)
+        index, _longest = phrase_index(self.catalogue)
+        spans = _first_word_spans(index)
         tokens = _TOKEN.findall(text.lower())
         found: list[tuple[int, int, LicenseEntry]] = []
         i = 0
-        while i < len(tokens):
-            for n in range(min(longest, len(tokens) - i), 0, -1):
+        count = len(tokens)
+        while i < count:
+            # Only words that begin a phrase, and only as far as its longest phrase reaches:
+            # most words begin none (one dict lookup instead of one per possible length).
+            span = spans.get(tokens[i])
+            if span is None:
+                i += 1
+                continue
+            for n in range(min(span, count - i), 0, -1):
                 entry = index.get(tuple(tokens[i : i + n]))
                 if entry is not None:
                     found.append((i, i + n, entry))
@@ -247,7 +271,9 @@ def _clip(text: str, size: int = 160) -> str:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\[*])")
-_YAML_KEY = re.compile(r"^\s*-?\s*licen[cs]e(_name)?\s*:", re.I)
+# ``\s*(?:-\s*)?``, not ``\s*-?\s*``: two quantifiers side by side split a run of spaces every
+# way before giving up (quadratic in the spaces a line starts with).
+_YAML_KEY = re.compile(r"^\s*(?:-\s*)?licen[cs]e(_name)?\s*:", re.I)
 _LICENSE_COLON = re.compile(r"licen[cs]e[*_\s]*[:：][*_\s]*\[?([^\n\](|;,]{2,60})", re.I)
 # Sentences about where something came from describe a base model's terms, not this model's.
 _LINEAGE_CONTEXT = re.compile(
@@ -350,7 +376,7 @@ _UNDER = re.compile(
 
 def _sentences(text: str, first_line: int) -> Iterator[tuple[str, int, str]]:
     """``(clause, line, whole sentence)`` for every clause of every sentence of ``text``."""
-    for line_no, line in enumerate(text.splitlines(), start=first_line):
+    for line_no, line in enumerate(text.split("\n"), start=first_line):
         for sentence in _SENTENCE_END.split(line):
             for clause in _CLAUSE_BREAK.split(sentence):
                 yield clause, line_no, sentence
@@ -383,7 +409,10 @@ _NON_COMMERCIAL = re.compile(
     re.I,
 )
 _RESEARCH_ONLY = re.compile(
-    r"\b(?:for\s+)?(?:academic\s+|non-?commercial\s+)?research\s+(?:purposes?|use|uses)?\s*only\b"
+    # ``research\s+(?:purposes?|use|uses)?\s*only`` written so that no two quantifiers can share
+    # a run of spaces (split every way, it was quadratic in the spaces).
+    r"\b(?:for\s+)?(?:academic\s+|non-?commercial\s+)?research(?:\s+(?:purposes?|uses?)\s*|\s+)"
+    r"only\b"
     r"|\bresearch[- ]only\b|\bonly\s+for\s+(?:academic\s+|non-?commercial\s+)?research\b",
     re.I,
 )
@@ -448,7 +477,7 @@ def read_prose(card: Card, res: Resolver) -> list[ProseStatement]:
     sections = card.find_sections(r"licen[cs]e|licensing|terms of use")
     chunks: list[tuple[str, int, bool]] = [(s.body, s.line_at(0), True) for s in sections]
     chunks += [(s.title, s.line, True) for s in sections]
-    for number, line in enumerate(card.body.splitlines(), start=card.body_start_line):
+    for number, line in enumerate(card.body_lines(), start=card.body_start_line):
         lower = line.lower()
         if "licen" in lower or "commercial" in lower or "research" in lower or _UNDER.search(line):
             chunks.append((line, number, False))
@@ -527,8 +556,8 @@ def _most_specific(found: list[LicenseFinding]) -> list[LicenseFinding]:
 
 
 def gate_prompt_license(card: Card, res: Resolver, catalogue: Catalogue) -> LicenseFinding | None:
-    prompt = card.metadata.get("extra_gated_prompt")
-    if not isinstance(prompt, str) or len(prompt) < 40:
+    prompt = card.meta.text("extra_gated_prompt")
+    if prompt is None or len(prompt) < 40:
         return None
     origin = Origin(card.path, card.line_of("extra_gated_prompt"))
     if len(prompt) > 2000:
@@ -657,10 +686,9 @@ def material_license(
 ) -> LicenseFinding:
     """An ancestor's own weights license, the same way as the subject's (file wins)."""
     card = parse_card(material.card_text or "", "README.md")
-    meta = card.metadata or dict(material.api_card_data or {})
     if not card.metadata and material.api_card_data:
         card = Card(card.path, card.text, dict(material.api_card_data), "ok", None, None)
-    declared = res.declared(meta, card)
+    declared = res.declared(card.metadata, card)  # read through card.meta, the typed view
     files = identify_files(material.license_files, catalogue)
     finding = choose_own_license(declared, files, [], None, res)
     return LicenseFinding(

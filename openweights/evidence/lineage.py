@@ -6,21 +6,24 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from openweights.card import Card, parse_card
+from openweights.card import Card, CardMetadata, parse_card
 from openweights.evidence.licenses import Resolver, material_license
-from openweights.evidence.model import LicenseFinding, LineageLink, Origin
+from openweights.evidence.model import HUB_RELATIONS, LicenseFinding, LineageLink, Origin
 from openweights.licensing.catalogue import Catalogue
-from openweights.repoids import as_list, repo_id_from
+from openweights.repoids import repo_id_from
 from openweights.sources import Bundle, ModelMaterial
 
+# The name is matched inside a lookahead and then taken whole by a backreference: an atomic
+# group, so that when the name turns out to be followed by "architecture" the engine does not
+# try every shorter split of it (exponential on a long run of digits, e.g. "A1111...1").
 _BASE_IN_PROSE = re.compile(
     r"(?i:\b(?:(?:fine[- ]?tuned?|finetuned|trained|quantized|quantised|merged|derived|converted)"
     r"(?:\s+(?:version|model))?\s+from|(?:based|built)\s+(?:up)?on|on\s+top\s+of))"
     r"(?:\s+(?i:the|recent|original|latest)){0,3}\s+"
     r"(?:\[(?P<link>[^\]\n]{2,80})\]"
-    r"|(?P<name>https?://huggingface\.co/[\w.-]+/[\w.-]+"
+    r"|(?=(?P<name>https?://huggingface\.co/[\w.-]+/[\w.-]+"
     r"|[A-Za-z][\w.-]*/[\w.-]*[A-Za-z0-9]"
-    r"|[A-Z][\w.]*(?:[- ]?v?\d[\w.]*)+(?:-[\w.]+)*))"
+    r"|[A-Z][\w.]*(?:[- ]?v?\d[\w.]*)+(?:-[\w.]+)*))(?P=name))"
     r"(?![\w-]*\s+(?:\w+\s+)?architecture)"
 )
 _TEMPLATE_BASE = re.compile(r"finetuned from model(?:\s*\[optional\])?[*:\s]+\[?([^\]\n(]+)", re.I)
@@ -31,19 +34,10 @@ _TEMPLATE_BASE = re.compile(r"finetuned from model(?:\s*\[optional\])?[*:\s]+\[?
 def base_models(card: Card | None, api: Mapping[str, Any] | None) -> list[tuple[str, Origin]]:
     if card is None:
         return []
-    meta = card.metadata
-    values = as_list(meta.get("base_model"))
+    values = card.meta.located("base_model")
     if not values and api:
-        values = as_list(api.get("base_model"))
-    out = []
-    for i, v in enumerate(values):
-        line = (
-            card.line_of("base_model", i)
-            if isinstance(meta.get("base_model"), list)
-            else (card.line_of("base_model"))
-        )
-        out.append((str(v), Origin(card.path, line)))
-    return out
+        values = [(v, None) for v in CardMetadata(api).texts("base_model")]
+    return [(v, Origin(card.path, line)) for v, line in values]
 
 
 def lineage_links(bundle: Bundle, res: Resolver, catalogue: Catalogue) -> list[LineageLink]:
@@ -78,15 +72,14 @@ def _parents_of(
     """A model's base ids and stated relation: the source's map, else the card."""
     if child_id in bundle.parents:
         return list(bundle.parents[child_id]), bundle.relations.get(child_id)
-    meta: Mapping[str, Any] = parse_card(child.card_text or "", "README.md").metadata or (
-        child.api_card_data or {}
-    )
-    ids = [bid for raw in as_list(meta.get("base_model")) if (bid := repo_id_from(raw, "model"))]
-    return ids, meta.get("base_model_relation")
+    card = parse_card(child.card_text or "", "README.md")
+    view = card.meta if card.metadata else CardMetadata(child.api_card_data)
+    ids = [bid for raw in view.texts("base_model") if (bid := repo_id_from(raw, "model"))]
+    return ids, view.text("base_model_relation")
 
 
 def _rel(value: Any) -> str | None:
-    return value if value in ("adapter", "merge", "quantized", "finetune") else None
+    return value if value in HUB_RELATIONS else None
 
 
 def base_models_in_prose(card: Card) -> list[tuple[str, int]]:
@@ -105,4 +98,4 @@ def base_models_in_prose(card: Card) -> list[tuple[str, int]]:
             continue  # a link to a document, not a model
         if name:
             out.append((name, card.body_line(m.start())))
-    return sorted(set(out), key=lambda t: t[1])
+    return sorted(set(out), key=lambda t: (t[1], t[0]))

@@ -34,6 +34,9 @@ WEIGHT_SUFFIXES = (
     ".exl2",
     ".llamafile",
 )
+HUB_RELATIONS = ("adapter", "merge", "quantized", "finetune")
+"""The values of ``base_model_relation`` (and of the Hub's model-tree tags); any other value is
+no relation (``schemas/model-card.schema.json``)."""
 MULTIMODAL_PIPELINES = {
     "image-text-to-text",
     "visual-question-answering",
@@ -512,3 +515,5 @@ class Evidence:
     stages: tuple[DataStage, ...] = ()
     """The training stages and their data, the model's own and those inherited from its
     bases; the data row is as open as the least open of them."""
+    ignored_metadata: tuple[Fact, ...] = ()
+    """Metadata values of the wrong type, left out of the evidence: message and line."""

@@ -50,7 +50,7 @@ def primary_stage(card: Card | None, relation: str | None, derived: bool = False
     nothing)."""
     if card is None:
         return "pre-training"
-    ids, _ = base_model_ids(card.metadata)
+    ids, _ = base_model_ids(card.meta.values)
     if not ids and not derived:
         return "pre-training"
     if relation in ("quantized", "merge"):
@@ -322,8 +322,7 @@ class StageBuilder:
         sid = self.bundle.subject.id
         relation = self.bundle.relations.get(sid)
         if relation is None and card is not None:
-            rel = card.metadata.get("base_model_relation")
-            relation = rel if isinstance(rel, str) else None
+            relation = card.meta.text("base_model_relation")
         extra = self._unstated_bases(sid, card)
         if relation is None and extra:
             relation = extra[0].relation
@@ -338,7 +337,7 @@ class StageBuilder:
     def _unstated_bases(self, sid: str, card: Card | None) -> list[InferredBase]:
         """The inferred bases that stand for the lineage when the card states none (one per
         family, or per name when the catalogue does not know it), most trusted first."""
-        stated = bool(card is not None and base_model_ids(card.metadata)[0])
+        stated = bool(card is not None and base_model_ids(card.meta.values)[0])
         if stated or any(link.child == sid for link in self.lineage):
             return []
         out: list[InferredBase] = []
@@ -410,7 +409,7 @@ class StageBuilder:
                    path: tuple[str, ...]) -> list[DataStage]:
         parents = [link for link in self.lineage if link.child == child]
         if not parents and card is not None and not self.bundle.lineage_resolvable:
-            ids, _ = base_model_ids(card.metadata)
+            ids, _ = base_model_ids(card.meta.values)
             return [stage for bid in ids for stage in self._unread(bid)]
         out: list[DataStage] = []
         for link in parents:
@@ -444,11 +443,11 @@ def _declared_of(card: Card, bundle: Bundle, res: Resolver, model_id: str) -> li
     from openweights.evidence.code_data import dataset_license
 
     out = []
-    for i, value in enumerate(as_list(card.metadata.get("datasets"))):
+    for value, line in card.meta.located("datasets"):
         did = repo_id_from(value, "dataset")
         if not did:
             continue
-        origin = Origin("README.md", card.line_of("datasets", i), None, model_id)
+        origin = Origin("README.md", line, None, model_id)
         material = bundle.datasets.get(did)
         if material is None:
             found = False if did in bundle.datasets else None

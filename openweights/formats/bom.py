@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import quote
 
 from openweights import __version__
@@ -233,8 +233,7 @@ def declared_terms(report: Report) -> list[LicenseTerm]:
     """Every license the model declares: each ``license:`` value (``other`` with its
     ``license_name``/``license_link``), then LICENSE files identified as another license."""
     ev = report.evidence
-    meta: Mapping[str, Any] = ev.card.metadata if ev.card else {}
-    name = meta.get("license_name") if isinstance(meta.get("license_name"), str) else None
+    name = ev.card.meta.text("license_name") if ev.card else None
     link = ev.license_link
     url = _link_url(report, link) if link else None
     path = link.path if link else None

@@ -260,8 +260,7 @@ def _model_card(report: Report) -> dict[str, Any] | None:
     params: dict[str, Any] = {}
     task = report.evidence.bundle.subject.pipeline_tag
     if task is None and report.evidence.card is not None:
-        raw = report.evidence.card.metadata.get("pipeline_tag")
-        task = raw if isinstance(raw, str) else None
+        task = report.evidence.card.meta.text("pipeline_tag")
     if task:
         params["task"] = task
     if report.evidence.datasets:

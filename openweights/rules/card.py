@@ -152,15 +152,16 @@ def front_matter_unusable(ev: Evidence) -> Iterator[Hit]:
 def metadata_schema(ev: Evidence) -> Iterator[Hit]:
     """A metadata value has the wrong type or an unknown value.
 
-    The Hub and tools expect, for instance, ``license`` to be a string (or a list of strings),
-    ``base_model`` a repo id, ``base_model_relation`` one of adapter, merge, quantized,
-    finetune. The optional ``openness:`` block is checked here too.
+    The Hub and tools expect, for instance, ``language`` to be a code or a list of codes,
+    ``base_model_relation`` one of adapter, merge, quantized, finetune, and URLs in the
+    ``openness:`` block (checked here too) to be http(s) URLs. A value of the wrong type that
+    owcheck would have graded from is reported by OW109 instead, which says it was ignored.
 
     Fails::
 
         ---
-        license:
-          name: apache-2.0
+        license: apache-2.0
+        base_model_relation: fine-tuned
         ---
 
     Passes::
@@ -323,6 +324,39 @@ def evidence_missing(ev: Evidence) -> Iterator[Hit]:
             seen += [f"{dataset.id}: {m}" for m in getattr(dataset, "missing", ())]
     for item in dict.fromkeys(seen):
         yield Hit(f"not available: {item}", None, ev.bundle.subject.card_path)
+
+
+@rule(
+    "OW109",
+    "metadata-type-ignored",
+    Severity.WARNING,
+    None,
+    "Write the value with the type the Hub expects: a string, a list of strings, true/false...",
+)
+def metadata_type_ignored(ev: Evidence) -> Iterator[Hit]:
+    """A metadata value owcheck grades from has the wrong type, so it was ignored.
+
+    ``license``, ``base_model``, ``datasets``, ``pipeline_tag``, ``tags``, ``license_name``,
+    ``license_link`` and the parts of the ``openness:`` block are read only when they have the
+    type the Hub's model-card spec gives them. A ``license: true`` or a ``pipeline_tag`` written
+    as a list is left out of the grade as if it were not there; this finding says which.
+
+    Fails::
+
+        ---
+        license: true
+        pipeline_tag: [text-generation]
+        ---
+
+    Passes::
+
+        ---
+        license: apache-2.0
+        pipeline_tag: text-generation
+        ---
+    """
+    for fact in ev.ignored_metadata:
+        yield Hit(fact.claim, fact.origin.line)
 
 
 @rule(

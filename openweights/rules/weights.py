@@ -94,11 +94,10 @@ def other_without_name(ev: Evidence) -> Iterator[Hit]:
     card = ev.card
     if card is None:
         return
-    meta = card.metadata
     if (
         any(_is_other(d) for d in ev.declared)
-        and not meta.get("license_name")
-        and not meta.get("license_link")
+        and not card.meta.text("license_name")
+        and not card.meta.text("license_link")
     ):
         yield Hit("`license: other` without license_name or license_link", card.line_of("license"))
 
@@ -165,7 +164,7 @@ def unresolved_custom_license(ev: Evidence) -> Iterator[Hit]:
     card = ev.card
     if card is None:
         return
-    name = card.metadata.get("license_name")
+    name = card.meta.text("license_name")
     if not any(_is_other(d) for d in ev.declared) or not name:
         return
     if any(f.status == "match" for f in ev.license_files):
@@ -459,10 +458,10 @@ def license_list(ev: Evidence) -> Iterator[Hit]:
         license: mit
         ---
     """
-    if ev.card is None or not isinstance(ev.card.metadata.get("license"), list):
+    if ev.card is None or not ev.card.meta.is_list("license"):
         return
     line = ev.card.line_of("license")
-    if len(ev.declared) == 1:
+    if len(ev.declared) == 1 and len(ev.card.meta.get("license")) == 1:
         yield Hit(f"license is a one-item list; write it as `license: {ev.declared[0].raw}`", line)
         return
     names = ", ".join(str(d.raw) for d in ev.declared)

@@ -13,6 +13,7 @@ from openweights.evidence import Confidence, Signal
 from openweights.report import Report
 from openweights.sources.local import LocalSource
 from openweights.weightfiles import HEADER_BYTES
+from tests.support import validate_report
 from tests.weightfile_fixtures import gguf_bytes, safetensors_bytes
 
 
@@ -219,3 +220,29 @@ def test_local_source_reads_only_the_header_bytes(tmp_path: Path) -> None:
     report = _grade(big)
     broken = next(m for m in report.evidence.weight_files if m.path == "broken.safetensors")
     assert broken.problem is not None  # reported, never a crash
+
+
+def test_wrong_typed_lineage_metadata_is_reported_not_read(tmp_path: Path) -> None:
+    # base_model, its relation and the tags are read through the typed view (Card.meta): a
+    # value of the wrong type is an OW109 finding, never a crash or a str() of a mapping.
+    card = (
+        "---\nlicense: apache-2.0\nbase_model: {id: meta-llama/Llama-2-7b-hf}\n"
+        "base_model_relation: [adapter]\ntags: [1, {base_model: x}]\n---\n# A model\n"
+    )
+    report = _grade(_repo(tmp_path, card))
+    ignored = " | ".join(_fired(report, "OW109"))
+    assert "base_model" in ignored and "base_model_relation" in ignored and "tags" in ignored
+    assert not [b for b in report.evidence.inferred_bases
+                if b.signal in (Signal.BASE_MODEL, Signal.TAGS, Signal.MODEL_TREE)]
+    validate_report(json.loads(json.dumps(report.to_dict())))
+
+
+def test_a_relation_outside_the_hubs_set_is_no_relation(tmp_path: Path) -> None:
+    card = (
+        "---\nlicense: apache-2.0\nbase_model: meta-llama/Llama-2-7b-hf\n"
+        "base_model_relation: cc-by-4.0\n---\n# A model\n"
+    )
+    report = _grade(_repo(tmp_path, card))
+    [base] = [b for b in report.evidence.inferred_bases if b.signal is Signal.BASE_MODEL]
+    assert base.relation is None and base.family == "llama-2"
+    validate_report(json.loads(json.dumps(report.to_dict())))  # relation is a closed set there

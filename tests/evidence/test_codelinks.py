@@ -156,3 +156,20 @@ def test_pythia_no_longer_says_both_no_link_and_no_license_for_its_link() -> Non
     roles = {c.repo: c.role for c in report.evidence.code_releases}
     assert roles["github.com/EleutherAI/pythia"] == "training"
     assert roles["github.com/EleutherAI/gpt-neox"] == "library"
+
+
+def test_code_blocks_are_read_by_the_cards_one_fence_reader() -> None:
+    # A four-backtick block holding a three-backtick line stays one block (CommonMark), so the
+    # clone line after the inner fence is code, read with the prose line before the block; the
+    # link after the block is prose again, and a fence line itself is never read for links.
+    card = parse_card(
+        "# Tiny\n\nTo train the model, clone our code:\n\n````md\n```\n"
+        "git clone https://github.com/example-org/tiny-train.git\n````\n\n"
+        "```https://github.com/example-org/on-a-fence\n```\n\n"
+        "Results: https://github.com/example-org/tiny-results\n"
+    )
+    links = {str(link.repo): link for link in code_links(card)}
+    train = links["github.com/example-org/tiny-train"]
+    assert train.role is Role.TRAINING and "To train the model" in train.context
+    assert "github.com/example-org/on-a-fence" not in links
+    assert links["github.com/example-org/tiny-results"].role is Role.UNKNOWN

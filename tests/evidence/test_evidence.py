@@ -111,11 +111,20 @@ def test_known_ids_and_custom_names_have_no_hint(meta: str) -> None:
 
 
 def test_metadata_schema_problems_are_facts_with_lines() -> None:
-    ev = evidence_of(card("pipeline_tag: text-generation\nlicense:\n  name: apache-2.0\n"))
+    ev = evidence_of(card("pipeline_tag: text-generation\nbase_model_relation:\n  fine-tuned\n"))
     assert len(ev.metadata_issues) == 1
     issue = ev.metadata_issues[0]
-    assert "license" in issue.claim
+    assert "base_model_relation" in issue.claim
     assert (issue.origin.path, issue.origin.line) == ("README.md", 3)
+
+
+def test_values_of_the_wrong_type_are_ignored_facts_not_schema_problems() -> None:
+    ev = evidence_of(card("pipeline_tag: text-generation\nlicense:\n  name: apache-2.0\n"))
+    assert ev.metadata_issues == ()
+    [fact] = ev.ignored_metadata
+    assert fact.claim == "license must be a string or a list of strings, not a mapping: ignored"
+    assert (fact.origin.path, fact.origin.line) == ("README.md", 3)
+    assert ev.declared == ()
 
 
 def test_valid_metadata_has_no_schema_problems() -> None:
