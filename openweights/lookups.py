@@ -80,11 +80,12 @@ def prose_corpora(card: Card, corpora: CorpusCatalogue) -> list[tuple[Corpus, in
     name as written). A name counts in a sentence or under a heading about training data, never
     in a comparison with other models; an ambiguous name ("StarCoder") only in such a place."""
     out: list[tuple[Corpus, int, str, str]] = []
+    mentions = corpora.within(card.text)
     for line, raw_line in enumerate(card.body_lines(), start=card.body_start_line):
         if not raw_line.strip():
             continue
         listed = bool(_LISTED.match(raw_line))
-        for m in corpora.mentions(raw_line):
+        for m in mentions(raw_line):
             sentence = sentence_at(raw_line, m.start)
             headings = card.heading_chain(line)
             data_heading = any(_DATA_HEADING.search(h) for h in headings)

@@ -11,9 +11,10 @@ No I/O beyond reading the bundled index once.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from openweights.resources import catalogue_records
@@ -109,9 +110,16 @@ class CorpusMention:
     """The name as written."""
 
 
+_WORD_SPLIT = re.compile(r"[\s_-]+")
+"""What separates the words of a name (any run of them matches any other, or none)."""
+_FOLDS = {0x131: "i", 0x17F: "s"}
+"""Letters a case-insensitive regex matches to an ASCII letter that ``str.lower`` keeps apart
+(dotless i, long s); the others (Kelvin sign, dotted I) lower to theirs."""
+
+
 def _name_pattern(name: str) -> str:
     """A name as a regex: case-insensitive words, spaces, hyphens and underscores alike."""
-    parts = [re.escape(p) for p in re.split(r"[\s_-]+", name.strip()) if p]
+    parts = [re.escape(p) for p in _WORD_SPLIT.split(name.strip()) if p]
     return r"[\s_-]*".join(parts)
 
 
@@ -135,8 +143,24 @@ class CorpusCatalogue:
         # Longest first, so "RedPajama v2" wins over "RedPajama" at the same place.
         names.sort(key=lambda t: (-len(t[0]), t[0].lower()))
         self._names = {(name_key(n)): (c, amb) for n, c, amb in reversed(names)}
-        alternation = "|".join(_name_pattern(n) for n, _c, _a in names)
-        self._pattern = re.compile(rf"(?<![\w/.-])(?:{alternation})(?![\w/]|[.-]\w)", re.I)
+        self._patterns = tuple(_name_pattern(n) for n, _c, _a in names)
+        # The words of each name, lower case (None: a name with non-ASCII letters, always kept).
+        self._words = tuple(
+            None if not n.isascii() else frozenset(
+                w.lower() for w in _WORD_SPLIT.split(n.strip()) if w)
+            for n, _c, _a in names)
+        self._all_words = tuple(sorted({w for ws in self._words if ws for w in ws}))
+        self._pattern = self._compile(tuple(range(len(names))))
+        self._narrowed: OrderedDict[tuple[int, ...], re.Pattern[str]] = OrderedDict()
+        self._last: tuple[str, Callable[[str], Iterator[CorpusMention]]] | None = None
+
+    @staticmethod
+    def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
+        alternation = "|".join(patterns) or "(?!)"
+        return re.compile(rf"(?<![\w/.-])(?:{alternation})(?![\w/]|[.-]\w)", re.I)
+
+    def _compile(self, keep: tuple[int, ...]) -> re.Pattern[str]:
+        return self._alternation(self._patterns[i] for i in keep)
 
     @classmethod
     def from_records(cls, records: Iterable[Mapping[str, Any]]) -> CorpusCatalogue:
@@ -153,7 +177,38 @@ class CorpusCatalogue:
 
     def mentions(self, text: str) -> Iterator[CorpusMention]:
         """Every corpus name in ``text``, left to right, longest name first at each place."""
-        for m in self._pattern.finditer(text):
+        return self._mentions(self._pattern, text)
+
+    def within(self, document: str) -> Callable[[str], Iterator[CorpusMention]]:
+        """``mentions`` for the parts of ``document`` (its lines): the same answers, faster.
+
+        One regex tries every name at every place of a line, which is most of a long card's
+        cost; a name can only match where each of its words occurs, so the lines are searched
+        with the names whose words are all somewhere in the document (each one a substring
+        search over it). The narrowed patterns are kept for the last 64 sets of names.
+        """
+        if self._last is not None and self._last[0] == document:
+            return self._last[1]  # a card's text is searched by more than one reader
+        low = document.lower()
+        if not low.isascii():
+            low = low.translate(_FOLDS)
+        present = {w for w in self._all_words if w in low}
+        keep = tuple(i for i, words in enumerate(self._words)
+                     if words is None or words <= present)
+        pattern = self._narrowed.get(keep)
+        if pattern is None:
+            pattern = self._pattern if len(keep) == len(self._words) else self._compile(keep)
+            self._narrowed[keep] = pattern
+            if len(self._narrowed) > 64:
+                self._narrowed.popitem(last=False)
+        else:
+            self._narrowed.move_to_end(keep)
+        found = partial(self._mentions, pattern)
+        self._last = (document, found)
+        return found
+
+    def _mentions(self, pattern: re.Pattern[str], text: str) -> Iterator[CorpusMention]:
+        for m in pattern.finditer(text):
             found = self._names.get(name_key(m.group(0)))
             if found is not None:
                 yield CorpusMention(found[0], m.start(), m.end(), found[1], m.group(0))

@@ -13,7 +13,7 @@ import yaml
 
 from openweights.catalogues.corpora import CorpusCatalogue, load_corpora
 from openweights.licensing.catalogue import load_catalogue
-from tests.support import ROOT
+from tests.support import ROOT, corpus_cards
 
 SCRIPT = ROOT / "scripts" / "build_catalogue.py"
 
@@ -61,6 +61,24 @@ def test_names_match_as_cards_write_them() -> None:
     assert ids("Cinderella and Wikipediaesque pages, pile-up, C4D") == []
     [starcoder] = list(corpora.mentions("StarCoder writes code"))
     assert starcoder.ambiguous  # a model's name too: counts only where the text is about data
+
+
+def test_narrowed_to_a_document_the_answers_are_the_same() -> None:
+    # CorpusCatalogue.within searches a document's lines with the names whose words all occur
+    # in it: every line of our cards, the corpus's when present, and odd case foldings.
+    corpora = load_corpora()
+    odd = ("Trained on the \u017ftack v2 and re\u017ffined web; \u0130-less TH\u0130NGS; "
+           "\u212a-something; ThePile, the_pile, The  Pile, slim-pajama, C4")
+    documents = [odd, *(p.read_text(encoding="utf-8", errors="replace") for p in [
+        *sorted((ROOT / "tests").rglob("README.md")), *corpus_cards()])]
+    narrowed = 0
+    for document in documents:
+        within = corpora.within(document)
+        narrowed += within.args[0] is not corpora._pattern  # fewer names than the catalogue
+        for line in document.splitlines():
+            assert list(within(line)) == list(corpora.mentions(line)), line[:200]
+    assert narrowed == len(documents)  # no document names every corpus
+    assert {m.corpus.id for m in corpora.within(odd)(odd)} == {"the-pile", "slimpajama", "c4"}
 
 
 def test_build_script_checks_and_rebuilds(tmp_path: Path) -> None:
