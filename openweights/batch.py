@@ -229,12 +229,15 @@ def grade_all(
     job: Job | None = None,
     jobs: int = 4,
     processes: int | None = None,
+    in_flight: int | None = None,
 ) -> Iterator[BatchItem]:
     """Grade every target, ``jobs`` at a time, yielding results in input order.
 
     ``processes``: worker processes (default: one per usable CPU, at most ``jobs``, and one per
     ``TARGETS_PER_WORKER`` targets of a list); 0 grades on threads in this process. ``targets``
-    is consumed lazily, so it may be a stream.
+    is consumed lazily, so it may be a stream. ``in_flight``: targets handed to the workers
+    and not answered yet (default ``jobs``: a target waiting on the network is one of the
+    ``jobs``); more keeps CPU-bound workers busy while their answers travel (dump rows).
     """
     job = job or GradeJob()
     jobs = max(1, min(jobs, MAX_JOBS))
@@ -243,7 +246,8 @@ def grade_all(
     if processes <= 0:
         yield from _on_threads(targets, job, jobs)
     else:
-        yield from _on_workers(targets, job, jobs, min(processes, jobs))
+        yield from _on_workers(targets, job, jobs, min(processes, jobs),
+                               max(jobs, in_flight or jobs))
 
 
 def _on_threads(targets: Iterable[Any], job: Job, jobs: int) -> Iterator[BatchItem]:
@@ -293,7 +297,7 @@ class _Worker:
 
 
 def _on_workers(
-    targets: Iterable[Any], job: Job, jobs: int, processes: int
+    targets: Iterable[Any], job: Job, jobs: int, processes: int, in_flight: int
 ) -> Iterator[BatchItem]:
     import multiprocessing
     from multiprocessing.connection import wait
@@ -311,9 +315,9 @@ def _on_workers(
     finished = False
     try:
         while True:
-            # Hand out targets while fewer than `jobs` are in flight and the window has room.
-            while not exhausted and sum(len(w.held) for w in workers) < jobs and (
-                    sent - next_out < WINDOW * jobs):
+            # Hand out targets while fewer than `in_flight` are out and the window has room.
+            while not exhausted and sum(len(w.held) for w in workers) < in_flight and (
+                    sent - next_out < WINDOW * in_flight):
                 try:
                     target = next(pending)
                 except StopIteration:
@@ -661,10 +665,12 @@ def run(
     breaker: int = BREAKER,
     on_item: Callable[[Tally], None] | None = None,
     processes: int | None = None,
+    in_flight: int | None = None,
 ) -> Tally:
     """Grade ``work`` (targets or rows; ``Settled`` lines are counted, not graded) and hand
     each result to ``write`` (False: graded but not written, ``--changed-since``). Stops early,
-    with ``tally.stopped``, after ``breaker`` Hub failures in a row."""
+    with ``tally.stopped``, after ``breaker`` Hub failures in a row. ``processes`` and
+    ``in_flight`` as for ``grade_all``."""
     def feed() -> Iterator[Any]:
         for entry in work:
             if isinstance(entry, Settled):
@@ -675,7 +681,7 @@ def run(
                 yield entry
 
     in_a_row = 0
-    for item in grade_all(feed(), job, jobs, processes):
+    for item in grade_all(feed(), job, jobs, processes, in_flight):
         if write(item) is False and item.report is not None:
             tally.unchanged += 1
         else:

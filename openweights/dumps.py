@@ -35,6 +35,9 @@ from openweights.sources.factstore import FactStore
 
 FILL_CHUNK = 64
 """Repos read from the Hub per wave of ``--fill-from-hub`` (each chunk has one deadline)."""
+PREFETCH = 16
+"""Rows handed to each worker process ahead (``batch.grade_all``'s ``in_flight``): a row is a
+millisecond of CPU, so a worker given one row at a time waits on the pipe as long as it grades."""
 
 
 # --------------------------------------------------------------------------- grading one row

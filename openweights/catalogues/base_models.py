@@ -388,10 +388,13 @@ class BaseModelCatalogue:
         clean = _DIGIT_UNDERSCORE.sub(".", text)
         out: list[BaseMatch] = []
         i = 0
-        while i < len(toks):
-            found = self._match_at(toks, i, clean)
+        # Only the words that start a name are tried (most words start none).
+        first = self._first_words
+        for at in [j for j, tok in enumerate(toks) if tok[0] in first]:
+            if at < i:
+                continue  # inside the name just matched
+            found = self._match_at(toks, at, clean)
             if found is None:
-                i += 1
                 continue
             match, nxt = found
             if (

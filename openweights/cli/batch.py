@@ -143,7 +143,7 @@ def batch_command(
     try:
         job: Any
         if dump_input:
-            work, job, total, processes = _dump_work(
+            work, job, total, processes, in_flight = _dump_work(
                 ids, settings, settled, Path(scratch.name), token, offline, timeout,
                 fill_from_hub, jobs, quiet)
         else:
@@ -167,6 +167,7 @@ def batch_command(
                                  forge=not no_forge)
             processes = batch.default_processes(
                 jobs, sum(1 for w in work if not isinstance(w, batch.Settled)))
+            in_flight = None
         progress = Progress(total, quiet, "rows" if dump_input else "models")
 
         def write(item: batch.BatchItem) -> bool:
@@ -185,7 +186,8 @@ def batch_command(
                 gate_failed = True
             return True
 
-        batch.run(work, job, jobs, write, tally, on_item=progress, processes=processes)
+        batch.run(work, job, jobs, write, tally, on_item=progress, processes=processes,
+                  in_flight=in_flight)
     except SourceError as exc:
         fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
@@ -216,8 +218,9 @@ def batch_command(
 def _dump_work(
     spec: str, settings: Any, settled: Any, scratch: Path, token: str | None, offline: bool,
     timeout: float, fill: bool, jobs: int, quiet: bool,
-) -> tuple[Any, Any, int, int]:
-    """A dump's work: the index and ancestors passes (and the Hub fill), then its rows."""
+) -> tuple[Any, Any, int, int, int]:
+    """A dump's work: the index and ancestors passes (and the Hub fill), then its rows; the
+    job, the number of rows, the worker processes and the rows in flight."""
     from openweights import batch, dumps
     from openweights.registry import DUMP_COLUMNS
     from openweights.sources import HubUnavailableError
@@ -247,7 +250,7 @@ def _dump_work(
     job = dumps.DumpJob(settings, store_path)
     todo = dump.rows - len(found.duplicates) - len(found.skipped)
     processes = batch.default_processes(jobs, todo, per_worker=200)
-    return dumps.rows(dump, found), job, dump.rows, processes
+    return dumps.rows(dump, found), job, dump.rows, processes, processes * dumps.PREFETCH
 
 
 def _resume_command() -> str:
