@@ -81,6 +81,8 @@ def prose_corpora(card: Card, corpora: CorpusCatalogue) -> list[tuple[Corpus, in
     in a comparison with other models; an ambiguous name ("StarCoder") only in such a place."""
     out: list[tuple[Corpus, int, str, str]] = []
     mentions = corpora.within(card.text)
+    if mentions is None:
+        return out
     for line, raw_line in enumerate(card.body_lines(), start=card.body_start_line):
         if not raw_line.strip():
             continue
@@ -107,6 +109,8 @@ def prose_datasets(card: Card) -> list[tuple[str, int, str]]:
     """Hub dataset ids the text links or names in code (``repo_id="org/x"`` with
     ``repo_type="dataset"``): (id, line, sentence)."""
     out: list[tuple[str, int, str]] = []
+    if not _HF_DATASET_LINK.search(card.text):
+        return out  # one scan of the card: most link no dataset
     for line, raw_line in enumerate(card.body_lines(), start=card.body_start_line):
         for m in _HF_DATASET_LINK.finditer(raw_line):
             did = repo_id_from(m.group(1), "dataset")

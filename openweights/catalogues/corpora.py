@@ -112,7 +112,7 @@ class CorpusMention:
 
 _WORD_SPLIT = re.compile(r"[\s_-]+")
 """What separates the words of a name (any run of them matches any other, or none)."""
-_FOLDS = {0x131: "i", 0x17F: "s"}
+_FOLDS = (("\u0131", "i"), ("\u017f", "s"))
 """Letters a case-insensitive regex matches to an ASCII letter that ``str.lower`` keeps apart
 (dotless i, long s); the others (Kelvin sign, dotted I) lower to theirs."""
 
@@ -152,11 +152,11 @@ class CorpusCatalogue:
         self._all_words = tuple(sorted({w for ws in self._words if ws for w in ws}))
         self._pattern = self._compile(tuple(range(len(names))))
         self._narrowed: OrderedDict[tuple[int, ...], re.Pattern[str]] = OrderedDict()
-        self._last: tuple[str, Callable[[str], Iterator[CorpusMention]]] | None = None
+        self._last: tuple[str, Callable[[str], Iterator[CorpusMention]] | None] | None = None
 
     @staticmethod
     def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
-        alternation = "|".join(patterns) or "(?!)"
+        alternation = "|".join(patterns)
         return re.compile(rf"(?<![\w/.-])(?:{alternation})(?![\w/]|[.-]\w)", re.I)
 
     def _compile(self, keep: tuple[int, ...]) -> re.Pattern[str]:
@@ -179,8 +179,9 @@ class CorpusCatalogue:
         """Every corpus name in ``text``, left to right, longest name first at each place."""
         return self._mentions(self._pattern, text)
 
-    def within(self, document: str) -> Callable[[str], Iterator[CorpusMention]]:
-        """``mentions`` for the parts of ``document`` (its lines): the same answers, faster.
+    def within(self, document: str) -> Callable[[str], Iterator[CorpusMention]] | None:
+        """``mentions`` for the parts of ``document`` (its lines): the same answers, faster;
+        None when ``document`` cannot name any corpus.
 
         One regex tries every name at every place of a line, which is most of a long card's
         cost; a name can only match where each of its words occurs, so the lines are searched
@@ -191,10 +192,14 @@ class CorpusCatalogue:
             return self._last[1]  # a card's text is searched by more than one reader
         low = document.lower()
         if not low.isascii():
-            low = low.translate(_FOLDS)
+            for letter, ascii_letter in _FOLDS:
+                low = low.replace(letter, ascii_letter)
         present = {w for w in self._all_words if w in low}
         keep = tuple(i for i, words in enumerate(self._words)
                      if words is None or words <= present)
+        if not keep:
+            self._last = (document, None)
+            return None
         pattern = self._narrowed.get(keep)
         if pattern is None:
             pattern = self._pattern if len(keep) == len(self._words) else self._compile(keep)
