@@ -3,15 +3,17 @@
 Input: one target per line (a Hub id, ``ORG/NAME@REV``, or a path); blank lines and ``#``
 comments are skipped. Output: JSONL reports in input order. Targets that cannot be graded go
 to a separate errors file (also JSONL), so the report stream stays valid against
-``schemas/report.schema.json``. With ``resume``, targets already in the output (or recorded as
-unusable input in the errors file) are skipped; Hub outages (exit 3) are always retried.
+``schemas/report.schema.json``. With ``resume``, targets recorded as unusable input in the
+errors file are skipped, and so are those already in the output at the model's current version
+(a ``Recheck`` asks the Hub); Hub outages (exit 3) and owcheck's own failures are retried.
 
 The unit of work is ``grade_one(target, job)``: fetch, grade and serialise one target, never
 raising (a bad target is a ``BatchItem`` with an error). ``grade_all`` runs it for a stream of
 targets on every core: worker processes (so grading is not held to one core by the GIL), each
 running several targets at once on threads (so the waits on the network overlap), with at most
-``jobs`` targets in flight and at most ``4 * jobs`` results held back to keep the output in
-input order: memory does not grow with the length of the batch. The workers share one rate-limit
+``jobs`` targets in flight (``in_flight``: more for CPU-bound dump rows) and at most four times
+as many results held back to keep the output in input order: memory does not grow with the
+length of the batch. The workers share one rate-limit
 gate (``openweights.sources.http``), so a ``Retry-After`` seen by one slows them all. A worker
 that dies is replaced; the targets it held are reported as failed (exit 3, retried on resume).
 
@@ -70,16 +72,22 @@ class GradeJob:
     """Ask GitHub/GitLab for the license of the code each model links (False: ``--no-forge``);
     a repo on disk is never looked up, as for ``owcheck PATH``."""
 
-    def run(self, target: Any) -> BatchItem:
-        """Grade one line of an ids file (``grade_one``)."""
+    def run(self, target: Any) -> BatchItem | Settled:
+        """Grade one line of an ids file (``grade_one``); a ``Recheck`` whose model is still
+        at the version reported before is ``Settled`` (skipped), not written again."""
+        if isinstance(target, Recheck):
+            item = grade_one(target.target, self)
+            if item.report is not None and item.version == target.version:
+                return Settled(target.target, "skipped")
+            return item
         return grade_one(str(target), self)
 
 
 class Job(Protocol):
     """How a batch grades each of its work items (picklable: it goes to worker processes)."""
 
-    def run(self, item: Any) -> BatchItem:
-        """Grade one item; never raises."""
+    def run(self, item: Any) -> BatchItem | Settled:
+        """Grade one item (or find it settled); never raises."""
         ...
 
 
@@ -118,17 +126,33 @@ class Settled:
     graded or refused it at this version)."""
 
 
+@dataclass(frozen=True)
+class Recheck:
+    """A line of an ids file whose model an earlier run reported (``--resume``): graded again,
+    and written only when the model's version (its commit sha) changed since."""
+
+    target: str
+    """The line."""
+    version: str
+    """The version reported before."""
+
+    def __str__(self) -> str:
+        return self.target
+
+
 def read_targets(lines: Iterable[str]) -> list[str]:
     """Targets from an ids file: stripped, without blanks, comments or duplicates."""
     return [t for t in targets_of(lines) if isinstance(t, str)]
 
 
-def targets_of(lines: Iterable[str], settled: Callable[[str, str | None], bool] | None = None
-               ) -> Iterator[str | Settled]:
+def targets_of(lines: Iterable[str], settled: Callable[[str, str | None], bool] | None = None,
+               reported: Callable[[str], str | None] | None = None,
+               ) -> Iterator[str | Settled | Recheck]:
     """Each target of an ids file, or why it is not graded: a second line for one model
     (ids compared as reports spell them: ``hf.co/ORG/NAME/`` is ``ORG/NAME``) is a duplicate;
-    with ``settled`` (``--resume``), a model already done is skipped. Blanks and ``#`` comments
-    are not targets."""
+    with ``settled`` (``--resume``), a model already done is skipped, unless ``reported`` gives
+    the version it was reported at: then it is a ``Recheck`` (an ids file does not know a
+    model's version before the Hub is asked). Blanks and ``#`` comments are not targets."""
     seen: set[str] = set()
     for raw in lines:
         line = raw.split("#", 1)[0].strip()
@@ -140,9 +164,19 @@ def targets_of(lines: Iterable[str], settled: Callable[[str, str | None], bool] 
             continue
         seen.add(key)
         if settled is not None and settled(key, None):
-            yield Settled(line, "skipped")
+            version = reported(key) if reported is not None else None
+            if version is not None and not _is_path(line):
+                yield Recheck(line, version)
+            else:
+                yield Settled(line, "skipped")
         else:
             yield line
+
+
+def _is_path(target: str) -> bool:
+    from openweights import session
+
+    return session.names_a_path(target)
 
 
 def subject_key(target: str) -> str:
@@ -230,7 +264,7 @@ def grade_all(
     jobs: int = 4,
     processes: int | None = None,
     in_flight: int | None = None,
-) -> Iterator[BatchItem]:
+) -> Iterator[BatchItem | Settled]:
     """Grade every target, ``jobs`` at a time, yielding results in input order.
 
     ``processes``: worker processes (default: one per usable CPU, at most ``jobs``, and one per
@@ -250,7 +284,7 @@ def grade_all(
                                max(jobs, in_flight or jobs))
 
 
-def _on_threads(targets: Iterable[Any], job: Job, jobs: int) -> Iterator[BatchItem]:
+def _on_threads(targets: Iterable[Any], job: Job, jobs: int) -> Iterator[BatchItem | Settled]:
     if jobs == 1:
         for target in targets:
             yield _safe_run(job, target)
@@ -258,7 +292,7 @@ def _on_threads(targets: Iterable[Any], job: Job, jobs: int) -> Iterator[BatchIt
     from concurrent.futures import Future, ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        window: deque[Future[BatchItem]] = deque()
+        window: deque[Future[BatchItem | Settled]] = deque()
         for target in targets:
             window.append(pool.submit(_safe_run, job, target))
             if len(window) >= jobs:
@@ -298,7 +332,7 @@ class _Worker:
 
 def _on_workers(
     targets: Iterable[Any], job: Job, jobs: int, processes: int, in_flight: int
-) -> Iterator[BatchItem]:
+) -> Iterator[BatchItem | Settled]:
     import multiprocessing
     from multiprocessing.connection import wait
 
@@ -310,7 +344,7 @@ def _on_workers(
     exhausted = False
     sent = 0  # targets handed out (their indexes are 0..sent-1)
     next_out = 0  # index of the next result to yield
-    done: dict[int, BatchItem] = {}
+    done: dict[int, BatchItem | Settled] = {}
     deaths_in_a_row = 0
     finished = False
     try:
@@ -370,12 +404,14 @@ def _on_workers(
 
 def _name_of(item: Any) -> str:
     """How an error line names a work item: the target, or a dump row's ``modelId``."""
+    if isinstance(item, Recheck):
+        return item.target
     if isinstance(item, dict):
         return str(item.get("modelId") or item.get("id") or "?")
     return str(item)
 
 
-def _safe_run(job: Job, item: Any) -> BatchItem:
+def _safe_run(job: Job, item: Any) -> BatchItem | Settled:
     try:
         return job.run(item)
     except Exception as exc:  # a job that breaks its promise still answers for its item
@@ -682,6 +718,12 @@ def run(
 
     in_a_row = 0
     for item in grade_all(feed(), job, jobs, processes, in_flight):
+        if isinstance(item, Settled):  # a Recheck whose model had not changed
+            tally.count(item)
+            in_a_row = 0
+            if on_item is not None:
+                on_item(tally)
+            continue
         if write(item) is False and item.report is not None:
             tally.unchanged += 1
         else:

@@ -155,7 +155,8 @@ def batch_command(
                     Path(ids).read_text(encoding="utf-8").splitlines())
             except (OSError, UnicodeDecodeError) as exc:
                 fail(f"cannot read {ids}: {getattr(exc, 'strerror', None) or exc}")
-            work = list(batch.targets_of(lines, settled))
+            work = list(batch.targets_of(
+                lines, settled, ledger.reported.get if ledger is not None else None))
             total = len(work)
             if not no_forge and not offline:
                 from openweights.sources.forge import anonymous_notice

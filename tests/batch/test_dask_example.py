@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -78,3 +80,25 @@ def test_the_dask_example_grades_as_owcheck_batch(tmp_path: Path) -> None:
     (dask_error,) = [json.loads(line) for part in (tmp_path / "dask" / "errors").glob("*.jsonl")
                      for line in part.read_text(encoding="utf-8").splitlines()]
     assert dask_error == {k: failed[k] for k in ("target", "error", "exit_code")}
+
+
+def test_the_dask_example_reads_a_dump_on_the_hub(tmp_path: Path) -> None:
+    # As a user runs it: the command line, its own local cluster, the dump read from the
+    # (loopback) Hub by every worker through huggingface_hub's file system.
+    from tests.hub.dumps import DUMP_ID, dump_repo
+    from tests.hub.server import LoopbackHub
+
+    rows = dump_rows(load_repos().values())
+    with LoopbackHub(extra_repos=dump_repo(rows, shards=2)) as hub:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "examples" / "dask_dump.py"), f"hf://datasets/{DUMP_ID}",
+             str(tmp_path / "out"), "--workers", "1"],
+            cwd=tmp_path, env={**os.environ, **hub.env(tmp_path)}, capture_output=True,
+            text=True, timeout=120)
+        served = {r.path for r in hub.requests if r.path.endswith(".parquet")}
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert f"dask_dump: {len(rows)} graded, 0 errors" in done.stderr
+    assert len(served) == 2
+    reports = [json.loads(line) for part in sorted((tmp_path / "out" / "reports").glob("*.jsonl"))
+               for line in part.read_text(encoding="utf-8").splitlines()]
+    assert [r["subject"]["id"] for r in reports] == [r["modelId"] for r in rows]

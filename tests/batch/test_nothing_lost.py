@@ -19,7 +19,7 @@ from openweights.config import Settings
 from openweights.report import Report
 from openweights.sources import Bundle
 from tests.hub.dumps import dump_rows
-from tests.hub.server import LoopbackHub, load_repos
+from tests.hub.server import LoopbackHub, load_repos, make_revision
 from tests.support import FIXTURES, run_owcheck
 
 ROWS = dump_rows(load_repos().values())
@@ -148,6 +148,32 @@ def test_ids_are_normalised_duplicates_counted_and_errors_kept_only_while_failin
     assert "1 graded" in third.stderr, third.stderr
     left = [json.loads(line) for line in errors.read_text().splitlines()]
     assert [e["id"] for e in left] == ["acme/does-not-exist"]
+
+
+def test_resuming_an_ids_file_regrades_only_models_updated_since(
+        loopback_hub: LoopbackHub, tmp_path: Path) -> None:
+    ids = tmp_path / "ids.txt"
+    local = str(FIXTURES / "repos" / "tier-a")
+    ids.write_text(f"acme/plain-7b\nhttps://huggingface.co/acme/no-license\n{local}\n")
+    out, errors = tmp_path / "out.jsonl", tmp_path / "errors.jsonl"
+    env = loopback_hub.env(tmp_path)
+    assert run_owcheck("batch", str(ids), "-o", str(out), "--errors", str(errors), env=env
+                       ).returncode == 0
+    before = [json.loads(line)["subject"] for line in out.read_text().splitlines()]
+    # A new commit of acme/plain-7b: its card gains a line, so its sha changes.
+    repo = loopback_hub.repos[("models", "acme/plain-7b")]
+    files = dict(repo.revisions["main"].files)
+    files["README.md"] = files["README.md"] + b"\nUpdated: a note on evaluation.\n"
+    repo.revisions["main"] = make_revision("models", repo.id, "main", files)
+    done = run_owcheck("batch", str(ids), "-o", str(out), "--errors", str(errors), "--resume",
+                       env=env)
+    assert done.returncode == 0, done.stderr
+    assert "3 lines: 1 graded, 0 refused, 0 failed, 0 duplicate, 2 skipped" in done.stderr
+    after = [json.loads(line)["subject"] for line in out.read_text().splitlines()]
+    assert after[:3] == before and len(after) == 4
+    assert after[3]["id"] == "acme/plain-7b"
+    assert after[3]["revision"] == loopback_hub.sha("models", "acme/plain-7b")
+    assert after[3]["revision"] != before[0]["revision"]
 
 
 def test_the_circuit_breaker_stops_a_batch_when_the_hub_is_down(
