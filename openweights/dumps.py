@@ -86,8 +86,10 @@ def _lineage(store: Path | None) -> registry.Lineage:
             found = registry.Lineage(lambda _id: None)
         else:
             facts = FactStore(store)
-            found = registry.Lineage(lambda rid: facts.get("model", rid),
-                                     lambda did: facts.get("dataset", did))
+            # Without datasets in the store (no --fill-from-hub), none is looked up.
+            found = registry.Lineage(
+                lambda rid: facts.get("model", rid),
+                (lambda did: facts.get("dataset", did)) if facts.holds("dataset") else None)
         _lineages[store] = found
     return found
 

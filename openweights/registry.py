@@ -213,13 +213,16 @@ class Lineage:
 
     ``models`` and ``datasets`` answer for the repos the run holds (see ``ModelLookup``); each
     answer is memoised (at most ``memo`` of them), so a base shared by thousands of fine-tunes is
-    looked up once.
+    looked up once. Without ``datasets`` no dataset is looked up: the bundle's ``unresolved``
+    lists the datasets the metadata declares, and the card's text is not searched for more (the
+    datasets a text names matter only when they can be looked up).
     """
 
-    def __init__(self, models: ModelLookup, datasets: DatasetLookup = _none,
+    def __init__(self, models: ModelLookup, datasets: DatasetLookup | None = None,
                  max_depth: int = MAX_DEPTH, memo: int = 4096) -> None:
         self._models = models
-        self._datasets = datasets
+        self._datasets = datasets or _none
+        self._reads_datasets = datasets is not None
         self.max_depth = max(0, max_depth)
         self._memo: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._memo_size = memo
@@ -246,7 +249,8 @@ class Lineage:
         walk = _Walk(self, facts)
         walk.follow(facts.id, 0, ())
         datasets: dict[str, DatasetMaterial | None] = {}
-        for did in _datasets_wanted(facts, walk):
+        wanted = _datasets_wanted(facts, walk) if self._reads_datasets else list(facts.datasets)
+        for did in wanted:
             found = self._lookup("dataset", did)
             if isinstance(found, DatasetMaterial):
                 datasets[did] = found
@@ -350,7 +354,8 @@ class Graph:
     lineage: Lineage = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "lineage", Lineage(self.models.get, self.datasets.get))
+        object.__setattr__(self, "lineage", Lineage(
+            self.models.get, self.datasets.get if self.datasets else None))
 
     def bundle(self, subject: Facts | str) -> Bundle:
         """The bundle of one subject (its facts, or its id in the run)."""

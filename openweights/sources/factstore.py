@@ -54,6 +54,12 @@ class FactStore:
                                    (kind, repo_id)).fetchone()
         return pickle.loads(row[0]) if row is not None else None
 
+    def holds(self, kind: str) -> bool:
+        """True when the store lists any repo of ``kind``."""
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM facts WHERE kind = ? LIMIT 1",
+                                    (kind,)).fetchone() is not None
+
     def ids(self, kind: str) -> set[str]:
         """Every id of ``kind`` the store lists."""
         with self._lock:
