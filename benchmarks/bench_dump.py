@@ -2,6 +2,7 @@
 
     python benchmarks/bench_dump.py rate [--rows 20000] [--cards fixtures|corpus|mix] [--jobs 1 2]
     python benchmarks/bench_dump.py memory [--rows 100000] [--cards mix] [--jobs 2]
+    (both: [--row-group 1000] rows per Parquet row group, [--json FILE] the figures as JSON)
 
 The dump is made at run time, with the columns of ``librarian-bots/model_cards_with_metadata``
 (``tests/hub/dumps.py``): ``rows`` rows cycling over a set of card texts, each row a model of its
@@ -115,9 +116,10 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def make_dump(path: Path, rows: int, cards: str) -> dict[str, Any]:
+def make_dump(path: Path, rows: int, cards: str, row_group: int) -> dict[str, Any]:
     """``rows`` rows cycling over the chosen cards (the fixture models once under their own ids,
-    so the rows naming them as bases are resolved in the dump), written in shards of 50,000."""
+    so the rows naming them as bases are resolved in the dump), written in shards of 50,000
+    rows with row groups of ``row_group`` rows."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -137,10 +139,12 @@ def make_dump(path: Path, rows: int, cards: str) -> dict[str, Any]:
         chars += len(row["card"] or "")
         shard.append(row)
         if len(shard) == 50_000 or n == rows - 1:
-            pq.write_table(pa.Table.from_pylist(shard), path / f"train-{written:05d}.parquet")
+            pq.write_table(pa.Table.from_pylist(shard), path / f"train-{written:05d}.parquet",
+                           row_group_size=row_group)
             written += 1
             shard = []
     return {"rows": rows, "cards": cards, "distinct_cards": len(pool), "shards": written,
+            "row_group": row_group,
             "mean_card_chars": chars / max(1, rows),
             "mb": sum(p.stat().st_size for p in path.glob("*.parquet")) / 1e6}
 
@@ -159,7 +163,7 @@ def rate(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "dump"
-        made = make_dump(folder, args.rows, args.cards)
+        made = make_dump(folder, args.rows, args.cards, args.row_group)
         results["dump"] = made
         print(f"dump: {made['rows']} rows over {made['distinct_cards']} cards ({args.cards}), "
               f"mean card {made['mean_card_chars']:.0f} chars, {made['mb']:.1f} MB Parquet")
@@ -201,7 +205,7 @@ def memory(args: argparse.Namespace) -> dict[str, Any]:
     jobs = args.jobs[0]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "dump"
-        made = make_dump(folder, args.rows, args.cards)
+        made = make_dump(folder, args.rows, args.cards, args.row_group)
         out = Path(tmp) / "out.jsonl"
         samples: list[tuple[int, int]] = []  # (reports written, tree RSS KiB)
         start = time.perf_counter()
@@ -225,7 +229,8 @@ def memory(args: argparse.Namespace) -> dict[str, Any]:
               "rate": done / wall, "peak_10pct_mb": peak(0.1), "peak_50pct_mb": peak(0.5),
               "peak_mb": peak(1.0)}
     print(f"dump: {n} rows over {made['distinct_cards']} cards ({args.cards}), mean card "
-          f"{made['mean_card_chars']:.0f} chars; owcheck batch -j {jobs}")
+          f"{made['mean_card_chars']:.0f} chars, row groups of {args.row_group}; "
+          f"owcheck batch -j {jobs}")
     print(f"reports {done}/{n}, exit {proc.returncode}, {wall:.0f} s ({done / wall:.0f} cards/s)")
     print(f"peak RSS of the process tree: first 10 % {result['peak_10pct_mb']:.0f} MB, first half "
           f"{result['peak_50pct_mb']:.0f} MB, whole run {result['peak_mb']:.0f} MB")
@@ -247,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("--jobs", type=int, nargs=1, default=[2])
     for p in (r, m):
         p.add_argument("--cards", choices=("fixtures", "corpus", "mix"), default="mix")
+        p.add_argument("--row-group", type=int, default=1000,
+                       help="rows per Parquet row group (the writer's choice; default 1000)")
         p.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
     dump(args.json, rate(args) if args.what == "rate" else memory(args))

@@ -27,6 +27,8 @@ REQUIRED = ("modelId", "card")
 """Columns a dump must have."""
 BATCH_ROWS = 512
 """Rows read at a time."""
+READ_BUFFER = 1 << 20
+"""Bytes read from a Parquet file at a time."""
 _HF_DATASET = re.compile(r"^hf://datasets/(?P<id>[^@\s]+?)/?(?:@(?P<rev>[^\s]+))?$")
 
 
@@ -70,7 +72,7 @@ class Dump:
         pq = pyarrow_parquet()
         for path in self.files:
             try:
-                handle = pq.ParquetFile(path)
+                handle = _open(pq, path)
                 for batch in handle.iter_batches(batch_size=batch_rows,
                                                  columns=list(self.columns)):
                     yield batch.to_pylist()
@@ -88,14 +90,16 @@ class Dump:
 
         keys = pa.array(sorted(wanted), type=pa.string())
         for path in self.files:
-            handle = pq.ParquetFile(path)
+            handle = _open(pq, path)
             for group in range(handle.num_row_groups):
                 ids = handle.read_row_group(group, columns=["modelId"]).column("modelId")
-                mask = pc.is_in(ids, value_set=keys)
-                if not pc.any(mask).as_py():
+                if not pc.any(pc.is_in(ids, value_set=keys)).as_py():
                     continue
-                table = handle.read_row_group(group, columns=list(self.columns))
-                yield from table.filter(mask).to_pylist()
+                for batch in handle.iter_batches(batch_size=batch_rows, row_groups=[group],
+                                                 columns=list(self.columns)):
+                    mask = pc.is_in(batch.column("modelId"), value_set=keys)
+                    if pc.any(mask).as_py():
+                        yield from batch.filter(mask).to_pylist()
 
     def ids(self, batch_rows: int = 65536) -> Iterator[tuple[list[Any], list[Any] | None,
                                                             list[Any] | None]]:
@@ -104,7 +108,7 @@ class Dump:
         pq = pyarrow_parquet()
         cols = [c for c in ("modelId", "tags", "last_modified") if c in self.columns]
         for path in self.files:
-            handle = pq.ParquetFile(path)
+            handle = _open(pq, path)
             for batch in handle.iter_batches(batch_size=batch_rows, columns=cols):
                 data = batch.to_pydict()
                 yield data["modelId"], data.get("tags"), data.get("last_modified")
@@ -184,6 +188,12 @@ def _download(spec: str, token: str | None, offline: bool) -> list[Path]:
         raise HubUnavailableError(scrub(f"the Hub did not serve {repo_id} ({_one_line(exc)})",
                                         token)) from None
     return sorted(p for p in Path(str(folder)).rglob("*.parquet") if p.is_file())
+
+
+def _open(pq: Any, path: Path) -> Any:
+    """A Parquet file read a page at a time: a row group is not held whole (the writer chose
+    its size: one of 50,000 cards is hundreds of megabytes)."""
+    return pq.ParquetFile(path, buffer_size=READ_BUFFER, pre_buffer=False)
 
 
 def _one_line(exc: BaseException) -> str:
