@@ -10,16 +10,13 @@ usage errors. A test keeps the table equal to the typer `check` command's option
 
 from __future__ import annotations
 
-import gc
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from openweights.choices import Choice, ColorMode, Format, Letter, Severity
-
-if TYPE_CHECKING:
-    from openweights.cli.run import CheckOptions
+from openweights.cli.run import CheckOptions, guarded, run_check
 
 COMMANDS = ("check", "licenses", "license", "identify", "rules", "explain", "init", "badge",
             "batch", "diff", "site")
@@ -137,8 +134,6 @@ def route(argv: list[str]) -> list[str]:
 
 def parse_fast(argv: list[str]) -> CheckOptions | None:
     """Options for `check`, or None when the full command line should handle ``argv``."""
-    from openweights.cli.run import CheckOptions
-
     if not argv or argv[0] != "check" or any(a in ("--help", "-h") for a in argv[1:]):
         return None
     try:
@@ -152,17 +147,8 @@ def parse_fast(argv: list[str]) -> CheckOptions | None:
     return CheckOptions(**values)
 
 
-# A run allocates many objects that live until it ends (modules, catalogues, the card) and
-# makes almost no reference cycles, so the cyclic garbage collector's passes over them, every
-# 700 allocations by default, are wasted: about a tenth of a short run's time. Collect every
-# 100,000 instead, as mypy does; memory stays bounded on huge inputs and long batches.
-GC_THRESHOLD = (100_000, 20, 20)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point; never shows a traceback."""
-    gc.set_threshold(*GC_THRESHOLD)  # before the imports below: most of the allocations
-    from openweights.cli.run import guarded, run_check
     from openweights.secrets import token_arguments
     from openweights.streams import setup_streams
 
