@@ -39,6 +39,7 @@ Figures on the 2-core shared machine (medians of 21 interleaved runs, ms wall):
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import re
 import resource
@@ -97,15 +98,12 @@ def license_text() -> str | None:
     """An Apache-2.0 text for the LICENSE repo (never stored in this repository)."""
     if CORPUS_APACHE.is_file():
         return CORPUS_APACHE.read_text(encoding="utf-8")
-    try:
-        from scripts.build_fingerprints import default_licensedcode
-    except ImportError:
-        return None
-    folder = default_licensedcode()
-    if folder is None or not (folder / "apache-2.0.LICENSE").is_file():
-        return None
-    raw = (folder / "apache-2.0.LICENSE").read_text(encoding="utf-8")
-    return raw.split("\n---\n", 1)[1]  # licensedcode's files open with a YAML header
+    spec = importlib.util.find_spec("licensedcode")  # licensedcode-data (the test extra)
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(location) / "data" / "licenses" / "apache-2.0.LICENSE"
+        if path.is_file():  # a YAML header, then the text
+            return path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    return None
 
 
 def make_repos(where: Path) -> dict[str, Path]:
@@ -300,5 +298,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))  # scripts.build_fingerprints, for the licensedcode text
     raise SystemExit(main())
