@@ -696,11 +696,13 @@ def read_fingerprints(path: Path) -> FingerprintSet:
             source=r["source"],
             words=r["words"],
             blocks=decode_u32(r["blocks"]),
-            titles=tuple((int(n), int(h)) for n, h in r.get("titles", ())),
-            marks=tuple((int(o), str(w)) for o, w in r.get("marks", ())),
-            items=tuple(int(i) for i in r.get("items", ())),
-            regions=tuple((int(o), int(n), int(m)) for o, n, m in r.get("regions", ())),
-            bridges=tuple((int(a), int(b), int(h)) for a, b, h in r.get("bridges", ())),
+            # The file is ours (scripts/build_fingerprints.py): its numbers are numbers and
+            # its words strings; only JSON's lists become tuples (thousands of marks: fast).
+            titles=tuple(map(tuple, r.get("titles", ()))),
+            marks=tuple(map(tuple, r.get("marks", ()))),
+            items=tuple(r.get("items", ())),
+            regions=tuple(map(tuple, r.get("regions", ()))),
+            bridges=tuple(map(tuple, r.get("bridges", ()))),
         )
         for r in data["references"]
     )
