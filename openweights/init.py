@@ -25,10 +25,11 @@ from typing import Any
 import yaml
 
 from openweights.card import FRONT_MATTER, parse_yaml_block
+from openweights.codelinks import COVERS_DECLARED
 from openweights.evidence import Evidence
 
 BOM = "\ufeff"
-COVERS = ("training", "data-processing", "evaluation", "inference", "fine-tuning")
+COVERS = COVERS_DECLARED
 WEIGHTS_RELEASED: dict[str, bool | str] = {"true": True, "false": False, "gated": "gated"}
 DATA_RELEASED: dict[str, bool | str] = {"true": True, "false": False, "partial": "partial"}
 _KEY_ORDER = {
