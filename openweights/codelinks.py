@@ -48,6 +48,9 @@ class Role(str, enum.Enum):
 
 COVERS = (Role.TRAINING, Role.DATA_PROCESSING, Role.EVALUATION, Role.INFERENCE)
 """The parts of a model's pipeline a code release can cover, in order of weight."""
+COVERS_DECLARED = (*(r.value for r in COVERS), "fine-tuning")
+"""What ``openness.code[].covers`` may say (the card schema's list): the pipeline's parts, and
+``fine-tuning`` (code to adapt the released weights further, not how they were made)."""
 
 LOOKED_UP = frozenset({Role.TRAINING, Role.DATA_PROCESSING, Role.EVALUATION})
 """Roles whose repositories the forge is asked about (the model's own pipeline); libraries,
@@ -421,7 +424,9 @@ def _from_block(card: Card) -> list[CodeLink]:
             continue
         url = item["url"].strip()
         repo = forge_repo_from(url) or ForgeRepo("", url)
-        covers = tuple(card.meta.texts("openness", "code", i, "covers"))
+        # A value outside the schema's list is left out (the card's schema check reports it).
+        declared = card.meta.texts("openness", "code", i, "covers")
+        covers = tuple(c for c in declared if c in COVERS_DECLARED)
         line = card.line_of("openness", "code", i)
         if repo.key in KNOWN_TOOLS:
             out.append(CodeLink(repo, url, Role.LIBRARY, covers, line,

@@ -25,11 +25,12 @@ from typing import Any
 import yaml
 
 from openweights.card import FRONT_MATTER, parse_yaml_block
+from openweights.codelinks import COVERS_DECLARED
 from openweights.evidence import Evidence
 from openweights.patterns import lazy
 
 BOM = "\ufeff"
-COVERS = ("training", "data-processing", "evaluation", "inference", "fine-tuning")
+COVERS = COVERS_DECLARED
 WEIGHTS_RELEASED: dict[str, bool | str] = {"true": True, "false": False, "gated": "gated"}
 DATA_RELEASED: dict[str, bool | str] = {"true": True, "false": False, "partial": "partial"}
 _KEY_ORDER = {
