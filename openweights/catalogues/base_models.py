@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from openweights.patterns import lazy
@@ -145,10 +145,14 @@ class BaseMember:
     """Catalogue license id of its weights."""
     modality: str | None
     """What it takes in and puts out, when it decides a scoped license feature."""
-    size: str | None
-    """Parameter count read from the id (``8b``, ``0.5b``, ``8x7b``), or None."""
     pretraining: PretrainingData | None = None
     """Its pre-training data, where the catalogue records it."""
+
+    @cached_property
+    def size(self) -> str | None:
+        """Parameter count read from the id (``8b``, ``0.5b``, ``8x7b``), or None; read when
+        first asked: a run needs the sizes of the few families its card names, not all."""
+        return size_of(self.id.rsplit("/", 1)[-1])
 
 
 @dataclass(frozen=True)
@@ -505,7 +509,6 @@ def _family_from_dict(data: Mapping[str, Any]) -> BaseFamily:
             renamed=tuple(m.get("renamed") or ()),
             license=m.get("license") or data["license"],
             modality=m.get("modality", modality),
-            size=size_of(m["id"].rsplit("/", 1)[-1]),
             pretraining=_pretraining(m.get("pretraining_data")),
         )
         for m in data.get("members") or ()
