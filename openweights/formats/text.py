@@ -22,6 +22,7 @@ from openweights.formats.summary import code_parts, stage_parts
 from openweights.formats.visible import visible, visible_keeping_colour
 from openweights.grade import COMPONENTS, ComponentGrade
 from openweights.licensing.features import Cell, Freedom
+from openweights.patterns import lazy
 from openweights.report import Report
 from openweights.rules import Finding, Severity
 
@@ -46,7 +47,7 @@ GRADE_STYLE = {
 SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 LABEL = 12
 """Width of the labels before the frameworks, lineage and datasets lines."""
-_TAIL = re.compile(r"(?:[ \t]|\x1b\[[0-9;]*m)+$")
+_TAIL = lazy(r"(?:[ \t]|\x1b\[[0-9;]*m)+$")
 
 
 def _console(buffer: io.StringIO, color: bool | None, width: int) -> Console:
@@ -355,7 +356,7 @@ def render(
 
 def _trim(line: str) -> str:
     """``line`` without trailing spaces, also those rich pads inside colour codes."""
-    m = _TAIL.search(line)
+    m = _TAIL().search(line)
     if m is None or not re.search(r"[ \t]", m.group(0)):
         return line
     return line[: m.start()] + ("\x1b[0m" if "\x1b[" in m.group(0) else "")

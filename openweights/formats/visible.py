@@ -11,7 +11,7 @@ it. JSON, SARIF and the BOMs need no such step: their encoders escape control ch
 
 from __future__ import annotations
 
-import re
+from openweights.patterns import lazy
 
 _BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
 """Bidirectional controls (the Unicode Bidi_Control property): they reorder what follows."""
@@ -20,7 +20,7 @@ _ESCAPES: dict[int, str] = {
     **{c: f"\\u{c:04x}" for c in _BIDI},
 }
 """Code point -> its visible escape, for ``str.translate``."""
-_SGR = re.compile(r"(\x1b\[[0-9;]*m)")
+_SGR = lazy(r"(\x1b\[[0-9;]*m)")
 """A colour sequence (Select Graphic Rendition), the only escape owcheck writes itself."""
 
 
@@ -33,5 +33,5 @@ def visible_keeping_colour(text: str) -> str:
     """``visible`` for text that owcheck has coloured: colour sequences are kept, every other
     escape is made visible. (A colour sequence quoted from a card is kept too: it can change
     colours, but not move the cursor, clear the screen or retitle the window.)"""
-    parts = _SGR.split(text)
+    parts = _SGR().split(text)
     return "".join(p if i % 2 else p.translate(_ESCAPES) for i, p in enumerate(parts))
