@@ -29,29 +29,31 @@ from typing import Any, TypeAlias
 
 import yaml
 
+from openweights.patterns import lazy
+
 # The regex huggingface_hub documents as "exact same regex as in the Hub server".
-FRONT_MATTER = re.compile(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
-_OPENING = re.compile(r"^\s*---[ \t]*(?:\r\n|\r|\n)")
+FRONT_MATTER = lazy(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
+_OPENING = lazy(r"^\s*---[ \t]*(?:\r\n|\r|\n)")
 # Greedy title, trailing spaces and #s stripped afterwards: ``(.+?)[ \t#]*$`` backtracks
 # quadratically on a heading with a long run of spaces.
-_ATX = re.compile(r"^(#{1,6})[ \t]+(.+)$")
+_ATX = lazy(r"^(#{1,6})[ \t]+(.+)$")
 # A fence line: its marker (three or more backticks or tildes) and what follows it on the line.
 # The one definition of a fence: fenced_blocks reads blocks with it, others skip fence lines.
-FENCE_LINE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})([^\n]*)", re.M)
-_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_NOT_SETEXT = re.compile(r"^(?:[-*+>|#]|\d+[.)]\s|<!--|<[a-zA-Z/]|={2,}$|-{2,}$|```|~~~)")
-_HTML_HEADING = re.compile(r"(?i)^ {0,3}<h([1-6])(?:\s[^>]*)?>(.*?)</h\1>\s*$")
+FENCE_LINE = lazy(r"^[ \t]{0,3}(`{3,}|~{3,})([^\n]*)", re.M)
+_SETEXT = lazy(r"^ {0,3}(=+|-+)[ \t]*$")
+_NOT_SETEXT = lazy(r"^(?:[-*+>|#]|\d+[.)]\s|<!--|<[a-zA-Z/]|={2,}$|-{2,}$|```|~~~)")
+_HTML_HEADING = lazy(r"(?i)^ {0,3}<h([1-6])(?:\s[^>]*)?>(.*?)</h\1>\s*$")
 # A line that may be a fence or a heading (ATX, a Setext underline, HTML): the only lines
 # split_sections has to read.
-_CANDIDATE_LINE = re.compile(
+_CANDIDATE_LINE = lazy(
     r"^(?:[ \t]{0,3}(?:```|~~~)| {0,3}#| {0,3}(?:=+|-+)[ \t]*$| {0,3}<[hH][1-6])[^\n]*", re.M
 )
-_TAG = re.compile(r"<[^<>\n]{0,500}>")
-HTML_TAG = re.compile(r"<[^<>]*>")
+_TAG = lazy(r"<[^<>\n]{0,500}>")
+HTML_TAG = lazy(r"<[^<>]*>")
 """An HTML tag in a sentence: from "<" to the next ">" with no "<" between (``<[^>]+>`` would
 scan from every unclosed "<" to the next ">", however far: quadratic)."""
 PLACEHOLDER = "[More Information Needed]"
-_NEWLINE = re.compile("\n")
+_NEWLINE = lazy("\n")
 
 MAX_YAML_NODES = 50_000
 """Front matter that expands to more nodes than this (an alias bomb) is refused."""
@@ -75,7 +77,7 @@ def line_of(key_lines: Mapping[KeyPath, int], path: KeyPath) -> int | None:
 
 def newline_offsets(text: str) -> Sequence[int]:
     """Offsets of every ``\\n`` in ``text``: the table line numbers are looked up in."""
-    return array("q", [m.start() for m in _NEWLINE.finditer(text)])
+    return array("q", [m.start() for m in _NEWLINE().finditer(text)])
 
 
 def strip_comments(text: str) -> str:
@@ -501,7 +503,7 @@ def fenced_blocks(text: str) -> list[tuple[int, int]]:
     blocks: list[tuple[int, int]] = []
     fence: str | None = None
     start = 0
-    for m in FENCE_LINE.finditer(text):
+    for m in FENCE_LINE().finditer(text):
         marker = m.group(1)
         if fence is None:
             fence, start = marker, m.start()
@@ -788,7 +790,7 @@ def split_sections(text: str, first_line: int) -> tuple[Section, ...]:
     block = 0  # the first code block that does not end before the candidate
     index = 0  # line index of the candidate: newlines before it, counted as we go
     counted = 0
-    for m in _CANDIDATE_LINE.finditer(text):
+    for m in _CANDIDATE_LINE().finditer(text):
         line, start = m.group(0), m.start()
         index += text.count("\n", counted, start)
         counted = start
@@ -797,23 +799,23 @@ def split_sections(text: str, first_line: int) -> tuple[Section, ...]:
         if block < len(code) and code[block][0] <= start:
             continue  # a fence, or a line inside a code block
         after = m.end() + 1  # the next line
-        h = _ATX.match(line.strip()) if line.startswith(("#", " #", "  #", "   #")) else None
+        h = _ATX().match(line.strip()) if line.startswith(("#", " #", "  #", "   #")) else None
         if h:
-            title = _TAG.sub("", h.group(2).rstrip(" \t#")).strip(" *_`")
+            title = _TAG().sub("", h.group(2).rstrip(" \t#")).strip(" *_`")
             heads.append((start, after, index, len(h.group(1)), title, index + 1))
             continue
-        u = _SETEXT.match(line)
+        u = _SETEXT().match(line)
         if u and index > 0 and not (heads and heads[-1][2] == index - 1):
             above_start = text.rfind("\n", 0, start - 1) + 1
             above = text[above_start : start - 1]
             if _setext_title(above):
-                title = _TAG.sub("", above).strip(" *_`")
+                title = _TAG().sub("", above).strip(" *_`")
                 level = 1 if u.group(1)[0] == "=" else 2
                 heads.append((above_start, after, index - 1, level, title, index + 1))
                 continue
-        x = _HTML_HEADING.match(line)
+        x = _HTML_HEADING().match(line)
         if x:
-            title = _TAG.sub("", x.group(2)).strip(" *_`")
+            title = _TAG().sub("", x.group(2)).strip(" *_`")
             if title:
                 heads.append((start, after, index, int(x.group(1)), title, index + 1))
     if not heads:
@@ -838,7 +840,7 @@ def split_sections(text: str, first_line: int) -> tuple[Section, ...]:
 def _setext_title(line: str) -> bool:
     """True when ``line`` can be the text of a Setext heading (plain paragraph text)."""
     stripped = line.strip()
-    return bool(stripped) and not line.startswith("    ") and _NOT_SETEXT.match(stripped) is None
+    return bool(stripped) and not line.startswith("    ") and _NOT_SETEXT().match(stripped) is None
 
 
 def normalise_newlines(text: str) -> str:
@@ -860,9 +862,9 @@ def parse_card(text: str, path: str = "README.md") -> Card:
     text = normalise_newlines(text)
     if not text.strip():
         return Card(path, text, {}, "empty", "the card is empty", 1)
-    match = FRONT_MATTER.match(text)
+    match = FRONT_MATTER().match(text)
     if match is None:
-        if _OPENING.match(text):
+        if _OPENING().match(text):
             # Opens like front matter but never closes: the Hub sees no metadata at all.
             return Card(
                 path,

@@ -21,11 +21,12 @@ from __future__ import annotations
 import enum
 import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from openweights.card import FENCE_LINE, HTML_TAG, Card
+from openweights.patterns import lazy
 from openweights.repoids import ForgeRepo, as_list, forge_repo_from
 
 
@@ -47,6 +48,9 @@ class Role(str, enum.Enum):
 
 COVERS = (Role.TRAINING, Role.DATA_PROCESSING, Role.EVALUATION, Role.INFERENCE)
 """The parts of a model's pipeline a code release can cover, in order of weight."""
+COVERS_DECLARED = (*(r.value for r in COVERS), "fine-tuning")
+"""What ``openness.code[].covers`` may say (the card schema's list): the pipeline's parts, and
+``fine-tuning`` (code to adapt the released weights further, not how they were made)."""
 
 LOOKED_UP = frozenset({Role.TRAINING, Role.DATA_PROCESSING, Role.EVALUATION})
 """Roles whose repositories the forge is asked about (the model's own pipeline); libraries,
@@ -143,72 +147,72 @@ KNOWN_TOOLS: Mapping[str, str] = {
 """General tools and libraries, by repository key: used with many models, never one model's own
 training code."""
 
-_WORDS: tuple[tuple[Role, re.Pattern[str]], ...] = (
-    (Role.DATA_PROCESSING, re.compile(
+_WORDS: tuple[tuple[Role, Callable[[], re.Pattern[str]]], ...] = (
+    (Role.DATA_PROCESSING, lazy(
         r"\b(data[- _]?(prep\w*|process\w*|pipelines?|curation|cleaning|collection|filter\w*)"
         r"|pre-?process\w*|dedup\w*|near-?dup\w*|filtering|crawl\w*|(build|construct)\w* the"
         r" (data|corpus)|tokeni[sz]\w* the (data|corpus)"
         r"|(annotat|label)\w*\s+(\w+\s+){0,2}(data|datasets?|corpus|corpora))\b", re.I)),
-    (Role.EVALUATION, re.compile(r"\b(eval\w*|benchmark\w*|metrics?|harness)\b", re.I)),
-    (Role.TRAINING, re.compile(
+    (Role.EVALUATION, lazy(r"\b(eval\w*|benchmark\w*|metrics?|harness)\b", re.I)),
+    (Role.TRAINING, lazy(
         r"\b(train(ing|ed|er)?|pre-?train\w*|fine-?tun\w*|finetun\w*|reproduc\w*|replicat\w*"
         r"|recipes?)\b", re.I)),
-    (Role.INFERENCE, re.compile(
+    (Role.INFERENCE, lazy(
         r"\b(inference|serv(e|er|ing)|deploy\w*|demo|chat|quanti[sz]\w*|hosting|gguf|onnx"
         r"|run(ning)? (the|this|our) models?)\b", re.I)),
 )
 # Folders inside a repository that say what the link points at.
-_PATH_ROLES: tuple[tuple[Role, re.Pattern[str]], ...] = (
-    (Role.DATA_PROCESSING, re.compile(r"^(data\w*|dedup\w*|preprocess\w*|filter\w*)$", re.I)),
-    (Role.EVALUATION, re.compile(r"^(eval\w*|benchmark\w*)$", re.I)),
-    (Role.TRAINING, re.compile(r"^(train\w*|pretrain\w*|finetun\w*|configs?|recipes?)$", re.I)),
-    (Role.INFERENCE, re.compile(r"^(inference|serv\w*|demo\w*|deploy\w*)$", re.I)),
+_PATH_ROLES: tuple[tuple[Role, Callable[[], re.Pattern[str]]], ...] = (
+    (Role.DATA_PROCESSING, lazy(r"^(data\w*|dedup\w*|preprocess\w*|filter\w*)$", re.I)),
+    (Role.EVALUATION, lazy(r"^(eval\w*|benchmark\w*)$", re.I)),
+    (Role.TRAINING, lazy(r"^(train\w*|pretrain\w*|finetun\w*|configs?|recipes?)$", re.I)),
+    (Role.INFERENCE, lazy(r"^(inference|serv\w*|demo\w*|deploy\w*)$", re.I)),
 )
 # Words just before a link that make it the model's upstream (a base model, the project it forks),
 # not code of its own: "derived from [X]", "a fine-tune of [X]", "based on [X]".
-_UPSTREAM = re.compile(
+_UPSTREAM = lazy(
     r"\b((derived|fine-?tuned|finetuned|distilled|converted|quanti[sz]ed|trained|modified|forked)"
     r" from|(fine-?tune|finetune|version|fork|variant|port) of|based (up)?on|built (up)?on"
     r"|on top of|originally)\W+(\w+\W+){0,4}\[?$",
     re.I,
 )
 # Links for people using the model, not the model's own pipeline.
-_EXAMPLE = re.compile(r"\b(notebooks?|colab|tutorials?|examples?|quick-?start|how[- ]to|guides?)\b",
+_EXAMPLE = lazy(r"\b(notebooks?|colab|tutorials?|examples?|quick-?start|how[- ]to|guides?)\b",
                       re.I)
 # Headings that are about code: only those give a role to a link nothing else explains.
-_CODE_HEADING = re.compile(
+_CODE_HEADING = lazy(
     r"\b(code|codebase|reproduc\w*|scripts?|implementation|repositor(y|ies)|recipes?)\b", re.I
 )
-_LINKS = re.compile(r"\]\(|(?<!\()https?://")
+_LINKS = lazy(r"\]\(|(?<!\()https?://")
 MAX_LINKS_IN_SENTENCE = 2
 """A sentence with more links than this is a list of other projects: it gives no role."""
 # A card's field label just before a link: "- **Codebase:** [...]".
-_FIELD_LABEL = re.compile(r"\*\*([^*\n]{2,40}?):?\*\*:?\s*$")
-_CODEBASE = re.compile(r"^\s*(code\s*base|training\s+code|pre-?training\s+code)\s*$", re.I)
-_LIBRARY_WORDS = re.compile(r"\b(library|libraries|framework|toolkit|package|sdk)\b", re.I)
-_INSTALL = re.compile(r"\b(pip3?|uv pip|conda|poetry|pipx)\s+(install|add)\b", re.I)
+_FIELD_LABEL = lazy(r"\*\*([^*\n]{2,40}?):?\*\*:?\s*$")
+_CODEBASE = lazy(r"^\s*(code\s*base|training\s+code|pre-?training\s+code)\s*$", re.I)
+_LIBRARY_WORDS = lazy(r"\b(library|libraries|framework|toolkit|package|sdk)\b", re.I)
+_INSTALL = lazy(r"\b(pip3?|uv pip|conda|poetry|pipx)\s+(install|add)\b", re.I)
 # Links into a code host that are not code: documents, policies, trackers, images (and a
 # document under /blob/ or /raw/: _not_code).
-_NOT_CODE = re.compile(
+_NOT_CODE = lazy(
     r"/(issues|discussions|pulls?|releases|wiki|assets|actions|stargazers|network)\b"
     r"|\.(md|txt|pdf|png|jpe?g|gif|svg|webp)([?#][^\s]*)?$",
     re.I,
 )
-_BLOB = re.compile(r"/(?:blob|raw)/", re.I)
-_DOCUMENT_AT_END = re.compile(
+_BLOB = lazy(r"/(?:blob|raw)/", re.I)
+_DOCUMENT_AT_END = lazy(
     r"/(licen[cs]e|use_policy|notice|model_card|readme|responsible_use)[\w.%-]*([?#]\S*)?$", re.I
 )
-_TABLE_ROW = re.compile(r"\s*\|")
+_TABLE_ROW = lazy(r"\s*\|")
 _REACH = 300
 """Characters either side of a link read for its sentence, table cell and the words before it:
 bounded, so that many links on one long line (a table row, a list run together) cost linear
 time, not quadratic."""
-_URL = re.compile(
+_URL = lazy(
     r"(?i)(?:(?:git\+)?(?:https?|git|ssh)://(?:[\w.-]+@)?|git@|(?<![\w.@/-]))"
     r"(?:www\.)?(?:github\.com|gitlab\.com)[:/][^\s)\]>\"'`|]*"
 )
-_MD_LINK_BEFORE = re.compile(r"\[([^\[\]\n]{1,120})\]\(\s*<?$")
-_SENTENCE = re.compile(r"(?<=[.!?。])\s+")
+_MD_LINK_BEFORE = lazy(r"\[([^\[\]\n]{1,120})\]\(\s*<?$")
+_SENTENCE = lazy(r"(?<=[.!?。])\s+")
 MAX_CONTEXT = 240
 """Characters of the sentence kept as evidence."""
 
@@ -258,7 +262,7 @@ def _shorten(text: str) -> str:
     a long line is not split whole for each link on it)."""
     words: list[str] = []
     size = -1
-    for m in _WORD_OR_SPACE.finditer(text):
+    for m in _WORD_OR_SPACE().finditer(text):
         words.append(m.group())
         size += len(m.group()) + 1
         if size > MAX_CONTEXT:
@@ -269,10 +273,10 @@ def _shorten(text: str) -> str:
 
 # A bare domain starts where a run of [\w.-] starts: from every word boundary inside the run
 # (``\b``), the greedy run was rescanned (quadratic in "a.a.a.a...").
-_ANY_URL = re.compile(
+_ANY_URL = lazy(
     r"(?i)\b(?:https?://|git@|www\.)\S+|(?<![\w.-])[\w.-]+\.(?:com|org|io|ai)/\S*"
 )
-_WORD_OR_SPACE = re.compile(r"\S+")
+_WORD_OR_SPACE = lazy(r"\S+")
 
 
 def _not_code(url: str) -> bool:
@@ -281,20 +285,20 @@ def _not_code(url: str) -> bool:
     The document is looked for after the first ``/blob/`` or ``/raw/`` only: a pattern such as
     ``/blob/[^\\s]*/LICENSE...$`` rescans the rest of a long URL from every ``/blob/`` in it.
     """
-    if _NOT_CODE.search(url):
+    if _NOT_CODE().search(url):
         return True
-    blob = _BLOB.search(url)
-    return blob is not None and _DOCUMENT_AT_END.search(url, blob.end()) is not None
+    blob = _BLOB().search(url)
+    return blob is not None and _DOCUMENT_AT_END().search(url, blob.end()) is not None
 
 
 def _words(text: str) -> str:
     """``text`` without its URLs: an address says nothing about what a link is for."""
-    return _ANY_URL.sub(" ", text)
+    return _ANY_URL().sub(" ", text)
 
 
 def _roles_in(text: str) -> tuple[Role, ...]:
     text = _words(text)
-    found = [role for role, rx in _WORDS if rx.search(text)]
+    found = [role for role, rx in _WORDS if rx().search(text)]
     if Role.EVALUATION in found and Role.TRAINING in found and not re.search(
         r"\b(train(ing|ed|er)?|pre-?train\w*|fine-?tun\w*|finetun\w*)\b", text, re.I
     ):
@@ -310,7 +314,7 @@ def _path_roles(url: str) -> tuple[Role, ...]:
     found: list[Role] = []
     for part in m.group(1).split("/"):
         for role, rx in _PATH_ROLES:
-            if rx.match(part) and role not in found:
+            if rx().match(part) and role not in found:
                 found.append(role)
     return tuple(r for r in COVERS if r in found)
 
@@ -321,13 +325,13 @@ def _mentions(card: Card) -> list[_Mention]:
     last_prose = ""  # inside a code block: the last prose line before it
     for line, text in enumerate(card.body_lines(), start=card.body_start_line):
         in_code = line in fenced
-        if in_code and FENCE_LINE.match(text):
+        if in_code and FENCE_LINE().match(text):
             continue
         if not in_code and text.strip():
             last_prose = text
         if "github" not in text.lower() and "gitlab" not in text.lower():
             continue
-        for m in _URL.finditer(text):
+        for m in _URL().finditer(text):
             url = m.group(0).rstrip(".,;:!?'\"*_")
             repo = forge_repo_from(url)
             if repo is None or _not_code(url):
@@ -345,21 +349,21 @@ def _judge(
         return _Mention(repo, url, line, (Role.LIBRARY,), "catalogue",
                         f"{KNOWN_TOOLS[repo.key]} is a general library or tool")
     before = text[max(0, pos - _REACH) : pos]
-    label = _MD_LINK_BEFORE.search(before)
+    label = _MD_LINK_BEFORE().search(before)
     lead = before[: label.start()] if label else before
-    if _UPSTREAM.search(lead[-80:]):
+    if _UPSTREAM().search(lead[-80:]):
         return _Mention(repo, url, line, (), "upstream", _shorten(sentence_at(text, pos)))
     if label:
         words = label.group(1)
-        if _LIBRARY_WORDS.search(words):
+        if _LIBRARY_WORDS().search(words):
             return _Mention(repo, url, line, (Role.LIBRARY,), "link text", _shorten(words))
         roles = _roles_in(words)
-        if _EXAMPLE.search(words):
+        if _EXAMPLE().search(words):
             return _Mention(repo, url, line, (), "usage example", _shorten(words))
         if roles:
             return _Mention(repo, url, line, roles, "link text", _shorten(words))
-    field = _FIELD_LABEL.search(lead)
-    if field and _CODEBASE.search(field.group(1)):
+    field = _FIELD_LABEL().search(lead)
+    if field and _CODEBASE().search(field.group(1)):
         # "- **Codebase:** [org/model](...)": the card's field for its own code base.
         return _Mention(repo, url, line, (Role.TRAINING,), "link text", field.group(1))
     roles = _path_roles(url)
@@ -368,7 +372,7 @@ def _judge(
     if in_code:
         context = prose_before
         roles = _roles_in(context)
-        if _INSTALL.search(text, max(0, pos - _REACH), pos + _REACH):
+        if _INSTALL().search(text, max(0, pos - _REACH), pos + _REACH):
             # Installed as a package: a dependency, or the model's own runtime; its training
             # code is cloned, not pip-installed.
             return _Mention(repo, url, line, (Role.INFERENCE,), "install command",
@@ -376,15 +380,15 @@ def _judge(
         if roles:
             return _Mention(repo, url, line, roles, "sentence", _shorten(context))
     else:
-        sentence = _cell_at(text, pos) if _TABLE_ROW.match(text) else sentence_at(text, pos)
-        crowded = len(_LINKS.findall(sentence)) > MAX_LINKS_IN_SENTENCE
+        sentence = _cell_at(text, pos) if _TABLE_ROW().match(text) else sentence_at(text, pos)
+        crowded = len(_LINKS().findall(sentence)) > MAX_LINKS_IN_SENTENCE
         roles = () if crowded else _roles_in(sentence)
-        if _EXAMPLE.search(_words(sentence)) and not re.search(r"\b(our|we)\b", sentence, re.I):
+        if _EXAMPLE().search(_words(sentence)) and not re.search(r"\b(our|we)\b", sentence, re.I):
             return _Mention(repo, url, line, (), "usage example", _shorten(sentence))
         if roles:
             return _Mention(repo, url, line, roles, "sentence", _shorten(sentence))
     for title in card.heading_chain(line):
-        roles = _roles_in(title) if _CODE_HEADING.search(title) else ()
+        roles = _roles_in(title) if _CODE_HEADING().search(title) else ()
         if roles:
             return _Mention(repo, url, line, roles, "heading", f"section '{title}'")
     return _Mention(repo, url, line, (), "none", _shorten(text))
@@ -395,7 +399,7 @@ def sentence_at(text: str, pos: int) -> str:
     either side of it."""
     low, high = max(0, pos - _REACH), min(len(text), pos + _REACH)
     start = low
-    for m in _SENTENCE.finditer(text, low, high):
+    for m in _SENTENCE().finditer(text, low, high):
         if m.start() >= pos:
             return text[start : m.start()]
         start = m.end()
@@ -420,7 +424,9 @@ def _from_block(card: Card) -> list[CodeLink]:
             continue
         url = item["url"].strip()
         repo = forge_repo_from(url) or ForgeRepo("", url)
-        covers = tuple(card.meta.texts("openness", "code", i, "covers"))
+        # A value outside the schema's list is left out (the card's schema check reports it).
+        declared = card.meta.texts("openness", "code", i, "covers")
+        covers = tuple(c for c in declared if c in COVERS_DECLARED)
         line = card.line_of("openness", "code", i)
         if repo.key in KNOWN_TOOLS:
             out.append(CodeLink(repo, url, Role.LIBRARY, covers, line,
@@ -484,7 +490,7 @@ def forge_targets(links: Iterable[CodeLink]) -> tuple[ForgeRepo, ...]:
     return tuple(out)
 
 
-_LICENSE_FILE_LINK = re.compile(
+_LICENSE_FILE_LINK = lazy(
     r"/(?:-/)?(?:blob|raw)/[^/\s]+/(licen[cs]e|copying)(\.(md|txt|rst))?/?(?:[?#]\S*)?$", re.I
 )
 
@@ -517,10 +523,10 @@ def license_links(card: Card) -> list[LicenseFileLink]:
                                              start=card.body_start_line):
         if "licen" not in text.lower() and "copying" not in text.lower():
             continue
-        for m in _URL.finditer(text):
+        for m in _URL().finditer(text):
             url = m.group(0).rstrip(".,;:!?'\"*_")
             repo = forge_repo_from(url)
-            if repo is None or not _LICENSE_FILE_LINK.search(url) or repo.key in seen:
+            if repo is None or not _LICENSE_FILE_LINK().search(url) or repo.key in seen:
                 continue
             seen.add(repo.key)
             # A badge's words are its image's alt text, often on the next line.
@@ -528,7 +534,7 @@ def license_links(card: Card) -> list[LicenseFileLink]:
             if m.end() + _REACH > len(text):
                 around += " " + following[:_REACH]
             alts = re.findall(r'alt="([^"]*)"', around)
-            prose = HTML_TAG.sub(" ", _words(sentence_at(text, m.start())))
+            prose = HTML_TAG().sub(" ", _words(sentence_at(text, m.start())))
             context = _shorten(" ".join(alts) if alts else prose)
             out.append(LicenseFileLink(repo, url, line, context))
     return out

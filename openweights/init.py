@@ -25,10 +25,12 @@ from typing import Any
 import yaml
 
 from openweights.card import FRONT_MATTER, parse_yaml_block
+from openweights.codelinks import COVERS_DECLARED
 from openweights.evidence import Evidence
+from openweights.patterns import lazy
 
 BOM = "\ufeff"
-COVERS = ("training", "data-processing", "evaluation", "inference", "fine-tuning")
+COVERS = COVERS_DECLARED
 WEIGHTS_RELEASED: dict[str, bool | str] = {"true": True, "false": False, "gated": "gated"}
 DATA_RELEASED: dict[str, bool | str] = {"true": True, "false": False, "partial": "partial"}
 _KEY_ORDER = {
@@ -37,10 +39,10 @@ _KEY_ORDER = {
     "code": ("url", "license", "covers"),
     "data": ("released", "license", "datasets", "sources", "processing_code", "labelling"),
 }
-_OPENNESS_LINE = re.compile(r"""^(?:openness|"openness"|'openness')[ \t]*:""")
-_OPENS = re.compile(r"^\s*---[ \t]*(?:\r\n|\r|\n)")
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-_DATASET_ID = re.compile(r"^(?:[A-Za-z0-9_][A-Za-z0-9_.-]*/)?[A-Za-z0-9_][A-Za-z0-9_.-]{0,95}$")
+_OPENNESS_LINE = lazy(r"""^(?:openness|"openness"|'openness')[ \t]*:""")
+_OPENS = lazy(r"^\s*---[ \t]*(?:\r\n|\r|\n)")
+_LINE = lazy(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_DATASET_ID = lazy(r"^(?:[A-Za-z0-9_][A-Za-z0-9_.-]*/)?[A-Za-z0-9_][A-Za-z0-9_.-]{0,95}$")
 
 
 class InitError(Exception):
@@ -117,7 +119,7 @@ def found_block(ev: Evidence) -> dict[str, Any]:
         code.append(entry)
     if code:
         block["code"] = code
-    datasets = [d.id for d in ev.datasets if _DATASET_ID.match(d.id)]
+    datasets = [d.id for d in ev.datasets if _DATASET_ID().match(d.id)]
     if datasets:
         block["data"] = {"datasets": datasets}
     return block
@@ -243,7 +245,7 @@ def render_block(block: Mapping[str, Any], newline: str = "\n") -> str:
 
 def _lines(text: str) -> list[str]:
     """Lines with their ends kept; only CR, LF and CRLF end a line (as in YAML)."""
-    return [m.group(0) for m in _LINE.finditer(text) if m.group(0)]
+    return [m.group(0) for m in _LINE().finditer(text) if m.group(0)]
 
 
 def newline_of(text: str) -> str:
@@ -261,7 +263,7 @@ def current_block(text: str) -> Mapping[str, Any] | None:
     """The ``openness:`` block a card has now, or None."""
     if text.startswith(BOM):
         text = text[1:]
-    m = FRONT_MATTER.match(text)
+    m = FRONT_MATTER().match(text)
     if m is None:
         return None
     value, _, error, _ = parse_yaml_block(m.group(2), 1)
@@ -286,7 +288,7 @@ def _replace_in_yaml(yaml_text: str, rendered: str, newline: str) -> str:
     tops = {path[0]: line for path, line in key_lines.items() if len(path) == 1}
     start = tops["openness"]
     shared = [k for k, line in tops.items() if line == start and k != "openness"]
-    if shared or start > len(lines) or not _OPENNESS_LINE.match(lines[start - 1]):
+    if shared or start > len(lines) or not _OPENNESS_LINE().match(lines[start - 1]):
         raise InitError(
             "the openness block is not written in block style at the start of a line; "
             "edit it by hand"
@@ -305,9 +307,9 @@ def write_block(text: str, block: Mapping[str, Any]) -> str:
     body = text[len(bom) :]
     newline = newline_of(body)
     rendered = render_block(block, newline)
-    m = FRONT_MATTER.match(body)
+    m = FRONT_MATTER().match(body)
     if m is None:
-        if _OPENS.match(body):
+        if _OPENS().match(body):
             raise InitError("the front matter opens with '---' but never closes; fix it first")
         new_body = f"---{newline}{rendered}---{newline}{body}"
         old_yaml: str | None = None
@@ -321,7 +323,7 @@ def write_block(text: str, block: Mapping[str, Any]) -> str:
 
 def _verify(old: str, new: str, old_yaml: str | None, block: Mapping[str, Any]) -> None:
     """The new card must read as the old one plus the block, and keep the same body."""
-    m = FRONT_MATTER.match(new)
+    m = FRONT_MATTER().match(new)
     if m is None:
         raise InitError("internal: the new front matter is not found; card left unchanged")
     value, _, error, _ = parse_yaml_block(m.group(2), 1)
@@ -340,7 +342,7 @@ def _verify(old: str, new: str, old_yaml: str | None, block: Mapping[str, Any]) 
         )
     if value.get("openness") != dict(block):
         raise InitError("the block would not read back as written; card left unchanged")
-    old_m = FRONT_MATTER.match(old)
+    old_m = FRONT_MATTER().match(old)
     old_rest = old[old_m.end() :] if old_m else old
     if new[m.end() :] != old_rest:
         raise InitError("internal: the card body would change; card left unchanged")

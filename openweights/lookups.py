@@ -16,30 +16,31 @@ from typing import Any
 from openweights.card import HTML_TAG, Card, parse_card
 from openweights.catalogues.corpora import Corpus, CorpusCatalogue, load_corpora
 from openweights.codelinks import code_links, forge_targets, license_links, sentence_at
+from openweights.patterns import lazy
 from openweights.repoids import ForgeRepo, dataset_ids, repo_id_from
 
 MAX_EXTRA_DATASETS = 24
 """At most this many datasets named only in prose (or by a base model) are fetched per run."""
 
-_HF_DATASET_LINK = re.compile(r"huggingface\.co/datasets/([\w.-]+(?:/[\w.-]+)?)", re.I)
+_HF_DATASET_LINK = lazy(r"huggingface\.co/datasets/([\w.-]+(?:/[\w.-]+)?)", re.I)
 # A sentence or heading about training data: where an ambiguous corpus name counts.
-_DATA_WORDS = re.compile(
+_DATA_WORDS = lazy(
     r"\b(train(ed|ing)?\s+(on|with|data|corpus|mix)|pre-?train\w*|data\s*(set|mix)|datasets?"
     r"|corpus|corpora|tokens|data\s*sources?|subsets?|mixture|fine-?tun\w*\s+(on|with))\b"
     r"|\btrain\w*\b[^.]{0,60}\b(on|with)\b",
     re.I,
 )
-_DATA_HEADING = re.compile(
+_DATA_HEADING = lazy(
     r"(\bdata|datasets?\b|\bcorpus|\bcorpora|mix(ture)?\b|\bpre-?training\b)", re.I
 )
 # Just before an ambiguous name: "trained on", "fine-tuned with ... of".
-_TRAINED_ON = re.compile(
+_TRAINED_ON = lazy(
     r"\b(train\w*|fine-?tun\w*|finetun\w*)\s+(\w+\s+){0,3}(on|with|using|from)\s+(\w+\s+){0,3}$",
     re.I,
 )
-_LISTED = re.compile(r"^\s*(\||[-*+]\s|\d+[.)]\s)")
+_LISTED = lazy(r"^\s*(\||[-*+]\s|\d+[.)]\s)")
 # Comparisons name other models' data, not this model's.
-_COMPARISON = re.compile(r"\b(outperform\w*|compared (to|with)|than|versus|vs\.?)\b", re.I)
+_COMPARISON = lazy(r"\b(outperform\w*|compared (to|with)|than|versus|vs\.?)\b", re.I)
 
 
 def forge_lookups(card_text: str | None, card_path: str = "README.md") -> tuple[ForgeRepo, ...]:
@@ -72,7 +73,7 @@ line cost linear time."""
 
 def _clean(sentence: str) -> str:
     """A sentence as evidence: HTML tags dropped, spaces collapsed, at most 240 characters."""
-    return " ".join(HTML_TAG.sub(" ", sentence).split())[:240]
+    return " ".join(HTML_TAG().sub(" ", sentence).split())[:240]
 
 
 def prose_corpora(card: Card, corpora: CorpusCatalogue) -> list[tuple[Corpus, int, str, str]]:
@@ -86,20 +87,20 @@ def prose_corpora(card: Card, corpora: CorpusCatalogue) -> list[tuple[Corpus, in
     for line, raw_line in enumerate(card.body_lines(), start=card.body_start_line):
         if not raw_line.strip():
             continue
-        listed = bool(_LISTED.match(raw_line))
+        listed = bool(_LISTED().match(raw_line))
         for m in mentions(raw_line):
             sentence = sentence_at(raw_line, m.start)
             headings = card.heading_chain(line)
-            data_heading = any(_DATA_HEADING.search(h) for h in headings)
+            data_heading = any(_DATA_HEADING().search(h) for h in headings)
             if m.ambiguous:
                 # A name that is also a model's: only in a list or table under a data heading,
                 # or right after "trained on".
                 about_data = (data_heading and listed) or bool(
-                    _TRAINED_ON.search(raw_line[max(0, m.start - _REACH) : m.start])
+                    _TRAINED_ON().search(raw_line[max(0, m.start - _REACH) : m.start])
                 )
             else:
-                about_data = bool(_DATA_WORDS.search(sentence)) or data_heading
-            if not about_data or _COMPARISON.search(sentence):
+                about_data = bool(_DATA_WORDS().search(sentence)) or data_heading
+            if not about_data or _COMPARISON().search(sentence):
                 continue
             out.append((m.corpus, line, _clean(sentence), m.written))
     return out
@@ -109,10 +110,10 @@ def prose_datasets(card: Card) -> list[tuple[str, int, str]]:
     """Hub dataset ids the text links or names in code (``repo_id="org/x"`` with
     ``repo_type="dataset"``): (id, line, sentence)."""
     out: list[tuple[str, int, str]] = []
-    if not _HF_DATASET_LINK.search(card.text):
+    if not _HF_DATASET_LINK().search(card.text):
         return out  # one scan of the card: most link no dataset
     for line, raw_line in enumerate(card.body_lines(), start=card.body_start_line):
-        for m in _HF_DATASET_LINK.finditer(raw_line):
+        for m in _HF_DATASET_LINK().finditer(raw_line):
             did = repo_id_from(m.group(1), "dataset")
             if did:
                 sentence = _clean(sentence_at(raw_line, m.start()))

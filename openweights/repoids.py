@@ -10,19 +10,20 @@ fetch) and the evidence (what a card names), so all of them read targets, ``base
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
+from openweights.patterns import lazy
+
 Kind = Literal["model", "dataset"]
 
 HUB_HOSTS = frozenset({"huggingface.co", "www.huggingface.co", "hf.co"})
 """Hosts of the public Hub; a source adds its own endpoint's host."""
-_URL = re.compile(r"(?i)^[a-z][a-z0-9+.-]*:")
-_HOST = re.compile(r"(?i)^(?:(?P<scheme>https?)://)?(?P<host>[^/\s@]+)(?P<path>/.*)?$")
-_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+_URL = lazy(r"(?i)^[a-z][a-z0-9+.-]*:")
+_HOST = lazy(r"(?i)^(?:(?P<scheme>https?)://)?(?P<host>[^/\s@]+)(?P<path>/.*)?$")
+_DRIVE = lazy(r"^[A-Za-z]:[\\/]")
 _URL_VIEWS = ("tree", "blob", "resolve")
 FILE_SUFFIXES = frozenset(
     {".md", ".markdown", ".txt", ".rst", ".html", ".htm", ".yaml", ".yml", ".json", ".toml"}
@@ -30,7 +31,7 @@ FILE_SUFFIXES = frozenset(
 """Suffixes that make a target a file path: no Hub repo id ends with one of them."""
 
 # The client's own rule (huggingface_hub.utils.validate_repo_id): [namespace/]name, 1-96 chars.
-_REPO_ID = re.compile(r"^(\b[\w\-.]+\b/)?\b[\w\-.]{1,96}\b$")
+_REPO_ID = lazy(r"^(\b[\w\-.]+\b/)?\b[\w\-.]{1,96}\b$")
 
 
 def as_list(value: Any) -> list[Any]:
@@ -43,7 +44,7 @@ def as_list(value: Any) -> list[Any]:
 def valid_repo_id(text: str) -> bool:
     """True when ``text`` passes the client's repo-id rules (no ``--``/``..``, no ``.git``)."""
     return (
-        _REPO_ID.fullmatch(text) is not None
+        _REPO_ID().fullmatch(text) is not None
         and "--" not in text and ".." not in text and not text.endswith(".git")
     )
 
@@ -56,7 +57,7 @@ def hub_url_path(text: str, hosts: Iterable[str] = ()) -> str | None:
     without a scheme; a source's own endpoint (one of ``hosts``, e.g. ``127.0.0.1:8765``) counts
     only with its scheme, so a bare ``org/name`` is never read as a host.
     """
-    m = _HOST.match(text.strip())
+    m = _HOST().match(text.strip())
     if m is None:
         return None
     scheme, host, path = m.group("scheme"), m.group("host").lower(), m.group("path") or ""
@@ -108,7 +109,7 @@ def looks_like_path(text: str) -> bool:
     sent to the Hub (whether it exists or not).
     """
     text = text.strip()
-    if text.startswith((".", "/", "~", "\\")) or "\\" in text or _DRIVE.match(text):
+    if text.startswith((".", "/", "~", "\\")) or "\\" in text or _DRIVE().match(text):
         return True
     if is_url(text) or hub_url_path(text) is not None:
         return False  # https://huggingface.co/org/name/blob/main/README.md is a Hub URL
@@ -175,7 +176,7 @@ def dataset_ids(meta: Mapping[str, Any]) -> tuple[list[str], list[str]]:
 
 def is_url(text: str) -> bool:
     """True when ``text`` starts with a URL scheme (``https:``, ``mailto:``...)."""
-    return _URL.match(text.strip()) is not None
+    return _URL().match(text.strip()) is not None
 
 
 def license_link_path(
@@ -233,11 +234,11 @@ _GITLAB_PAGES = frozenset({
     "tree", "blob", "raw", "issues", "merge_requests", "wikis", "commits", "commit", "tags",
     "releases", "pipelines", "jobs", "snippets", "archive", "blame", "compare", "branches",
 })
-_FORGE_URL = re.compile(
+_FORGE_URL = lazy(
     r"(?i)(?:(?:git\+)?(?:https?|git|ssh)://(?:[\w.-]+@)?|git@|(?<![\w.@/-]))"
     r"(?:www\.)?(github\.com|gitlab\.com)[:/]+([^\s?#]*)"
 )
-_NAME = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$")
+_NAME = lazy(r"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$")
 
 
 @dataclass(frozen=True)
@@ -275,7 +276,7 @@ def forge_repo_from(url: str) -> ForgeRepo | None:
     ``/-/...``, ``?tab=readme-ov-file``, ``#anchors``, ``www.``, ``git@host:org/repo.git``,
     ``git+https://``, and trailing punctuation from the sentence around the link.
     """
-    m = _FORGE_URL.search(url.strip())
+    m = _FORGE_URL().search(url.strip())
     if m is None:
         return None
     host = m.group(1).lower()
@@ -299,6 +300,6 @@ def forge_repo_from(url: str) -> ForgeRepo | None:
     if name.lower().endswith(".git"):
         name = name[:-4]
     segments[-1] = name.rstrip(".")
-    if not all(_NAME.match(s) for s in segments):
+    if not all(_NAME().match(s) for s in segments):
         return None
     return ForgeRepo(host, "/".join(segments))

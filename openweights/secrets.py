@@ -4,17 +4,18 @@ everything written to standard error)."""
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
+
+from openweights.patterns import lazy
 
 # Anything shaped like a Hub token, an org API token, a GitHub or GitLab token, or a bearer
 # credential.
 _SHAPES = (
-    re.compile(r"\bhf_[A-Za-z0-9]{6,}"),
-    re.compile(r"\bapi_org_[A-Za-z0-9]{6,}"),
-    re.compile(r"\b(?:gh[pousr]_|github_pat_)[A-Za-z0-9_]{6,}"),
-    re.compile(r"\bglpat-[A-Za-z0-9_-]{6,}"),
-    re.compile(r"(?i)(bearer\s+)\S+"),
+    lazy(r"\bhf_[A-Za-z0-9]{6,}"),
+    lazy(r"\bapi_org_[A-Za-z0-9]{6,}"),
+    lazy(r"\b(?:gh[pousr]_|github_pat_)[A-Za-z0-9_]{6,}"),
+    lazy(r"\bglpat-[A-Za-z0-9_-]{6,}"),
+    lazy(r"(?i)(bearer\s+)\S+"),
 )
 TOKEN_VARIABLES = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN")
 """Environment variables that may hold a token owcheck uses."""
@@ -27,7 +28,7 @@ def scrub(text: str, *extra: str | None) -> str:
     for secret in secrets:
         text = text.replace(secret, "***")
     for shape in _SHAPES:
-        text = shape.sub(lambda m: (m.group(1) if m.groups() else "") + "***", text)
+        text = shape().sub(lambda m: (m.group(1) if m.groups() else "") + "***", text)
     return text
 
 

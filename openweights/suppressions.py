@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from openweights.card import fenced_blocks, newline_offsets
+from openweights.patterns import lazy
 
-_DIRECTIVE = re.compile(r"(?is)^owcheck\b\s*(?P<colon>:?)\s*(?P<verb>[\w-]*)(?P<rest>.*)$")
-_SELECTOR = re.compile(r"(?i)^(?:ALL|[A-Z]{1,4}[0-9]{0,4})$")
+_DIRECTIVE = lazy(r"(?is)^owcheck\b\s*(?P<colon>:?)\s*(?P<verb>[\w-]*)(?P<rest>.*)$")
+_SELECTOR = lazy(r"(?i)^(?:ALL|[A-Z]{1,4}[0-9]{0,4})$")
 VERBS = ("ignore",)
 """The directives there are."""
 
@@ -90,7 +91,7 @@ def _shown(text: str) -> str:
 
 def _read(body: str, line: int) -> Suppression | Problem | None:
     """The directive in one comment's body, a problem, or None when it is not meant for us."""
-    m = _DIRECTIVE.match(body.strip())
+    m = _DIRECTIVE().match(body.strip())
     if m is None:
         return None
     written = _shown(body.strip())
@@ -102,7 +103,7 @@ def _read(body: str, line: int) -> Suppression | Problem | None:
     selectors = [s for s in re.split(r"[\s,]+", codes.strip()) if s]
     if not selectors:
         return Problem(line, f"'{written}' names no rule to ignore")
-    odd = [s for s in selectors if not _SELECTOR.match(s)]
+    odd = [s for s in selectors if not _SELECTOR().match(s)]
     if odd:
         return Problem(line, f"'{written}': {odd[0]!r} is not a rule code or prefix "
                              "(put the reason after --)")

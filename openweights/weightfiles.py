@@ -14,9 +14,10 @@ header's ``__metadata__`` (``license``, ``modelspec.*``, trainer keys such as ``
 from __future__ import annotations
 
 import json
-import re
 import struct
 from dataclasses import dataclass
+
+from openweights.patterns import lazy
 
 HEADER_BYTES = 256 * 1024
 """How many leading bytes of a weight file a source reads: GGUF writes ``general.*`` first and
@@ -88,7 +89,7 @@ class WeightFileMetadata:
         out = [
             (k, v.strip())
             for k, v in self.fields
-            if v.strip() and (k in _BASE_KEYS or _GGUF_BASE_KEY.match(k))
+            if v.strip() and (k in _BASE_KEYS or _GGUF_BASE_KEY().match(k))
         ]
         return tuple(out)
 
@@ -106,7 +107,7 @@ _LICENSE_KEYS = ("general.license", "general.license.name", "license", "modelspe
 _NAME_KEYS = ("general.name", "general.basename", "modelspec.title")
 # Parent models: GGUF's base_model block and source block, and the keys trainers write into
 # safetensors metadata (kohya's ss_* keys name the checkpoint a LoRA was trained on).
-_GGUF_BASE_KEY = re.compile(r"^general\.base_model\.\d+\.(name|repo_url|organization)$")
+_GGUF_BASE_KEY = lazy(r"^general\.base_model\.\d+\.(name|repo_url|organization)$")
 _BASE_KEYS = frozenset(
     {
         "general.source.huggingface.repository",
@@ -254,7 +255,7 @@ def read_gguf(path: str, data: bytes) -> WeightFileMetadata:
 
 # -------------------------------------------------------------------------------- safetensors
 
-_METADATA_KEY = re.compile(rb'"__metadata__"\s*:\s*')
+_METADATA_KEY = lazy(rb'"__metadata__"\s*:\s*')
 
 
 def read_safetensors(path: str, data: bytes) -> WeightFileMetadata:
@@ -279,7 +280,7 @@ def read_safetensors(path: str, data: bytes) -> WeightFileMetadata:
             metadata = header.get("__metadata__")
         else:
             # Only the start of the header is here: decode the metadata object where it sits.
-            found = _METADATA_KEY.search(body)
+            found = _METADATA_KEY().search(body)
             if found is not None:
                 text = body[found.end() :].decode("utf-8", "ignore")
                 metadata, _end = json.JSONDecoder().raw_decode(text)

@@ -166,3 +166,41 @@ def test_choices_are_listed_only_where_they_are_defined() -> None:
                 if values is not None and choice <= values and module != home:
                     offenders.append(f"{module}:{node.lineno}: {name}")
     assert offenders == []
+
+
+def _compiled_at_import(tree: ast.Module) -> Iterator[ast.Call]:
+    """``re.compile`` calls that run when the module is imported: in module-level statements
+    and class bodies, not inside functions (default argument values do run at import)."""
+    todo: list[ast.AST] = list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            args = node.args
+            todo += [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
+            if not isinstance(node, ast.Lambda):
+                todo += node.decorator_list
+            continue
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "re.compile":
+            yield node
+        todo += list(ast.iter_child_nodes(node))
+
+
+def test_no_regular_expression_is_compiled_at_import() -> None:
+    """Patterns are declared with ``openweights.patterns.lazy``: importing a module compiles
+    none, so a run compiles only the patterns its card needs."""
+    found = [
+        f"{path.relative_to(ROOT)}:{call.lineno}"
+        for path in MODULES.values()
+        for call in _compiled_at_import(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert found == []
+
+
+def test_the_import_check_sees_compiles_at_import() -> None:
+    source = (
+        "import re\nA = re.compile('a')\nB = (1, re.compile('b'))\n"
+        "class C:\n    D = re.compile('d')\n"
+        "def f(x=re.compile('e')):\n    return re.compile('not at import')\n"
+    )
+    found = [ast.unparse(c.args[0]) for c in _compiled_at_import(ast.parse(source))]
+    assert sorted(found) == ["'a'", "'b'", "'d'", "'e'"]

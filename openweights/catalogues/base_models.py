@@ -17,17 +17,17 @@ family of the line, so it stands for the most open of them.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
+from openweights.patterns import lazy
 from openweights.resources import catalogue_records
 
-_WORD = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)*")
-_GAP = re.compile(r"[ \t\-_.]{0,2}")
-_DIGIT_UNDERSCORE = re.compile(r"(?<=\d)_(?=\d)")
+_WORD = lazy(r"[A-Za-z]+|\d+(?:\.\d+)*")
+_GAP = lazy(r"[ \t\-_.]{0,2}")
+_DIGIT_UNDERSCORE = lazy(r"(?<=\d)_(?=\d)")
 # Words that may follow a family's name in the id of the same weights (a mirror, a conversion or a
 # quantization), as opposed to a fine-tune that carries the family's name with its own.
 VARIANT_WORDS = frozenset(
@@ -145,10 +145,14 @@ class BaseMember:
     """Catalogue license id of its weights."""
     modality: str | None
     """What it takes in and puts out, when it decides a scoped license feature."""
-    size: str | None
-    """Parameter count read from the id (``8b``, ``0.5b``, ``8x7b``), or None."""
     pretraining: PretrainingData | None = None
     """Its pre-training data, where the catalogue records it."""
+
+    @cached_property
+    def size(self) -> str | None:
+        """Parameter count read from the id (``8b``, ``0.5b``, ``8x7b``), or None; read when
+        first asked: a run needs the sizes of the few families its card names, not all."""
+        return size_of(self.id.rsplit("/", 1)[-1])
 
 
 @dataclass(frozen=True)
@@ -242,8 +246,8 @@ class BaseMatch:
 
 def _tokens(text: str) -> list[tuple[str, str, int, int]]:
     """``(lowercase word, word as written, start, end)`` for every word and number."""
-    text = _DIGIT_UNDERSCORE.sub(".", text)
-    return [(m.group().lower(), m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    text = _DIGIT_UNDERSCORE().sub(".", text)
+    return [(m.group().lower(), m.group(), m.start(), m.end()) for m in _WORD().finditer(text)]
 
 
 def name_key(name: str) -> tuple[str, ...]:
@@ -253,7 +257,7 @@ def name_key(name: str) -> tuple[str, ...]:
 
 
 def _adjacent(text: str, end: int, start: int) -> bool:
-    return _GAP.fullmatch(text[end:start]) is not None
+    return _GAP().fullmatch(text[end:start]) is not None
 
 
 _SIZE_UNITS = {"b", "m"}
@@ -285,7 +289,7 @@ def size_of(name: str) -> str | None:
     """The parameter count a repo name or phrase carries (``Llama-2-13b-hf`` -> ``13b``)."""
     toks = _tokens(name)
     for i in range(len(toks)):
-        found = _size_at(toks, i, _DIGIT_UNDERSCORE.sub(".", name), 1)
+        found = _size_at(toks, i, _DIGIT_UNDERSCORE().sub(".", name), 1)
         if found:
             return found[0]
     return None
@@ -385,7 +389,7 @@ class BaseModelCatalogue:
     def mentions(self, text: str) -> list[BaseMatch]:
         """Every family or brand named in ``text``, in order, longest name first at each word."""
         toks = _tokens(text)
-        clean = _DIGIT_UNDERSCORE.sub(".", text)
+        clean = _DIGIT_UNDERSCORE().sub(".", text)
         out: list[BaseMatch] = []
         i = 0
         # Only the words that start a name are tried (most words start none).
@@ -508,7 +512,6 @@ def _family_from_dict(data: Mapping[str, Any]) -> BaseFamily:
             renamed=tuple(m.get("renamed") or ()),
             license=m.get("license") or data["license"],
             modality=m.get("modality", modality),
-            size=size_of(m["id"].rsplit("/", 1)[-1]),
             pretraining=_pretraining(m.get("pretraining_data")),
         )
         for m in data.get("members") or ()

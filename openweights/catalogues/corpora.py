@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache, partial
 from typing import Any
 
+from openweights.patterns import lazy
 from openweights.resources import catalogue_records
 
 
@@ -110,7 +111,7 @@ class CorpusMention:
     """The name as written."""
 
 
-_WORD_SPLIT = re.compile(r"[\s_-]+")
+_WORD_SPLIT = lazy(r"[\s_-]+")
 """What separates the words of a name (any run of them matches any other, or none)."""
 _FOLDS = (("\u0131", "i"), ("\u017f", "s"))
 """Letters a case-insensitive regex matches to an ASCII letter that ``str.lower`` keeps apart
@@ -119,7 +120,7 @@ _FOLDS = (("\u0131", "i"), ("\u017f", "s"))
 
 def _name_pattern(name: str) -> str:
     """A name as a regex: case-insensitive words, spaces, hyphens and underscores alike."""
-    parts = [re.escape(p) for p in _WORD_SPLIT.split(name.strip()) if p]
+    parts = [re.escape(p) for p in _WORD_SPLIT().split(name.strip()) if p]
     return r"[\s_-]*".join(parts)
 
 
@@ -147,7 +148,7 @@ class CorpusCatalogue:
         # The words of each name, lower case (None: a name with non-ASCII letters, always kept).
         self._words = tuple(
             None if not n.isascii() else frozenset(
-                w.lower() for w in _WORD_SPLIT.split(n.strip()) if w)
+                w.lower() for w in _WORD_SPLIT().split(n.strip()) if w)
             for n, _c, _a in names)
         self._all_words = tuple(sorted({w for ws in self._words if ws for w in ws}))
         self._pattern = self._compile(tuple(range(len(names))))

@@ -10,13 +10,13 @@ usage errors. A test keeps the table equal to the typer `check` command's option
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from openweights.choices import Choice, ColorMode, Format, Letter, Severity
 from openweights.cli.run import CheckOptions, guarded, run_check
+from openweights.patterns import lazy
 
 COMMANDS = ("check", "licenses", "license", "identify", "rules", "explain", "init", "badge",
             "batch", "diff", "site")
@@ -58,7 +58,7 @@ OPTIONS: dict[str, tuple[str, type[Choice] | str]] = {
     "--no-forge": ("no_forge", "flag"),
     "--timeout": ("timeout", "seconds"),
 }
-_COUNTED = re.compile(r"^-[qv]{2,}$")
+_COUNTED = lazy(r"^-[qv]{2,}$")
 
 
 def _parse(args: list[str]) -> dict[str, Any]:
@@ -76,7 +76,7 @@ def _parse(args: list[str]) -> dict[str, Any]:
                 raise _Refused(arg)
             values["target"] = arg
             continue
-        if _COUNTED.match(arg):  # -qq, -vv
+        if _COUNTED().match(arg):  # -qq, -vv
             for letter in arg[1:]:
                 field = OPTIONS["-" + letter][0]
                 values[field] = values.get(field, 0) + 1

@@ -59,6 +59,7 @@ from openweights.evidence.model import (
 from openweights.evidence.stages import STAGES, StageBuilder
 from openweights.licensing.catalogue import Catalogue
 from openweights.licensing.grader import DEFAULT_THRESHOLDS, Thresholds, Verdict
+from openweights.patterns import lazy
 from openweights.repoids import is_url, license_link_path
 from openweights.sources import Bundle, ForgeStatus
 from openweights.weightfiles import WeightFileMetadata, read_header
@@ -91,12 +92,12 @@ __all__ = [
     "open_source_claims",
 ]
 
-_MULTIMODAL_WORDS = re.compile(
+_MULTIMODAL_WORDS = lazy(
     r"\bmulti-?modal\b|\bvision[- ]language\b|\bimage[- ]text[- ]to[- ]text\b"
     r"|\b[\w.-]*-vision\b|text\s*\\?\+\s*image",
     re.I,
 )
-_OPEN_SOURCE_CLAIM = re.compile(r"\bopen[- ]source\b", re.I)
+_OPEN_SOURCE_CLAIM = lazy(r"\bopen[- ]source\b", re.I)
 
 
 _DIFF_FACTS = 10
@@ -120,7 +121,7 @@ def detect_modality(card: Card | None, api: Mapping[str, Any] | None) -> str | N
         return None
     # No pipeline tag: the opening of the card usually says what goes in and out.
     opening = card.body[:3000]
-    if _MULTIMODAL_WORDS.search(opening):
+    if _MULTIMODAL_WORDS().search(opening):
         return "multimodal"
     return None
 
@@ -449,4 +450,4 @@ def code_fact(c: CodeRelease) -> Fact:
 
 def open_source_claims(card: Card) -> list[int]:
     """Lines of the body that call the model open source."""
-    return [card.body_line(m.start()) for m in _OPEN_SOURCE_CLAIM.finditer(card.body)]
+    return [card.body_line(m.start()) for m in _OPEN_SOURCE_CLAIM().finditer(card.body)]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -40,6 +40,7 @@ from openweights.evidence.model import (
 )
 from openweights.licensing.catalogue import Catalogue
 from openweights.licensing.grader import GradingContext, Thresholds, grade_license
+from openweights.patterns import lazy
 from openweights.repoids import repo_id_from
 from openweights.sources import Bundle, ModelMaterial
 from openweights.weightfiles import WeightFileMetadata
@@ -47,8 +48,8 @@ from openweights.weightfiles import WeightFileMetadata
 _QUOTE = 120
 # A sentence that says where the weights came from, and the relation it implies. The base is
 # looked for in the words that follow, up to the end of the sentence.
-_ANCHORS: tuple[tuple[re.Pattern[str], str | None], ...] = tuple(
-    (re.compile(p, re.I), rel)
+_ANCHORS: tuple[tuple[Callable[[], re.Pattern[str]], str | None], ...] = tuple(
+    (lazy(p, re.I), rel)
     for p, rel in (
         (
             r"\b(?:distill(?:ed|ing|ation)|teachers?)\b(?:\s+\w+){0,3}?\s+(?:from|of|sources?)\b"
@@ -85,39 +86,39 @@ _ANCHORS: tuple[tuple[re.Pattern[str], str | None], ...] = tuple(
         ),
     )
 )
-_SENTENCE_END = re.compile(r"(?<=[A-Za-z)\]*`])[.!?](?=\s)|\n\s*\n|[。；;]")
-_NEGATION = re.compile(
+_SENTENCE_END = lazy(r"(?<=[A-Za-z)\]*`])[.!?](?=\s)|\n\s*\n|[。；;]")
+_NEGATION = lazy(
     r"\b(?:not|isn'?t|unlike|than|versus|vs\.?|compared\s+(?:to|with)|nor|outperform\w*|beats?"
     r"|surpass\w*|exceeds?|rivals?)\b[^.;:\n]{0,25}$",
     re.I,
 )
-_DATA_WORDS = re.compile(
+_DATA_WORDS = lazy(
     r"\b(?:generated|outputs?|responses|synthetic|samples|data\s+from)\b", re.I
 )
 _WINDOW = 160
 _FIRST_REACH = 90
 # Sentences about the design, not the weights: "the architecture is based on Llama 2",
 # "based on the Llama 2 architecture", "trained from scratch".
-_DESIGN_ONLY = re.compile(
+_DESIGN_ONLY = lazy(
     r"\b(?:architecture|tokeni[sz]er|design|structure|recipe|vocabulary|code(?:base)?)\b[^.;]*$",
     re.I,
 )
-_DESIGN_AFTER = re.compile(
+_DESIGN_AFTER = lazy(
     r"(?:[\s-]+[\w.]+){0,1}[\s-]+(?:architecture|tokeni[sz]er|design|structure|recipe)\b", re.I
 )
-_SCRATCH = re.compile(r"\bfrom\s+scratch\b", re.I)
+_SCRATCH = lazy(r"\bfrom\s+scratch\b", re.I)
 # What may stand between two models listed as the object of one phrase.
 # Link targets ("](https://...)") are taken out first (``_connected``): as an alternative here,
 # ``\]\([^)]*\)`` overlapped the single brackets, and a failing check was exponential in "]()".
-_LINK_TARGET = re.compile(r"\]\([^)]*\)")
-_CONNECTOR = re.compile(
+_LINK_TARGET = lazy(r"\]\([^)]*\)")
+_CONNECTOR = lazy(
     r"(?:[\s,;&+/*`'\"()\[\]]|\b(?:and|or|with|the|both|plus|as well as|models?"
     r"|checkpoints?|weights|instruct|chat|base|version|variants?)\b)*",
     re.I,
 )
 # Spaces within the line only (``[^\S\n]``): ``^\s*-?\s*`` ran across blank lines and split
 # them between two quantifiers, cubic in a run of blank lines.
-_MERGEKIT_LINE = re.compile(
+_MERGEKIT_LINE = lazy(
     r"^[^\S\n]*(?:-[^\S\n]*)?(?:model|base_model)[^\S\n]*:\s*([\w.-]+/[\w.-]+)[^\S\n]*$",
     re.M,
 )
@@ -259,14 +260,14 @@ def _from_configs(material: ModelMaterial, cat: BaseModelCatalogue) -> Iterator[
                     )
 
 
-_WORD_RUN = re.compile(r"\w*")
+_WORD_RUN = lazy(r"\w*")
 
 
 def _architecture_stem(name: str) -> str:
     """An architecture without its head (``LlamaForCausalLM`` -> ``Llama``, ``GPT2Model`` ->
     ``GPT2``): what ``re.sub(r"(For\\w+|Model)$", "", name)`` gives, in linear time (that regex
     tries every "For" of a long word to its end)."""
-    run = _WORD_RUN.match(name[::-1])
+    run = _WORD_RUN().match(name[::-1])
     tail = len(name) - (run.end() if run else 0)  # where the last run of \w starts
     at = name.find("For", tail)
     if at != -1 and at + 3 < len(name):
@@ -329,7 +330,7 @@ def _from_headers(headers: list[WeightFileMetadata], cat: BaseModelCatalogue) ->
                 )
 
 
-_TREE_TAG = re.compile(r"^base_model:(?:(adapter|quantized|finetune|merge):)?(.+)$")
+_TREE_TAG = lazy(r"^base_model:(?:(adapter|quantized|finetune|merge):)?(.+)$")
 
 
 def _from_tags(
@@ -338,7 +339,7 @@ def _from_tags(
     card_tags = card.meta.texts("tags") if card else []
     hub_tags = list(material.tags)
     for tag, source in [*((t, "card") for t in card_tags), *((t, "hub") for t in hub_tags)]:
-        m = _TREE_TAG.match(tag.strip())
+        m = _TREE_TAG().match(tag.strip())
         origin = (
             Origin(card.path, card.line_of("tags"))
             if source == "card" and card
@@ -374,7 +375,7 @@ def title_of(card: Card) -> tuple[str, int] | None:
 
 def _connected(between: str) -> bool:
     """True when only connecting words, punctuation and link targets stand between two names."""
-    return _CONNECTOR.fullmatch(_LINK_TARGET.sub(" ", between)) is not None
+    return _CONNECTOR().fullmatch(_LINK_TARGET().sub(" ", between)) is not None
 
 
 def _naming_words(title: str) -> tuple[int, int] | None:
@@ -390,8 +391,8 @@ def _identity(naming: tuple[int, int] | None, match: BaseMatch) -> bool:
     return naming is None or (naming[0] >= match.start and naming[1] < match.end)
 
 
-_URL = re.compile(r"https?://[^\s)\]>\"']+")
-_REPO_IN_TEXT = re.compile(r"(?<![\w.-])([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*[A-Za-z0-9])")
+_URL = lazy(r"https?://[^\s)\]>\"']+")
+_REPO_IN_TEXT = lazy(r"(?<![\w.-])([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*[A-Za-z0-9])")
 
 
 def _inside(spans: list[tuple[int, int]], starts: list[int], pos: int) -> bool:
@@ -406,7 +407,7 @@ def text_mentions(text: str, cat: BaseModelCatalogue) -> list[BaseMatch]:
     dropped. Linear in the text (spans are looked up by bisection)."""
     out: list[BaseMatch] = []
     links: list[tuple[int, int]] = []
-    for u in _URL.finditer(text):
+    for u in _URL().finditer(text):
         links.append((u.start(), u.end()))
         rid = repo_id_from(u.group().rstrip(".,"), "model")
         match = cat.match_repo(rid) if rid else None
@@ -414,7 +415,7 @@ def text_mentions(text: str, cat: BaseModelCatalogue) -> list[BaseMatch]:
             out.append(replace(match, start=u.start(), end=u.end(), text=rid))
     link_starts = [a for a, _b in links]
     ids: list[tuple[int, int]] = []
-    for m in _REPO_IN_TEXT.finditer(text):
+    for m in _REPO_IN_TEXT().finditer(text):
         if _inside(links, link_starts, m.start()):
             continue
         rid = m.group(1)
@@ -427,7 +428,7 @@ def text_mentions(text: str, cat: BaseModelCatalogue) -> list[BaseMatch]:
     for match in cat.mentions(text):
         if _inside(taken, taken_starts, match.start):
             continue
-        if _NEGATION.search(text[max(0, match.start - 40) : match.start]):
+        if _NEGATION().search(text[max(0, match.start - 40) : match.start]):
             continue
         out.append(match)
     return sorted(out, key=lambda x: x.start)
@@ -488,23 +489,23 @@ def _from_prose(card: Card, cat: BaseModelCatalogue) -> Iterator[_Found]:
 
     fenced = card.fenced_lines
     for pattern, relation in _ANCHORS:
-        for anchor in pattern.finditer(body):
+        for anchor in pattern().finditer(body):
             if card.body_line(anchor.start()) in fenced:
                 continue  # example inputs and outputs (mergekit configs are read below)
             start = anchor.end()
             stop = start + _WINDOW
-            end = _SENTENCE_END.search(body, start, stop)
+            end = _SENTENCE_END().search(body, start, stop)
             stop = end.start() if end else stop
             opening = body[max(0, anchor.start() - 80) : anchor.start()]
-            opening = _SENTENCE_END.split(opening)[-1]
-            if _DESIGN_ONLY.search(opening) or _SCRATCH.search(body[anchor.start() : stop]):
+            opening = _SENTENCE_END().split(opening)[-1]
+            if _DESIGN_ONLY().search(opening) or _SCRATCH().search(body[anchor.start() : stop]):
                 continue  # "the architecture is based on X", "trained from scratch like X"
             # The object of the phrase: the first model named soon after it, and the models
             # listed with it ("a merge of X and Y"); later names are something else ("...,
             # which outperforms Llama 2 13B").
             previous = -1
             for match in mentions[bisect_left(starts, start) : bisect_left(starts, stop)]:
-                if _DESIGN_AFTER.match(body, match.end):
+                if _DESIGN_AFTER().match(body, match.end):
                     break  # "based on the Llama 2 architecture"
                 if previous < 0 and match.start - start > _FIRST_REACH:
                     break
@@ -513,7 +514,7 @@ def _from_prose(card: Card, cat: BaseModelCatalogue) -> Iterator[_Found]:
                 if match.how != "brand":  # a bare brand is often a link's text before its id
                     previous = match.end
                 rel = relation
-                if rel in (None, "finetune") and _DATA_WORDS.search(body[start : match.start]):
+                if rel in (None, "finetune") and _DATA_WORDS().search(body[start : match.start]):
                     rel = "distillation"
                 yield from found(match, rel, body[anchor.start() : match.end])
     # "Llama 2-based", "Qwen-based": the family is named before the anchor.
@@ -523,7 +524,7 @@ def _from_prose(card: Card, cat: BaseModelCatalogue) -> Iterator[_Found]:
         if re.match(r"[- ]based\b", body[match.end : match.end + 7], re.I):
             yield from found(match, None, body[match.start : match.end + 6])
     # mergekit configurations list their models by repo id.
-    for m in _MERGEKIT_LINE.finditer(body):
+    for m in _MERGEKIT_LINE().finditer(body):
         repo = cat.match_repo(m.group(1))
         if repo is not None:
             yield from found(replace(repo, start=m.start(1), end=m.end(1)), "merge", m.group(0))

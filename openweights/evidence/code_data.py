@@ -18,15 +18,16 @@ from openweights.evidence.model import (
     Origin,
 )
 from openweights.licensing.grader import least_open
+from openweights.patterns import lazy
 from openweights.repoids import as_list, repo_id_from
 from openweights.sources import Bundle, DatasetMaterial, ForgeAnswer, ForgeStatus
 
-_CODE_HOST = re.compile(
+_CODE_HOST = lazy(
     r"https?://(?:www\.)?(?:github\.com|gitlab\.com|codeberg\.org|bitbucket\.org|git\.[\w.-]+)"
     r"/[\w.-]+/[\w.-]+[^\s)\]>\"'`]*",
     re.I,
 )
-_HF_DATASET_LINK = re.compile(r"huggingface\.co/datasets/([\w.-]+/[\w.-]+)", re.I)
+_HF_DATASET_LINK = lazy(r"huggingface\.co/datasets/([\w.-]+/[\w.-]+)", re.I)
 
 
 def openness_block(card: Card | None) -> Mapping[str, Any]:
@@ -239,7 +240,7 @@ def data_information(card: Card, datasets: list[DatasetEvidence]) -> DataInforma
     )
     text = "\n".join(s.body for s in sections)
     pointers = (
-        len(_HF_DATASET_LINK.findall(text)) + len(datasets) + len(re.findall(r"https?://", text))
+        len(_HF_DATASET_LINK().findall(text)) + len(datasets) + len(re.findall(r"https?://", text))
     )
     # Only at the start of a run of digits: from every digit of "1,1,1,..." it is quadratic.
     sizes = re.search(
@@ -249,7 +250,7 @@ def data_information(card: Card, datasets: list[DatasetEvidence]) -> DataInforma
     )
     inventory = pointers >= 1 and bool(sizes)
     processing = bool(re.search(r"(dedup|filter|preprocess)\w*", text, re.I)) and bool(
-        _CODE_HOST.search(text)
+        _CODE_HOST().search(text)
     )
     provenance = bool(
         re.search(r"\bprovenance\b|\bcollected from\b|\bsourced from\b", text, re.I)
@@ -265,7 +266,7 @@ def datasets_in_prose(card: Card) -> list[tuple[str, int]]:
     """Hub datasets the body links to (``huggingface.co/datasets/org/name``), with their lines."""
     body = card.body
     out = []
-    for m in _HF_DATASET_LINK.finditer(body):
+    for m in _HF_DATASET_LINK().finditer(body):
         did = repo_id_from(m.group(1), "dataset")
         if did:
             out.append((did, card.body_line(m.start())))

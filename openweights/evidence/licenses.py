@@ -24,11 +24,12 @@ from openweights.licensing.grader import (
     grade_license,
     least_open,
 )
+from openweights.patterns import lazy
 from openweights.sources import ModelMaterial
 
 # Words for license matching: letters and numbers split apart ("llama3.1" -> llama, 3.1), so
 # "Llama 3.1", "llama-3.1" and "llama3.1" read the same.
-_TOKEN = re.compile(r"[a-z]+\+*|\d+(?:\.\d+)*\+*")
+_TOKEN = lazy(r"[a-z]+\+*|\d+(?:\.\d+)*\+*")
 _PHRASES: dict[int, tuple[Catalogue, dict[tuple[str, ...], LicenseEntry], int]] = {}
 
 
@@ -44,7 +45,7 @@ def phrase_index(catalogue: Catalogue) -> tuple[dict[tuple[str, ...], LicenseEnt
             continue
         names = {entry.name, entry.id, *entry.aliases, *entry.markers, entry.spdx or ""}
         for name in names:
-            words = tuple(_TOKEN.findall(name.lower()))
+            words = tuple(_TOKEN().findall(name.lower()))
             if not words:
                 continue
             if len(words) == 1 and not any(c.isdigit() for c in words[0]):
@@ -184,7 +185,7 @@ class Resolver:
         """License names in ``text``, longest first at each word: (first word, end word, entry)."""
         index, _longest = phrase_index(self.catalogue)
         spans = _first_word_spans(index)
-        tokens = _TOKEN.findall(text.lower())
+        tokens = _TOKEN().findall(text.lower())
         found: list[tuple[int, int, LicenseEntry]] = []
         i = 0
         count = len(tokens)
@@ -207,7 +208,7 @@ class Resolver:
 
     def mention_offsets(self, text: str) -> list[tuple[int, LicenseEntry]]:
         """License names in ``text`` with the character offset where each starts."""
-        starts = [m.start() for m in _TOKEN.finditer(text.lower())]
+        starts = [m.start() for m in _TOKEN().finditer(text.lower())]
         return [(starts[i], entry) for i, _end, entry in self.mentions(text)]
 
 
@@ -270,33 +271,33 @@ def _clip(text: str, size: int = 160) -> str:
     return text if len(text) <= size else text[: size - 3] + "..."
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\[*])")
+_SENTENCE_END = lazy(r"(?<=[.!?])\s+(?=[A-Z\[*])")
 # ``\s*(?:-\s*)?``, not ``\s*-?\s*``: two quantifiers side by side split a run of spaces every
 # way before giving up (quadratic in the spaces a line starts with).
-_YAML_KEY = re.compile(r"^\s*(?:-\s*)?licen[cs]e(_name)?\s*:", re.I)
-_LICENSE_COLON = re.compile(r"licen[cs]e[*_\s]*[:：][*_\s]*\[?([^\n\](|;,]{2,60})", re.I)
+_YAML_KEY = lazy(r"^\s*(?:-\s*)?licen[cs]e(_name)?\s*:", re.I)
+_LICENSE_COLON = lazy(r"licen[cs]e[*_\s]*[:：][*_\s]*\[?([^\n\](|;,]{2,60})", re.I)
 # Sentences about where something came from describe a base model's terms, not this model's.
-_LINEAGE_CONTEXT = re.compile(
+_LINEAGE_CONTEXT = lazy(
     r"\b(originally|derived from|based on|base\s+(?:[\w'-]+\s+){0,3}models?|inherit\w*|upstream"
     r"|original model)\b",
     re.I,
 )
 
 
-_WEIGHTS_WORDS = re.compile(r"\b(weights?|models?|checkpoints?|parameters|adapters?)\b", re.I)
-_CODE_WORDS = re.compile(r"\b(code|source code|software|scripts?|codebase)\b", re.I)
-_DATA_WORDS = re.compile(r"\b(data ?sets?|training data|corpus|corpora)\b", re.I)
-_THIS_MODEL = re.compile(
+_WEIGHTS_WORDS = lazy(r"\b(weights?|models?|checkpoints?|parameters|adapters?)\b", re.I)
+_CODE_WORDS = lazy(r"\b(code|source code|software|scripts?|codebase)\b", re.I)
+_DATA_WORDS = lazy(r"\b(data ?sets?|training data|corpus|corpora)\b", re.I)
+_THIS_MODEL = lazy(
     r"\b(?:this|our|these|the\s+present)\s+(?:models?|checkpoints?|adapters?|lora|weights)"
     r"\s+(?:is|are|was|were|can|may|must|shall|should|remains?)\b",
     re.I,
 )
 # The words just before a license name say what it covers when a sentence lists several things
 # ("trained on CC0 images, with a text encoder under MIT").
-_NEAR_DATA = re.compile(
+_NEAR_DATA = lazy(
     r"\b(images?|photos?|pictures?|data|datasets?|corpus|corpora|recordings?|audio|texts)\b", re.I
 )
-_NEAR_PART = re.compile(
+_NEAR_PART = lazy(
     r"\b(encoders?|tokeni[sz]ers?|vae|vocoders?|decoders?|backbones?|code|software)\b", re.I
 )
 _NEAR_WINDOW = 90
@@ -308,7 +309,8 @@ def _nearest_noun(sentence: str, offset: int) -> str | None:
     best: tuple[int, str] | None = None
     before = sentence[max(0, offset - _NEAR_WINDOW) : offset]
     after = sentence[offset : offset + 30]
-    for place, rx in (("data", _NEAR_DATA), ("code", _NEAR_PART), ("weights", _WEIGHTS_WORDS)):
+    near = (("data", _NEAR_DATA()), ("code", _NEAR_PART()), ("weights", _WEIGHTS_WORDS()))
+    for place, rx in near:
         for hit in rx.finditer(before):
             distance = len(before) - hit.end()
             if best is None or distance < best[0]:
@@ -321,7 +323,7 @@ def _nearest_noun(sentence: str, offset: int) -> str | None:
     return best[1] if best and best[1] != "weights" and best[0] <= _NEAR_LIMIT else None
 
 
-_SOURCE_CONTEXT = re.compile(
+_SOURCE_CONTEXT = lazy(
     r"\b(distill\w*|teacher|generated (?:by|with|using)|outputs? (?:of|from))\b", re.I
 )
 
@@ -333,21 +335,21 @@ def _component_hint(sentence: str, section: str = "") -> str:
     sentence that names only the code (or only the data) is about that; a sentence about where
     the model came from states a base's (or a teacher's) terms; a Training Data or Code section
     places what is left; the rest is about the weights."""
-    weights_words = _WEIGHTS_WORDS.search(sentence)
-    if _THIS_MODEL.search(sentence):
+    weights_words = _WEIGHTS_WORDS().search(sentence)
+    if _THIS_MODEL().search(sentence):
         return "weights"
-    if _CODE_WORDS.search(sentence) and not weights_words:
+    if _CODE_WORDS().search(sentence) and not weights_words:
         return "code"
-    if _DATA_WORDS.search(sentence) and not weights_words:
+    if _DATA_WORDS().search(sentence) and not weights_words:
         return "data"
-    if _LINEAGE_CONTEXT.search(sentence):
+    if _LINEAGE_CONTEXT().search(sentence):
         return "base"
-    if _SOURCE_CONTEXT.search(sentence):
+    if _SOURCE_CONTEXT().search(sentence):
         return "source"
-    if section and not _WEIGHTS_WORDS.search(section) and not re.search("licen", section, re.I):
-        if _CODE_WORDS.search(section):
+    if section and not _WEIGHTS_WORDS().search(section) and not re.search("licen", section, re.I):
+        if _CODE_WORDS().search(section):
             return "code"
-        if _DATA_WORDS.search(section) or re.search(r"\bdata\b", section, re.I):
+        if _DATA_WORDS().search(section) or re.search(r"\bdata\b", section, re.I):
             return "data"
     return "weights"
 
@@ -361,13 +363,13 @@ def unquote(text: str) -> str:
 
 # A sentence that licenses two things in two clauses ("our code is available under MIT, the
 # weights are licensed CC BY-NC"; "...; the weights ...") is read clause by clause.
-_CLAUSE_BREAK = re.compile(
+_CLAUSE_BREAK = lazy(
     r";\s+|,\s+(?:and\s+|while\s+|whereas\s+|but\s+)?(?=(?:the\s+)?[\w-]+(?:\s+[\w-]+){0,3}\s+"
     r"(?:is|are)\s+(?:released|licensed|available|distributed|subject|provided)\b)",
     re.I,
 )
 # "released under MIT": a short name after "under", resolved like a license: line.
-_UNDER = re.compile(
+_UNDER = lazy(
     r"\b(?:released|licensed|available|distributed|provided)\s+under\s+(?:the\s+)?\[?"
     r"([A-Za-z][\w.+-]*(?:[ -][\w.+]+){0,3}?)(?:\s+licen[cs]e)?\s*(?:[\].,;)]|$)",
     re.I,
@@ -377,8 +379,8 @@ _UNDER = re.compile(
 def _sentences(text: str, first_line: int) -> Iterator[tuple[str, int, str]]:
     """``(clause, line, whole sentence)`` for every clause of every sentence of ``text``."""
     for line_no, line in enumerate(text.split("\n"), start=first_line):
-        for sentence in _SENTENCE_END.split(line):
-            for clause in _CLAUSE_BREAK.split(sentence):
+        for sentence in _SENTENCE_END().split(line):
+            for clause in _CLAUSE_BREAK().split(sentence):
                 yield clause, line_no, sentence
 
 
@@ -400,7 +402,7 @@ _STATED_TERMS = {
                                  "The card says the model is for research use only."),),
     ),
 }
-_NON_COMMERCIAL = re.compile(
+_NON_COMMERCIAL = lazy(
     r"\bnon-?commercial\s+(?:use|purposes?|licen[cs]e|only)\b(?!\s+(?:and|or)\s+commercial)"
     r"|\bnot\s+(?:be\s+)?(?:used\s+)?for\s+commercial\b"
     r"|\b(?:cannot|can\s*not|may\s+not|must\s+not)\s+be\s+used\s+(?:for\s+)?commercial"
@@ -408,7 +410,7 @@ _NON_COMMERCIAL = re.compile(
     r"|\bno\s+commercial\s+use\b",
     re.I,
 )
-_RESEARCH_ONLY = re.compile(
+_RESEARCH_ONLY = lazy(
     # ``research\s+(?:purposes?|use|uses)?\s*only`` written so that no two quantifiers can share
     # a run of spaces (split every way, it was quadratic in the spaces).
     r"\b(?:for\s+)?(?:academic\s+|non-?commercial\s+)?research(?:\s+(?:purposes?|uses?)\s*|\s+)"
@@ -417,10 +419,10 @@ _RESEARCH_ONLY = re.compile(
     re.I,
 )
 # Outside a License section, a research-only sentence must say it binds, not merely intend.
-_BINDING = re.compile(
+_BINDING = lazy(
     r"\b(restricted|cannot|can ?not|may not|must not|prohibited|licen[cs]e)", re.I
 )
-_MIXED_COMMERCIAL = re.compile(r"\bcommercial\s+(?:and|or)\s+non-?commercial\b", re.I)
+_MIXED_COMMERCIAL = lazy(r"\bcommercial\s+(?:and|or)\s+non-?commercial\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -456,9 +458,9 @@ def _section_of(titles: list[tuple[int, int, str]], starts: list[int], line: int
 def _stated_terms(sentence: str, in_section: bool) -> list[LicenseEntry]:
     """Restrictions the sentence states without naming a license."""
     out = []
-    if _NON_COMMERCIAL.search(sentence) and not _MIXED_COMMERCIAL.search(sentence):
+    if _NON_COMMERCIAL().search(sentence) and not _MIXED_COMMERCIAL().search(sentence):
         out.append(_STATED_TERMS["non-commercial"])
-    if _RESEARCH_ONLY.search(sentence) and (in_section or _BINDING.search(sentence)):
+    if _RESEARCH_ONLY().search(sentence) and (in_section or _BINDING().search(sentence)):
         out.append(_STATED_TERMS["research-only"])
     return out
 
@@ -479,7 +481,8 @@ def read_prose(card: Card, res: Resolver) -> list[ProseStatement]:
     chunks += [(s.title, s.line, True) for s in sections]
     for number, line in enumerate(card.body_lines(), start=card.body_start_line):
         lower = line.lower()
-        if "licen" in lower or "commercial" in lower or "research" in lower or _UNDER.search(line):
+        if ("licen" in lower or "commercial" in lower or "research" in lower
+                or _UNDER().search(line)):
             chunks.append((line, number, False))
     out: list[ProseStatement] = []
     seen: set[tuple[str, str, int]] = set()
@@ -490,7 +493,7 @@ def read_prose(card: Card, res: Resolver) -> list[ProseStatement]:
                 # Example inputs, configs and outputs are not the card's statements; a License
                 # section's fenced block is the license notice itself.
                 continue
-            has_license_word = "licen" in whole.lower() or bool(_UNDER.search(whole))
+            has_license_word = "licen" in whole.lower() or bool(_UNDER().search(whole))
             decoded = unquote(sentence) if "%" in sentence else sentence
             found: list[LicenseEntry] = []
             near: dict[str, str] = {}
@@ -502,8 +505,8 @@ def read_prose(card: Card, res: Resolver) -> list[ProseStatement]:
                         near[entry.id] = place
                 # A bare "license: x" line is a YAML key that never made it into metadata
                 # (broken front matter), not a statement in the card's text.
-                colon = () if _YAML_KEY.match(decoded) else _LICENSE_COLON.finditer(decoded)
-                for m in [*colon, *_UNDER.finditer(decoded)]:
+                colon = () if _YAML_KEY().match(decoded) else _LICENSE_COLON().finditer(decoded)
+                for m in [*colon, *_UNDER().finditer(decoded)]:
                     short = res.catalogue.resolve(m.group(1).strip(" *_`.").split(" (")[0])
                     if short is not None and short.kind != "placeholder" and short not in found:
                         found.append(short)
@@ -513,7 +516,7 @@ def read_prose(card: Card, res: Resolver) -> list[ProseStatement]:
                 continue
             section = _section_of(titles, title_starts, line_no)
             hint = _component_hint(decoded, section)
-            explicit = hint == "weights" and bool(_WEIGHTS_WORDS.search(decoded))
+            explicit = hint == "weights" and bool(_WEIGHTS_WORDS().search(decoded))
             for entry in found:
                 component = near.get(entry.id, hint) if hint == "weights" else hint
                 key = (component, entry.id, line_no)

@@ -10,13 +10,14 @@ from openweights.card import Card, CardMetadata, parse_card
 from openweights.evidence.licenses import Resolver, material_license
 from openweights.evidence.model import HUB_RELATIONS, LicenseFinding, LineageLink, Origin
 from openweights.licensing.catalogue import Catalogue
+from openweights.patterns import lazy
 from openweights.repoids import repo_id_from
 from openweights.sources import Bundle, ModelMaterial
 
 # The name is matched inside a lookahead and then taken whole by a backreference: an atomic
 # group, so that when the name turns out to be followed by "architecture" the engine does not
 # try every shorter split of it (exponential on a long run of digits, e.g. "A1111...1").
-_BASE_IN_PROSE = re.compile(
+_BASE_IN_PROSE = lazy(
     r"(?i:\b(?:(?:fine[- ]?tuned?|finetuned|trained|quantized|quantised|merged|derived|converted)"
     r"(?:\s+(?:version|model))?\s+from|(?:based|built)\s+(?:up)?on|on\s+top\s+of))"
     r"(?:\s+(?i:the|recent|original|latest)){0,3}\s+"
@@ -26,7 +27,7 @@ _BASE_IN_PROSE = re.compile(
     r"|[A-Z][\w.]*(?:[- ]?v?\d[\w.]*)+(?:-[\w.]+)*))(?P=name))"
     r"(?![\w-]*\s+(?:\w+\s+)?architecture)"
 )
-_TEMPLATE_BASE = re.compile(r"finetuned from model(?:\s*\[optional\])?[*:\s]+\[?([^\]\n(]+)", re.I)
+_TEMPLATE_BASE = lazy(r"finetuned from model(?:\s*\[optional\])?[*:\s]+\[?([^\]\n(]+)", re.I)
 
 
 
@@ -86,11 +87,11 @@ def base_models_in_prose(card: Card) -> list[tuple[str, int]]:
     """Models the body names as a base ("fine-tuned from X", "based on X"), with their lines."""
     out = []
     body = card.body
-    for m in _TEMPLATE_BASE.finditer(body):
+    for m in _TEMPLATE_BASE().finditer(body):
         name = m.group(1).strip(" *`[")
         if name and not name.lower().startswith(("more information", "n/a", "none")):
             out.append((name, card.body_line(m.start())))
-    for m in _BASE_IN_PROSE.finditer(body):
+    for m in _BASE_IN_PROSE().finditer(body):
         name = (m.group("link") or m.group("name") or "").strip(" *`")
         if m.group("link") and (
             not re.search(r"\d|/", name) or re.search(r"\b(card|paper|report|blog)\b", name, re.I)

@@ -7,6 +7,7 @@ hook's start-up path stays light); each line as long as its message, like a comp
 from __future__ import annotations
 
 from openweights.formats.locations import display_path
+from openweights.formats.visible import visible
 from openweights.report import Report
 
 
@@ -23,4 +24,4 @@ def render(report: Report) -> str:
         lines.append(f"  suppressed: {', '.join(suppressed)}")
     for code, line in report.unused_suppressions:
         lines.append(f"  {card}:{line}: unused suppression {code} matches no finding")
-    return "\n".join(lines) + "\n"
+    return visible("\n".join(lines)) + "\n"

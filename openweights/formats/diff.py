@@ -14,6 +14,7 @@ from typing import Any
 from openweights.choices import DiffFormat
 from openweights.diff import Change, Direction, FindingRef, ModelDiff, SnapshotDiff, Status
 from openweights.formats.markdown import escape
+from openweights.formats.visible import visible
 
 MARK = {Direction.LESS_OPEN: "▼", Direction.MORE_OPEN: "▲", Direction.NEUTRAL: "·"}
 MD_MARK = {Direction.LESS_OPEN: "🔻", Direction.MORE_OPEN: "🔺", Direction.NEUTRAL: ""}
@@ -110,7 +111,7 @@ def render_text(diff: SnapshotDiff, show_unchanged: bool = False) -> str:
         lines += [f"  - {_finding(f)}" for f in m.findings_removed]
         lines.append("")
     lines.append(_summary(diff))
-    return "\n".join(lines) + "\n"
+    return visible("\n".join(lines)) + "\n"
 
 
 def render_json(diff: SnapshotDiff) -> str:
@@ -153,7 +154,7 @@ def render_markdown(diff: SnapshotDiff, show_unchanged: bool = False) -> str:
                 out += [f"- {escape(_finding(f))}" for f in found]
                 out.append("")
     out.append(escape(_summary(diff)) + ".")
-    return "\n".join(out) + "\n"
+    return visible("\n".join(out)) + "\n"
 
 
 def render_diff(

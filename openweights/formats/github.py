@@ -10,6 +10,7 @@ in the checkout, so their annotations carry no ``file=``.
 from __future__ import annotations
 
 from openweights.formats.locations import finding_path, in_checkout
+from openweights.formats.visible import visible
 from openweights.report import Report
 from openweights.rules import Finding, Severity
 
@@ -72,4 +73,4 @@ def render(report: Report) -> str:
         )
     for code, line in report.unused_suppressions:
         lines.append(f"owcheck: unused suppression {code} at line {line} matches no finding")
-    return "\n".join(lines) + "\n"
+    return visible("\n".join(lines)) + "\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from openweights.formats.locations import finding_path
 from openweights.formats.summary import code_parts, stage_parts
+from openweights.formats.visible import visible
 from openweights.grade import COMPONENTS
 from openweights.licensing.features import Cell, Freedom
 from openweights.report import Report
@@ -139,4 +140,4 @@ def findings(report: Report) -> str:
 
 def render(report: Report) -> str:
     """The scorecard as Markdown."""
-    return "\n".join([headline(report), grid(report), context(report), findings(report)])
+    return visible("\n".join([headline(report), grid(report), context(report), findings(report)]))

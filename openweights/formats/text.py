@@ -19,8 +19,10 @@ from rich.table import Table
 from rich.text import Text
 
 from openweights.formats.summary import code_parts, stage_parts
+from openweights.formats.visible import visible, visible_keeping_colour
 from openweights.grade import COMPONENTS, ComponentGrade
 from openweights.licensing.features import Cell, Freedom
+from openweights.patterns import lazy
 from openweights.report import Report
 from openweights.rules import Finding, Severity
 
@@ -45,7 +47,7 @@ GRADE_STYLE = {
 SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 LABEL = 12
 """Width of the labels before the frameworks, lineage and datasets lines."""
-_TAIL = re.compile(r"(?:[ \t]|\x1b\[[0-9;]*m)+$")
+_TAIL = lazy(r"(?:[ \t]|\x1b\[[0-9;]*m)+$")
 
 
 def _console(buffer: io.StringIO, color: bool | None, width: int) -> Console:
@@ -77,9 +79,10 @@ def _pieces(word: str, width: int, marks: str = "/-_.:") -> list[str]:
 
 def break_at(text: str, width: int) -> str:
     """``text`` wrapped to ``width`` at spaces; a word longer than a line is cut after a
-    ``/``, ``-``, ``_``, ``.`` or ``:`` where it can."""
+    ``/``, ``-``, ``_``, ``.`` or ``:`` where it can. Control characters are made visible
+    first, so that the width is that of what is shown."""
     out: list[str] = []
-    for line in text.split("\n"):
+    for line in visible(text).split("\n"):
         current = ""
         for word in line.split(" "):
             for piece in _pieces(word, width):
@@ -165,7 +168,7 @@ def _blocks(report: Report, width: int) -> list[RenderableType]:
         comp = g.components[name]
         title = Text(name, style="bold")
         details = [comp.evidence.availability, _license_label(comp), _origin(comp)]
-        title.append("  " + ", ".join(d for d in details if d), style="dim")
+        title.append(visible("  " + ", ".join(d for d in details if d)), style="dim")
         out.append(title)
         rows = Table.grid(padding=(0, 1))
         rows.add_column(width=7, no_wrap=True)
@@ -174,7 +177,7 @@ def _blocks(report: Report, width: int) -> list[RenderableType]:
             cell = comp.cells[freedom]
             symbol, style = MARKS[cell.mark]
             text = Text(f"{symbol} {cell.mark.value}", style=style)
-            text.append(f": {cell.reason}", style="dim")
+            text.append(visible(f": {cell.reason}"), style="dim")
             rows.add_row(freedom.value, text)
         out.append(Padding(rows, (0, 0, 1, 2)))
     return out
@@ -239,9 +242,9 @@ def _finding(f: Finding, width: int, fix: bool = True) -> list[RenderableType]:
     head.append("  ")
     head.append(f.severity.value, style=SEVERITY_STYLE[f.severity])
     head.append(f"  {f.rule} {f.name}", style="bold")
-    body = Text(f.message)
+    body = Text(visible(f.message))
     if fix:
-        body.append(f"\nfix: {f.fix}", style="dim")
+        body.append(visible(f"\nfix: {f.fix}"), style="dim")
     return [head, Padding(body, (0, 0, 0, 6))]
 
 
@@ -256,9 +259,9 @@ def _evidence(report: Report) -> list[RenderableType]:
             out.append(Padding(Text("nothing found", style="dim"), (0, 0, 0, 4)))
         for fact in facts:
             where = str(fact.origin)
-            text = Text(fact.claim)
+            text = Text(visible(fact.claim))
             if where:
-                text.append(f"  ({where})", style="dim")
+                text.append(visible(f"  ({where})"), style="dim")
             out.append(Padding(text, (0, 0, 0, 4)))
     out.append(Text())
     return out
@@ -280,7 +283,7 @@ def render(
     head.append("   ")
     head.append(break_at(f"{where} ({report.source})", width - 5), style="bold")
     out.print(head)
-    out.print(Padding(Text(g.reason, style="italic"), (0, 0, 0, 5)))
+    out.print(Padding(Text(visible(g.reason), style="italic"), (0, 0, 0, 5)))
     out.print()
 
     if width >= GRID_MIN:
@@ -330,10 +333,11 @@ def render(
             for f in suppressed:
                 for part in _finding(f, width, fix=False):
                     out.print(part)
-                out.print(Padding(Text(f"suppressed: {f.suppressed}", style="dim"), (0, 0, 0, 6)))
+                out.print(Padding(Text(visible(f"suppressed: {f.suppressed}"), style="dim"),
+                                  (0, 0, 0, 6)))
         else:
             listed = ", ".join(f"{f.rule} ({f.suppressed})" for f in suppressed)
-            out.print(Text(f"suppressed ({len(suppressed)}): {listed}", style="dim"))
+            out.print(Text(visible(f"suppressed ({len(suppressed)}): {listed}"), style="dim"))
     for code, line_no in report.unused_suppressions:
         out.print(
             Padding(
@@ -344,12 +348,15 @@ def render(
         )
     if not report.findings:
         out.print(Text("no findings", style="green"))
-    return "".join(_trim(line) + "\n" for line in buffer.getvalue().splitlines())
+    # Each quoted value was made visible where it was laid out (so widths are right); this
+    # catches any that was not.
+    shown = visible_keeping_colour if out.is_terminal else visible
+    return "".join(_trim(line) + "\n" for line in shown(buffer.getvalue()).splitlines())
 
 
 def _trim(line: str) -> str:
     """``line`` without trailing spaces, also those rich pads inside colour codes."""
-    m = _TAIL.search(line)
+    m = _TAIL().search(line)
     if m is None or not re.search(r"[ \t]", m.group(0)):
         return line
     return line[: m.start()] + ("\x1b[0m" if "\x1b[" in m.group(0) else "")

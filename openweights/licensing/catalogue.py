@@ -8,12 +8,12 @@ a hundred YAML parses keeps start-up fast. A test keeps the index equal to the Y
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from openweights.patterns import lazy
 from openweights.resources import catalogue_records
 
 
@@ -81,12 +81,12 @@ class LicenseEntry:
                 yield normalise_id(raw)
 
 
-_ID_SEP = re.compile(r"[\s_/]+")
+_ID_SEP = lazy(r"[\s_/]+")
 
 
 def normalise_id(raw: str) -> str:
     """Lowercase, trim and join words with hyphens: ``Llama 3.1`` -> ``llama-3.1``."""
-    return _ID_SEP.sub("-", raw.strip().lower()).strip("-")
+    return _ID_SEP().sub("-", raw.strip().lower()).strip("-")
 
 
 def _entry_from_dict(data: Mapping[str, Any]) -> LicenseEntry:

@@ -17,14 +17,14 @@ entry, the one whose terms decide what a user may do:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from openweights.licensing.catalogue import Catalogue, LicenseEntry
+from openweights.patterns import lazy
 
-_OPERATOR = re.compile(r"(?i)\s(?:or|and|with)\s|[()]")
+_OPERATOR = lazy(r"(?i)\s(?:or|and|with)\s|[()]")
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class ExpressionError(ValueError):
 
 def is_expression(text: str) -> bool:
     """True when ``text`` has an operator or parentheses, so it is read as an expression."""
-    return bool(_OPERATOR.search(f" {text.strip()} "))
+    return bool(_OPERATOR().search(f" {text.strip()} "))
 
 
 def read_expression(

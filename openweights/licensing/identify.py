@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from openweights.licensing.catalogue import Catalogue, load_catalogue
+from openweights.patterns import lazy
 from openweights.resources import bundled_path
 
 BLOCK = 6
@@ -194,22 +195,22 @@ _EQUIVALENT_PAIRS: dict[tuple[str, str], str] = {
 _PAIR_ENDS = frozenset(second for _, second in _EQUIVALENT_PAIRS)
 _PAIR_STARTS = frozenset(first for first, _ in _EQUIVALENT_PAIRS)
 
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_AUTOLINK = re.compile(r"<((?:https?://|www\.)[^<>\s]+)>")
-_HTML_TAG = re.compile(r"</?[a-z][a-z0-9]*(?:\s[^<>]*)?/?>")
+_HTML_COMMENT = lazy(r"<!--.*?-->", re.S)
+_AUTOLINK = lazy(r"<((?:https?://|www\.)[^<>\s]+)>")
+_HTML_TAG = lazy(r"</?[a-z][a-z0-9]*(?:\s[^<>]*)?/?>")
 # [text](target) and ![alt](target): keep the text, drop the target (a link's markup).
-_MD_LINK = re.compile(r"\[([^\]\n]*)\]\([^()\s]*(?:\s+\"[^\"\n]*\")?\)")
-_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")
+_MD_LINK = lazy(r"\[([^\]\n]*)\]\([^()\s]*(?:\s+\"[^\"\n]*\")?\)")
+_MD_ESCAPE = lazy(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")
 # A word broken across a line with a hyphen: joined, its second half moved up a line so that
 # line numbers stay right. Hyphenated compounds are joined too ("non-exclusive" is one token).
-_HYPHEN_BREAK = re.compile(r"[-\u2010\u2011](?<=[^\W\d_].)\n[ \t]*([^\W\d_]+)")
-_HYPHEN_JOIN = re.compile(r"[\u2010\u2011-](?<=[^\W\d_].)(?=[^\W\d_])")
-_SOFT_HYPHEN = re.compile("[\u00ad\u200b\u200c\u200d\ufeff]")
-_APOSTROPHE = re.compile(r"['\u2018\u2019\u02bc`\u00b4](?<=[^\W_].)(?=[^\W_])")
-_DIGIT_GROUP = re.compile(r",(?<=\d,)(?=\d{3}(?!\d))")
-_SCHEME = re.compile(r"https?://")
+_HYPHEN_BREAK = lazy(r"[-\u2010\u2011](?<=[^\W\d_].)\n[ \t]*([^\W\d_]+)")
+_HYPHEN_JOIN = lazy(r"[\u2010\u2011-](?<=[^\W\d_].)(?=[^\W\d_])")
+_SOFT_HYPHEN = lazy("[\u00ad\u200b\u200c\u200d\ufeff]")
+_APOSTROPHE = lazy(r"['\u2018\u2019\u02bc`\u00b4](?<=[^\W_].)(?=[^\W_])")
+_DIGIT_GROUP = lazy(r",(?<=\d,)(?=\d{3}(?!\d))")
+_SCHEME = lazy(r"https?://")
 # Leading code-comment, quote, heading, table and bullet characters of a line.
-_LINE_PREFIX = re.compile(r"^[ \t#>*+|/;!%=_~\-\u2013\u2014\u2022\u00b7\u25e6\u25aa\u2023\u2219]+",
+_LINE_PREFIX = lazy(r"^[ \t#>*+|/;!%=_~\-\u2013\u2014\u2022\u00b7\u25e6\u25aa\u2023\u2219]+",
                           re.M)
 # Enumerators: list numbering (1. 1.2 a) (iv) (2)), matched on the original case, decided left
 # to right by ``_Enumerators``. A number is list numbering only where a list item starts: at the
@@ -223,7 +224,7 @@ _LINE_PREFIX = re.compile(r"^[ \t#>*+|/;!%=_~\-\u2013\u2014\u2022\u00b7\u25e6\u2
 # reflow).
 # Letters and roman numerals are dropped where an item starts, and before a capitalised word.
 _ROMAN = r"(?:i{1,3}|iv|vi{0,3}|ix|xi{0,3}|I{1,3}|IV|VI{0,3}|IX|XI{0,3})"
-_ENUM_CANDIDATE = re.compile(
+_ENUM_CANDIDATE = lazy(
     rf"(?:\(|\b)(?:\d{{1,2}}(?:\.\d{{1,2}})*|[a-zA-Z]|{_ROMAN})[.)](?=[\s*_])"
 )
 _ITEM_PREFIX = " \t*_>#-"
@@ -299,7 +300,7 @@ def _clause_end(text: str, at: int) -> bool:
     return word.isdigit() or len(word) >= 3
 
 
-_ITEM_LINE = re.compile(
+_ITEM_LINE = lazy(
     rf"[ \t*_>#]*(?:[-+\u2022\u00b7\u25e6\u25aa\u2023\u2219]\s"
     rf"|\(?(?:\d{{1,2}}(?:\.\d{{1,2}})*|[a-zA-Z]|{_ROMAN})[.)]\s)"
 )
@@ -311,7 +312,7 @@ def _after_item(text: str, at: int) -> bool:
     of a sentence wrapped onto it ("under section\n7. This")."""
     end = at - 1  # text[at - 1] is the line break
     start = text.rfind("\n", 0, end) + 1
-    return _ITEM_LINE.match(text, start, end) is not None
+    return _ITEM_LINE().match(text, start, end) is not None
 
 
 def _after_sentence(text: str, at: int) -> bool:
@@ -327,14 +328,14 @@ def _after_sentence(text: str, at: int) -> bool:
 
 # Lettered and roman enumerators in parentheses inside a sentence ("(a) the right ...; (b)");
 # by then "copyright (c)" and "copyright ©" have been folded into "copyright".
-_INLINE_LETTER = re.compile(r"\((?:[a-z]|[ivxlc]{1,6})\)")
-_COPYRIGHT_SIGN = re.compile(r"copyright\s*(?:©|\(c\))")
+_INLINE_LETTER = lazy(r"\((?:[a-z]|[ivxlc]{1,6})\)")
+_COPYRIGHT_SIGN = lazy(r"copyright\s*(?:©|\(c\))")
 _YEAR = r"(?:\d{4}|\[yyyy\]|\[year\]|<year>|\{year\}|\[years?\])"
 # A copyright notice that opens a paragraph: up to "all rights reserved", or to the end of its
 # first sentence when the line goes on (a reflowed notice followed by the license). Only at a
 # paragraph's start: a notice inside a sentence (a Llama attribution line) is part of the terms,
 # and a reflowed one can land at the start of any line.
-_COPYRIGHT_NOTICE = re.compile(
+_COPYRIGHT_NOTICE = lazy(
     rf"[ \t#>*_/-]*(?:(?:copyright\b|©|\(c\))[\s,:]*(?:©|\(c\))?[\s,:]*{_YEAR}"
     r"|copyright\s*(?:©|\(c\))"
     r"|©"
@@ -342,14 +343,14 @@ _COPYRIGHT_NOTICE = re.compile(
     r"(?:.*?all rights reserved\W*?(?=\s|$)|.*?\.(?=\s+[A-Z])|.*)",
     re.I,
 )
-_RIGHTS_RESERVED = re.compile(r"[ \t#>*_/-]*all rights reserved\W*$", re.I)
-_NOTICE_HINT = re.compile(r"opyright|©|\([cC]\)|rights reserved", re.I)
+_RIGHTS_RESERVED = lazy(r"[ \t#>*_/-]*all rights reserved\W*$", re.I)
+_NOTICE_HINT = lazy(r"opyright|©|\([cC]\)|rights reserved", re.I)
 
 
 def _drop_notices(text: str) -> str:
     """Copyright notices removed from the start of each paragraph (line count kept). A notice
     that ends without a full stop goes on over a short next line (a wrapped notice)."""
-    if not _NOTICE_HINT.search(text):
+    if not _NOTICE_HINT().search(text):
         return text
     lines = text.split("\n")
     at_start = True
@@ -363,8 +364,8 @@ def _drop_notices(text: str) -> str:
             lines[i] = ""
             continue
         wrapped = False
-        if at_start and _NOTICE_HINT.search(line):
-            m = _COPYRIGHT_NOTICE.match(line) or _RIGHTS_RESERVED.match(line)
+        if at_start and _NOTICE_HINT().search(line):
+            m = _COPYRIGHT_NOTICE().match(line) or _RIGHTS_RESERVED().match(line)
             if m:
                 rest = line[m.end():]
                 lines[i] = rest
@@ -386,12 +387,12 @@ def _notice_tail(stripped: str, lines: Sequence[str], i: int) -> bool:
         return False
     if i + 1 < len(lines) and lines[i + 1].strip():
         return False
-    return RESTRICTIVE_WORDS.isdisjoint(_WORD.findall(stripped.lower()))
+    return RESTRICTIVE_WORDS.isdisjoint(_WORD().findall(stripped.lower()))
 
 
 # Words: letters and digits; a version number (3.1) stays one token, and "++" stays on its word
 # (OpenRAIL++ is not OpenRAIL).
-_WORD = re.compile(r"[^\W_]+(?:(?<=\d)\.\d+)*(?:\+\+)?")
+_WORD = lazy(r"[^\W_]+(?:(?<=\d)\.\d+)*(?:\+\+)?")
 
 
 @dataclass(frozen=True)
@@ -421,23 +422,23 @@ def tokens(text: str) -> Tokens:
     if not text.isascii():  # NFKC is a no-op on ASCII, and not free
         text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _SOFT_HYPHEN.sub("", text)
-    text = _HTML_COMMENT.sub(_blank_keep_lines, text)
+    text = _SOFT_HYPHEN().sub("", text)
+    text = _HTML_COMMENT().sub(_blank_keep_lines, text)
     text = _drop_notices(text)
-    text = _ENUM_CANDIDATE.sub(_Enumerators(), text)
+    text = _ENUM_CANDIDATE().sub(_Enumerators(), text)
     text = text.lower()
-    text = _AUTOLINK.sub(r"\1", text)
-    text = _HTML_TAG.sub(" ", text)
-    text = _MD_LINK.sub(r"\1", text)
-    text = _MD_ESCAPE.sub(r"\1", text)
-    text = _HYPHEN_BREAK.sub(r"\1\n", text)
-    text = _LINE_PREFIX.sub("", text)
-    text = _COPYRIGHT_SIGN.sub(" copyright ", text).replace("©", " copyright ")
-    text = _INLINE_LETTER.sub(" ", text)
-    text = _SCHEME.sub("", text)
-    text = _HYPHEN_JOIN.sub("", text)
-    text = _APOSTROPHE.sub("", text)
-    text = _DIGIT_GROUP.sub("", text)
+    text = _AUTOLINK().sub(r"\1", text)
+    text = _HTML_TAG().sub(" ", text)
+    text = _MD_LINK().sub(r"\1", text)
+    text = _MD_ESCAPE().sub(r"\1", text)
+    text = _HYPHEN_BREAK().sub(r"\1\n", text)
+    text = _LINE_PREFIX().sub("", text)
+    text = _COPYRIGHT_SIGN().sub(" copyright ", text).replace("©", " copyright ")
+    text = _INLINE_LETTER().sub(" ", text)
+    text = _SCHEME().sub("", text)
+    text = _HYPHEN_JOIN().sub("", text)
+    text = _APOSTROPHE().sub("", text)
+    text = _DIGIT_GROUP().sub("", text)
     text = text.replace("&", " and ")
     get = _EQUIVALENT_WORDS.get
     words: list[str] = []
@@ -447,7 +448,7 @@ def tokens(text: str) -> Tokens:
     line = 1
     # One findall over the whole text, with a marker word standing for each line break (and
     # for each list number dropped or kept, see _Enumerators).
-    for word in _WORD.findall(text.replace("\n", _NEWLINE_WORD)):
+    for word in _WORD().findall(text.replace("\n", _NEWLINE_WORD)):
         if word not in _MARKERS:
             words.append(get(word, word))
             lines.append(line)
@@ -695,11 +696,13 @@ def read_fingerprints(path: Path) -> FingerprintSet:
             source=r["source"],
             words=r["words"],
             blocks=decode_u32(r["blocks"]),
-            titles=tuple((int(n), int(h)) for n, h in r.get("titles", ())),
-            marks=tuple((int(o), str(w)) for o, w in r.get("marks", ())),
-            items=tuple(int(i) for i in r.get("items", ())),
-            regions=tuple((int(o), int(n), int(m)) for o, n, m in r.get("regions", ())),
-            bridges=tuple((int(a), int(b), int(h)) for a, b, h in r.get("bridges", ())),
+            # The file is ours (scripts/build_fingerprints.py): its numbers are numbers and
+            # its words strings; only JSON's lists become tuples (thousands of marks: fast).
+            titles=tuple(map(tuple, r.get("titles", ()))),
+            marks=tuple(map(tuple, r.get("marks", ()))),
+            items=tuple(r.get("items", ())),
+            regions=tuple(map(tuple, r.get("regions", ()))),
+            bridges=tuple(map(tuple, r.get("bridges", ()))),
         )
         for r in data["references"]
     )

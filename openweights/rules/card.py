@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from openweights.card import PLACEHOLDER
@@ -207,6 +206,8 @@ def misspelt_key(ev: Evidence) -> Iterator[Hit]:
         if target is None and k in KNOWN_KEYS and k != key:
             target = k
         if target is None:
+            import difflib  # only for a key the card's schema does not know: off the hot path
+
             close = difflib.get_close_matches(k.lower(), KNOWN_KEYS, n=1, cutoff=0.88)
             target = close[0] if close else None
         if target and target not in keys:

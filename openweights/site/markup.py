@@ -12,6 +12,7 @@ import html
 import re
 from urllib.parse import quote
 
+from openweights.patterns import lazy
 from openweights.repoids import valid_repo_id
 
 CSP = (
@@ -22,9 +23,9 @@ CSP = (
 (``file:`` beside ``'self'`` because browsers differ on whether ``'self'`` covers file URLs.)"""
 
 # C0/C1 control characters (but tab, line feed, carriage return) are parse errors in HTML.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_SPECIAL = re.compile("[&<>\"'\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+_CONTROL = lazy("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SPECIAL = lazy("[&<>\"'\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_URL = lazy(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}"
 
 
@@ -32,9 +33,9 @@ def esc(text: object) -> str:
     """``text`` as HTML text or a double-quoted attribute value (control characters become
     U+FFFD)."""
     value = str(text)
-    if _SPECIAL.search(value) is None:  # most ids, words and reasons: nothing to do
+    if _SPECIAL().search(value) is None:  # most ids, words and reasons: nothing to do
         return value
-    return _CONTROL.sub("\ufffd", html.escape(value, quote=True))
+    return _CONTROL().sub("\ufffd", html.escape(value, quote=True))
 
 
 def attr(url: str) -> str:
@@ -55,7 +56,7 @@ def linkify(text: str) -> str:
     """``text`` escaped, with every http(s) URL in it turned into a link."""
     out: list[str] = []
     last = 0
-    for match in _URL.finditer(text):
+    for match in _URL().finditer(text):
         url = match.group(0)
         end = match.end()
         while url and url[-1] in _TRAILING:

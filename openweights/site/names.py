@@ -16,12 +16,14 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
+from openweights.patterns import lazy
+
 PAGES_DIR = "models"
 """The folder, relative to the site root, that holds one page per model."""
 MAX_SLUG = 80
 """Characters kept from the id before the hash; keeps paths far below file-system limits."""
-_UNSAFE = re.compile(r"[^a-z0-9._-]+")
-_FAITHFUL = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)?")
+_UNSAFE = lazy(r"[^a-z0-9._-]+")
+_FAITHFUL = lazy(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)?")
 _WINDOWS_RESERVED = frozenset(
     {"con", "prn", "aux", "nul"}
     | {f"com{i}" for i in range(10)}
@@ -36,9 +38,9 @@ def _digest(subject_id: str) -> str:
 def _slug(subject_id: str) -> tuple[str, bool]:
     """The readable part of the name, and whether it spells the id faithfully (up to case)."""
     text = subject_id.lower().replace("/", "--")
-    slug = _UNSAFE.sub("-", text).strip(".-")
+    slug = _UNSAFE().sub("-", text).strip(".-")
     slug = re.sub(r"\.{2,}", ".", slug)
-    faithful = _FAITHFUL.fullmatch(subject_id) is not None and ".." not in subject_id
+    faithful = _FAITHFUL().fullmatch(subject_id) is not None and ".." not in subject_id
     if len(slug) > MAX_SLUG:
         slug = slug[:MAX_SLUG].rstrip(".-")
         faithful = False

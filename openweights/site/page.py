@@ -8,7 +8,6 @@ the evidence, base models and datasets (to their own page in this site when ther
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from openweights.choices import Severity
 from openweights.grade import COMPONENTS
 from openweights.licensing.features import Freedom
+from openweights.patterns import lazy
 from openweights.site.markup import HubLinks, document, esc, link, linkify
 from openweights.site.view import (
     CELL_LOOKS,
@@ -32,8 +32,8 @@ from openweights.site.view import (
 ROOT = "../"
 """From a model page (in ``models/``) to the site root."""
 _SEVERITY_RANK = {s.value: s.rank for s in Severity}
-_LINE = re.compile(r"[0-9]{1,9}")
-_FORGE_PLACE = re.compile(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/[A-Za-z0-9._-]+){1,4}")
+_LINE = lazy(r"[0-9]{1,9}")
+_FORGE_PLACE = lazy(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/[A-Za-z0-9._-]+){1,4}")
 MAX_DEPTH = 6
 """Nesting shown of a value whose shape owcheck does not know; deeper parts read ``…``."""
 
@@ -86,11 +86,11 @@ class _Origins:
     def href(self, origin: str) -> str | None:
         if origin.startswith("forge:"):  # forge:HOST/ORG/REPO (report 1.2)
             where = origin[len("forge:"):]
-            return f"https://{where}" if _FORGE_PLACE.fullmatch(where) else None
+            return f"https://{where}" if _FORGE_PLACE().fullmatch(where) else None
         parts = origin.split(":")
         repo: str | None = None
         names_repo = len(parts) == 2 and "/" in parts[0] and parts[0] != "hub"
-        if len(parts) == 3 or (names_repo and not _LINE.fullmatch(parts[1])):
+        if len(parts) == 3 or (names_repo and not _LINE().fullmatch(parts[1])):
             repo, parts = parts[0], parts[1:]
         if len(parts) > 2 or (repo is None and not self.on_hub) or parts[0] in ("", "-"):
             return None
@@ -100,7 +100,7 @@ class _Origins:
             return self.hub.repo(target, kind) if len(parts) == 2 else None
         line: int | None = None
         if len(parts) == 2:
-            if not _LINE.fullmatch(parts[1]):
+            if not _LINE().fullmatch(parts[1]):
                 return None
             line = int(parts[1])
         return self.hub.file(target, parts[0], None if repo else self.revision, line, kind)

@@ -16,13 +16,13 @@ later line, is a newer run).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from openweights.choices import Letter, Tier
+from openweights.patterns import lazy
 
 READ_MAJOR = "1"
 """The ``schema_version`` major this owcheck reads."""
@@ -30,14 +30,14 @@ MAX_LINE_CHARS = 64 * 1024 * 1024
 """A longer line is refused unread (a report is a few kilobytes)."""
 
 
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = lazy(r"\\u[dD][89a-fA-F]")
+_SURROGATE = lazy("[\ud800-\udfff]")
 
 
 def _without_lone_surrogates(value: Any) -> Any:
     """``value`` with every lone surrogate (valid JSON, not valid UTF-8) replaced by U+FFFD."""
     if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
+        return _SURROGATE().sub("\ufffd", value)
     if isinstance(value, list):
         return [_without_lone_surrogates(v) for v in value]
     if isinstance(value, dict):
@@ -202,7 +202,7 @@ def parse_lines(lines: Iterable[str], name: str) -> tuple[list[dict[str, Any]], 
         except RecursionError:
             problems.append(LineProblem(name, number, "not JSON (nested too deeply)"))
             continue
-        if _SURROGATE_ESCAPE.search(line):
+        if _SURROGATE_ESCAPE().search(line):
             record = _without_lone_surrogates(record)
         reason = check_report(record)
         if reason is not None:

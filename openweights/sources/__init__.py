@@ -15,7 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-LICENSE_FILE = re.compile(
+from openweights.patterns import lazy
+
+LICENSE_FILE = lazy(
     r"^(licen[cs]e|copying|notice|use_policy|acceptable_use_policy)([-_.][\w.-]*)?$", re.I
 )
 """Root-level files read as license evidence (LICENSE*, COPYING, NOTICE, USE_POLICY*, ...), the

@@ -12,12 +12,12 @@ and only when a dump is read.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from openweights.patterns import lazy
 from openweights.sources import HubUnavailableError, InputError
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ BATCH_ROWS = 512
 """Rows read at a time."""
 READ_BUFFER = 1 << 20
 """Bytes read from a Parquet file at a time."""
-_HF_DATASET = re.compile(r"^hf://datasets/(?P<id>[^@\s]+?)/?(?:@(?P<rev>[^\s]+))?$")
+_HF_DATASET = lazy(r"^hf://datasets/(?P<id>[^@\s]+?)/?(?:@(?P<rev>[^\s]+))?$")
 
 
 def is_dump(spec: str) -> bool:
@@ -152,7 +152,7 @@ def open_dump(spec: str, wanted: Sequence[str], token: str | None = None,
 
 def _download(spec: str, token: str | None, offline: bool) -> list[Path]:
     """The Parquet files of ``hf://datasets/ORG/NAME[@REV]``, through the client's cache."""
-    match = _HF_DATASET.match(spec)
+    match = _HF_DATASET().match(spec)
     if match is None:
         raise InputError(f"{spec!r}: expected hf://datasets/ORG/NAME[@REVISION]")
     from huggingface_hub import snapshot_download

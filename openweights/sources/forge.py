@@ -202,17 +202,23 @@ class ForgeSource:
             self._write_cache(repo, entry)
         return answer
 
+    def _ask(
+        self, repo: ForgeRepo, url: str, cached: Mapping[str, Any] | None
+    ) -> ForgeAnswer | _Reply:
+        """The forge's reply about ``repo`` to read, or the answer already settled: the cached
+        one when the forge says it has not changed (304), or the failure."""
+        reply = self._send(repo.kind, url, cached.get("etag") if cached else None)
+        if reply.status == 304 and cached is not None:
+            return replace(_answer_from(cached), cached=True)
+        failed = self._failure(repo, reply)
+        return reply if failed is None else failed
+
     def _github(
         self, repo: ForgeRepo, cached: Mapping[str, Any] | None
     ) -> tuple[ForgeAnswer, dict[str, Any] | None]:
-        base = self.bases["github"]
-        url = f"{base}/repos/{repo.path}"
-        reply = self._send("github", url, cached.get("etag") if cached else None)
-        if reply.status == 304 and cached is not None:
-            return replace(_answer_from(cached), cached=True), None
-        failed = self._failure(repo, reply)
-        if failed is not None:
-            return failed, None
+        reply = self._ask(repo, f"{self.bases['github']}/repos/{repo.path}", cached)
+        if isinstance(reply, ForgeAnswer):
+            return reply, None
         try:
             data = reply.json()
             full_name = str(data["full_name"])
@@ -252,14 +258,12 @@ class ForgeSource:
     def _gitlab(
         self, repo: ForgeRepo, cached: Mapping[str, Any] | None
     ) -> tuple[ForgeAnswer, dict[str, Any] | None]:
-        base = self.bases["gitlab"]
-        url = f"{base}/api/v4/projects/{quote(repo.path, safe='')}?license=true"
-        reply = self._send("gitlab", url, cached.get("etag") if cached else None)
-        if reply.status == 304 and cached is not None:
-            return replace(_answer_from(cached), cached=True), None
-        failed = self._failure(repo, reply)
-        if failed is not None:
-            return failed, None
+        project = quote(repo.path, safe="")
+        reply = self._ask(
+            repo, f"{self.bases['gitlab']}/api/v4/projects/{project}?license=true", cached
+        )
+        if isinstance(reply, ForgeAnswer):
+            return reply, None
         try:
             data = reply.json()
             path = str(data["path_with_namespace"])

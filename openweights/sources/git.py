@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import re
 import shutil
 import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
 
+from openweights.patterns import lazy
 from openweights.sources import Bundle, InputError
 
-_REF = re.compile(r"^[A-Za-z0-9_][\w./@{}^~+-]*$")
+_REF = lazy(r"^[A-Za-z0-9_][\w./@{}^~+-]*$")
 """What a branch, tag or commit may look like here; nothing git would read as an option."""
 
 
@@ -32,7 +32,7 @@ def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
 
 def fetch_at_ref(target: str, ref: str) -> Bundle:
     """The model repo (or card file) at ``target`` as committed at ``ref``."""
-    if not _REF.match(ref):
+    if not _REF().match(ref):
         raise InputError(f"not a git ref: {ref!r}")
     path = Path(target)
     folder = path if path.is_dir() else path.parent

@@ -50,7 +50,6 @@ import math
 import os
 import queue
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -58,6 +57,8 @@ from concurrent.futures import FIRST_EXCEPTION, Future, wait
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from openweights.patterns import lazy
 
 if TYPE_CHECKING:
     import httpx2
@@ -234,7 +235,7 @@ def retry_after(headers: Mapping[str, str], now: float | None = None) -> float |
     return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
-_RATELIMIT = re.compile(r"r\s*=\s*(\d+)\s*;\s*t\s*=\s*(\d+)")
+_RATELIMIT = lazy(r"r\s*=\s*(\d+)\s*;\s*t\s*=\s*(\d+)")
 
 
 def rate_limit_reset(headers: Mapping[str, str], now: float | None = None) -> float | None:
@@ -246,7 +247,7 @@ def rate_limit_reset(headers: Mapping[str, str], now: float | None = None) -> fl
     """
     combined = headers.get("ratelimit")
     if combined:
-        m = _RATELIMIT.search(combined)
+        m = _RATELIMIT().search(combined)
         if m:
             return float(m.group(2)) if int(m.group(1)) == 0 else None
     if (headers.get("ratelimit-remaining") or "").strip() == "0":

@@ -644,7 +644,7 @@ class HubSource:
             # File list unknown (offline without cached info): try the usual names quietly.
             paths = [("LICENSE", True), ("LICENSE.md", True), ("LICENSE.txt", True)]
         else:
-            found = sorted(p for p in siblings if "/" not in p and LICENSE_FILE.match(p))
+            found = sorted(p for p in siblings if "/" not in p and LICENSE_FILE().match(p))
             if len(found) > MAX_LICENSE_FILES:
                 problems.append(
                     f"{repo_id} has {len(found)} license-like files; read the first "
@@ -783,7 +783,7 @@ class HubSource:
         if run.offline:
             state.info = _info_of(record)
             return
-        pinned = revision is not None and SHA.match(revision) is not None
+        pinned = revision is not None and SHA().match(revision) is not None
         ttl = self.info_ttl if state.depth == 0 else self.lineage_ttl
         # A commit's info never changes; a branch's may be reused for the TTL.
         if record is not None and (pinned or (ttl > 0 and time.time() - record.written <= ttl)):
@@ -914,11 +914,11 @@ class HubSource:
                 entry = FileEntry("ok", response.content, len(response.content))
             else:
                 entry = FileEntry("cut", response.content, answer.length)
-            if SHA.match(revision):
+            if SHA().match(revision):
                 state.fresh[cache_name] = entry
             return self._decode(where, entry, want)
         read, absent = self._refused(where, response)
-        if absent and SHA.match(revision):
+        if absent and SHA().match(revision):
             state.fresh[cache_name] = FileEntry("absent")
         return read
 

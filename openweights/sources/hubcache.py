@@ -25,7 +25,6 @@ import binascii
 import contextlib
 import json
 import os
-import re
 import threading
 import uuid
 from collections.abc import Mapping
@@ -34,7 +33,9 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
-SHA = re.compile(r"^[0-9a-f]{40}$")
+from openweights.patterns import lazy
+
+SHA = lazy(r"^[0-9a-f]{40}$")
 """A git commit id: what a pinned revision looks like."""
 FORMAT = 2
 """Version of the record layout; records of another version are ignored."""

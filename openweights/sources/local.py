@@ -71,7 +71,7 @@ def _list_files(root: Path) -> tuple[str, ...]:
 def _read_license_files(
     root: Path, files: tuple[str, ...], link: object
 ) -> tuple[dict[str, str], list[str]]:
-    wanted = [f for f in files if "/" not in f and LICENSE_FILE.match(f)]
+    wanted = [f for f in files if "/" not in f and LICENSE_FILE().match(f)]
     target = license_link_path(link)
     if target is not None and target in files and target not in wanted:
         wanted.append(target)

@@ -40,7 +40,7 @@ def _front_matter_span(data: bytes) -> tuple[int, int] | None:
     """Byte offsets of the YAML between the '---' lines, or None without front matter."""
     text = data.decode("utf-8")
     bom = 1 if text.startswith("\ufeff") else 0
-    m = FRONT_MATTER.match(text[bom:])
+    m = FRONT_MATTER().match(text[bom:])
     if m is None:
         return None
     start = len(text[: bom + m.start(2)].encode("utf-8"))
@@ -281,7 +281,7 @@ def test_questions_default_to_the_plan_and_parse_answers() -> None:
 
 def test_block_yaml_is_what_the_hub_parses() -> None:
     text = write_block("---\nlicense: mit\n---\n", {"weights": {"released": True}})
-    m = FRONT_MATTER.match(text)
+    m = FRONT_MATTER().match(text)
     assert m is not None
     assert yaml.safe_load(m.group(2)) == {
         "license": "mit",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from openweights.card import parse_card
@@ -9,7 +11,7 @@ from openweights.check import check_bundle
 from openweights.codelinks import KNOWN_TOOLS, CodeLink, Role, code_links, forge_targets
 from openweights.repoids import forge_repo_from
 from openweights.sources.local import LocalSource
-from tests.support import CORPUS, requires_corpus
+from tests.support import CORPUS, requires_corpus, validate_report
 
 
 @pytest.mark.parametrize(
@@ -173,3 +175,35 @@ def test_code_blocks_are_read_by_the_cards_one_fence_reader() -> None:
     assert train.role is Role.TRAINING and "To train the model" in train.context
     assert "github.com/example-org/on-a-fence" not in links
     assert links["github.com/example-org/tiny-results"].role is Role.UNKNOWN
+
+
+def test_covers_values_are_those_of_the_card_schema_and_the_report_schema() -> None:
+    import json
+
+    from openweights.codelinks import COVERS_DECLARED
+    from tests.support import ROOT
+
+    card = json.loads((ROOT / "schemas" / "model-card.schema.json").read_text(encoding="utf-8"))
+    report = json.loads((ROOT / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
+    card_covers = card["$defs"]["codeRelease"]["properties"]["covers"]["items"]["enum"]
+    code_item = report["properties"]["code_repositories"]["items"]
+    assert tuple(card_covers) == COVERS_DECLARED
+    assert tuple(code_item["properties"]["covers"]["items"]["enum"]) == COVERS_DECLARED
+
+
+def test_declared_covers_outside_the_schema_are_left_out_and_the_report_stays_valid(
+    tmp_path: Path,
+) -> None:
+    # Found by the fuzzer: a mangled covers value reached the report, which then failed its
+    # schema; and `fine-tuning`, which the card schema allows, was missing from the report's.
+    (tmp_path / "README.md").write_text(
+        "---\nlicense: apache-2.0\nopenness:\n  code:\n"
+        "    - url: https://github.com/org/tune\n      license: apache-2.0\n"
+        "      covers: [fine-tuning, infere for research only]\n---\n# M\n",
+        encoding="utf-8",
+    )
+    report = check_bundle(LocalSource().fetch(str(tmp_path)))
+    (release,) = report.evidence.code_releases
+    assert release.covers == ("fine-tuning",)
+    validate_report(report.to_dict())
+    assert any(f.rule == "OW104" for f in report.findings), [f.rule for f in report.findings]

@@ -88,7 +88,7 @@ def bundle_from_example(example: str) -> Bundle:
         source="hub" if hub else "local",
         card_text=own["README.md"],
         files=listing,
-        license_files={p: t for p, t in own.items() if LICENSE_FILE.match(p)} if listing else {},
+        license_files={p: t for p, t in own.items() if LICENSE_FILE().match(p)} if listing else {},
         config_files={p: t for p, t in own.items() if p in CONFIG_FILES},
         problems=problems,
         missing=missing,
@@ -120,7 +120,7 @@ def bundle_from_example(example: str) -> Bundle:
                     source="hub",
                     card_text=repo.get("README.md"),
                     files=tuple(sorted(repo)),
-                    license_files={p: t for p, t in repo.items() if LICENSE_FILE.match(p)},
+                    license_files={p: t for p, t in repo.items() if LICENSE_FILE().match(p)},
                 )
                 ancestors[bid] = material
                 queue.append(material)
