@@ -124,10 +124,14 @@ def grade(facts: Iterator[registry.Facts | dict[str, Any]], graph: registry.Grap
 
 
 def _error(row: dict[str, Any], exc: Exception) -> dict[str, Any]:
-    code = getattr(exc, "exit_code", 1)
-    reason = " ".join(str(exc).split()) or type(exc).__name__
-    return {"target": str(row.get("modelId")), "error": reason,
-            "exit_code": code if isinstance(code, int) else 1}
+    """The error line ``owcheck batch`` writes: unusable input (an ``InputError``, exit 2), or
+    owcheck failing on the card (``internal``: a bug to report, retried on a later run)."""
+    target = str(row.get("modelId") or row.get("id") or "?")
+    code = getattr(exc, "exit_code", None)
+    if isinstance(code, int):
+        return {"target": target, "error": " ".join(str(exc).split()), "exit_code": code}
+    reason = " ".join(f"internal error: {type(exc).__name__}: {exc}".split())[:500]
+    return {"target": target, "error": reason, "exit_code": 2, "internal": True}
 
 
 def ids(rows: list[dict[str, Any]]) -> list[str | None]:
