@@ -28,6 +28,7 @@ from openweights.resources import catalogue_records
 _WORD = lazy(r"[A-Za-z]+|\d+(?:\.\d+)*")
 _GAP = lazy(r"[ \t\-_.]{0,2}")
 _DIGIT_UNDERSCORE = lazy(r"(?<=\d)_(?=\d)")
+_LETTERS = lazy(r"([A-Za-z]+)")
 # Words that may follow a family's name in the id of the same weights (a mirror, a conversion or a
 # quantization), as opposed to a fine-tune that carries the family's name with its own.
 VARIANT_WORDS = frozenset(
@@ -119,6 +120,10 @@ VARIANT_WORDS = frozenset(
 )
 # Tools and projects named after a family (llama.cpp, LLaMA-Factory): never the model itself.
 _NOT_A_MODEL_AFTER = frozenset({"cpp", "factory", "recipes", "stack", "index", "models", "cli"})
+# The most tokens ``mentions`` reads after a name: a size that starts up to two words on and is
+# up to four tokens long (``_size_at``), the word after it (``_NOT_A_MODEL_AFTER``) and the one
+# after that (where the scan resumes).
+_READ_PAST_NAME = 8
 
 
 @dataclass(frozen=True)
@@ -250,6 +255,15 @@ def _tokens(text: str) -> list[tuple[str, str, int, int]]:
     return [(m.group().lower(), m.group(), m.start(), m.end()) for m in _WORD().finditer(text)]
 
 
+def _tokens_from(clean: str, start: int, count: int) -> list[tuple[str, str, int, int]]:
+    """The first ``count`` tokens of ``clean`` (a text ``_tokens`` has cleaned) from the word at
+    ``start``: the same tokens ``_tokens`` gives there, as nothing before a word ends inside it."""
+    return [
+        (m.group().lower(), m.group(), m.start(), m.end())
+        for m in itertools.islice(_WORD().finditer(clean, start), count)
+    ]
+
+
 def name_key(name: str) -> tuple[str, ...]:
     """A family name as matched in text: its words and numbers, lower case (the build script
     uses it to refuse a name two families claim)."""
@@ -324,6 +338,10 @@ class BaseModelCatalogue:
             for key in table
             if key
         } | {key[0].lower() for key in self._exact if key}
+        # Every bundled name starts with a word of letters; ``_name_starts`` finds those fast.
+        self._names_start_with_letters = all(
+            w.isascii() and w.isalpha() for w in self._first_words
+        )
         self._longest = max(
             (
                 len(k)
@@ -388,16 +406,18 @@ class BaseModelCatalogue:
 
     def mentions(self, text: str) -> list[BaseMatch]:
         """Every family or brand named in ``text``, in order, longest name first at each word."""
-        toks = _tokens(text)
+        starts = self._name_starts(text)
+        if not starts:
+            return []
         clean = _DIGIT_UNDERSCORE().sub(".", text)
         out: list[BaseMatch] = []
-        i = 0
-        # Only the words that start a name are tried (most words start none).
-        first = self._first_words
-        for at in [j for j, tok in enumerate(toks) if tok[0] in first]:
-            if at < i:
+        resume = 0
+        for start in starts:
+            if start < resume:
                 continue  # inside the name just matched
-            found = self._match_at(toks, at, clean)
+            # The words from here on, as many as a match reads (its name, a size, the word after).
+            toks = _tokens_from(clean, start, self._longest + _READ_PAST_NAME)
+            found = self._match_at(toks, 0, clean)
             if found is None:
                 continue
             match, nxt = found
@@ -406,11 +426,25 @@ class BaseModelCatalogue:
                 and toks[nxt][0] in _NOT_A_MODEL_AFTER
                 and _adjacent(clean, toks[nxt - 1][3], toks[nxt][2])
             ):
-                i = nxt + 1
-                continue
-            out.append(match)
-            i = nxt
+                nxt += 1
+            else:
+                out.append(match)
+            resume = toks[nxt][2] if nxt < len(toks) else len(clean) + 1
         return out
+
+    def _name_starts(self, text: str) -> list[int]:
+        """Offsets of the words of ``text`` that start a name, found without a tuple per word:
+        a card has thousands of words and a few names."""
+        first = self._first_words
+        if not self._names_start_with_letters:
+            return [s for t, _w, s, _e in _tokens(text) if t in first]
+        # A word of letters is a whole run of ASCII letters (numbers never take letters), so
+        # the runs of ``text`` are those of its cleaned form. Splitting on them keeps them at odd
+        # places; the lengths before each one give its offset.
+        parts = _LETTERS().split(text)
+        ends = list(itertools.accumulate(map(len, parts)))
+        lowered = " ".join(parts[1::2]).lower().split(" ")
+        return [ends[2 * k] for k, word in enumerate(lowered) if word in first]
 
     def _match_at(
         self, toks: list[tuple[str, str, int, int]], i: int, text: str

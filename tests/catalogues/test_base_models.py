@@ -11,13 +11,18 @@ import pytest
 import yaml
 
 from openweights.catalogues.base_models import (
+    _DIGIT_UNDERSCORE,
+    _NOT_A_MODEL_AFTER,
+    BaseMatch,
     BaseModelCatalogue,
+    _adjacent,
+    _tokens,
     load_base_models,
     size_of,
 )
 from openweights.licensing.catalogue import load_catalogue
 from openweights.licensing.grader import Verdict, grade_license
-from tests.support import ROOT
+from tests.support import ROOT, corpus_cards, requires_corpus
 
 FOLDER = ROOT / "base-models"
 CATALOGUE = load_base_models()
@@ -169,3 +174,96 @@ def test_catalogue_from_records_round_trips_the_index() -> None:
     records = json.loads((FOLDER / "index.json").read_text("utf-8"))["families"]
     again = BaseModelCatalogue.from_records(records)
     assert [f.id for f in again] == [f.id for f in CATALOGUE]
+
+
+# --------------------------------------------------------------------------- the fast scan
+
+
+def _reference_mentions(cat: BaseModelCatalogue, text: str) -> list[BaseMatch]:
+    """``mentions`` as first written: every word of the text tokenised, then each word that
+    starts a name tried. The catalogue's scan must find exactly this."""
+    toks = _tokens(text)
+    clean = _DIGIT_UNDERSCORE().sub(".", text)
+    out: list[BaseMatch] = []
+    i = 0
+    for at in [j for j, tok in enumerate(toks) if tok[0] in cat._first_words]:
+        if at < i:
+            continue
+        found = cat._match_at(toks, at, clean)
+        if found is None:
+            continue
+        match, nxt = found
+        if (
+            nxt < len(toks)
+            and toks[nxt][0] in _NOT_A_MODEL_AFTER
+            and _adjacent(clean, toks[nxt - 1][3], toks[nxt][2])
+        ):
+            i = nxt + 1
+            continue
+        out.append(match)
+        i = nxt
+    return out
+
+
+_TRICKY = [
+    "Fine-tuned from Meta-Llama-3.1-8B-Instruct with llama.cpp, not LLaMA-Factory.",
+    "A merge of Mistral 7B and Mixtral 8x7B; Qwen2.5-0.5B, qwen_2_5_7b, Qwen-7B-Chat.",
+    "Llama 2 13 B, Llama-2-13b-hf, llama2 7b, 8Bllama 3 70b, Llama 3.1 405 B models",
+    "\u212aelvin-llama and İlama and \u017ftable diffusion: Unicode letters that lower to ASCII",
+    "gemma",
+    "gemma-2-9b",
+    "Phi-3-mini-4k, phi 3.5 MoE, Stable Diffusion XL 1.0, SDXL-Turbo, FLUX.1 [dev]",
+    "DeepSeek-R1-Distill-Qwen-32B distilled from DeepSeek-R1 on Qwen2.5 32B",
+    "Llama Llama Llama 3 3 3 8 x 7 b",
+    "",
+    "no model here at all, only words and 12_34 numbers 1.2.3",
+]
+
+
+def _texts() -> list[str]:
+    readmes = sorted((ROOT / "tests" / "fixtures" / "repos").glob("*/README.md"))
+    texts = _TRICKY + [p.read_text("utf-8", errors="replace") for p in readmes]
+    # Every name followed by as much as a match reads: a size two words on, four tokens long,
+    # a tool's word after it, and the word where the scan resumes.
+    names = [n for f in CATALOGUE for n in (*f.names, *f.sized_names, *f.exact_names)]
+    texts += [f"{n}-a-b-8x7b-cpp-{n} 7b, {n}-8x7b-models {n} 1.5B" for n in names]
+    # Every window a name can sit in: the tricky texts cut at each offset.
+    texts += [t[i:] for t in _TRICKY for i in range(len(t))]
+    texts += [t[:i] for t in _TRICKY for i in range(len(t))]
+    return texts
+
+
+def test_the_scan_finds_what_full_tokenisation_finds() -> None:
+    texts = _texts()
+    assert sum(len(_reference_mentions(CATALOGUE, t)) for t in texts) > 100
+    for text in texts:
+        assert CATALOGUE.mentions(text) == _reference_mentions(CATALOGUE, text), text
+
+
+@requires_corpus
+def test_the_scan_finds_what_full_tokenisation_finds_in_real_cards() -> None:
+    cards = corpus_cards()
+    assert cards
+    for path in cards:
+        text = path.read_text("utf-8", errors="replace")
+        assert CATALOGUE.mentions(text) == _reference_mentions(CATALOGUE, text), path.name
+
+
+def test_a_name_that_starts_with_a_number_is_still_found() -> None:
+    record = {
+        "id": "numbered",
+        "name": "01 Model",
+        "vendor": "Example",
+        "license": "apache-2.0",
+        "names": ["01 Model"],
+        "members": [{"id": "example/01-model-7b"}],
+        "verification": "unverified",
+        "sources": "test",
+    }
+    cat = BaseModelCatalogue.from_records([record])
+    for text in ["see 01 model 7b and 01-Model", "x01 model", "1.01 model", "01 model.cpp"]:
+        assert cat.mentions(text) == _reference_mentions(cat, text), text
+    assert [m.text for m in cat.mentions("see 01 model 7b and 01-Model")] == [
+        "01 model 7b",
+        "01-Model",
+    ]
