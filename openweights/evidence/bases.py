@@ -47,25 +47,36 @@ from openweights.weightfiles import WeightFileMetadata
 
 _QUOTE = 120
 # A sentence that says where the weights came from, and the relation it implies. The base is
-# looked for in the words that follow, up to the end of the sentence.
-_ANCHORS: tuple[tuple[Callable[[], re.Pattern[str]], str | None], ...] = tuple(
-    (lazy(p, re.I), rel)
-    for p, rel in (
+# looked for in the words that follow, up to the end of the sentence. With each pattern, words
+# one of which every match contains (lower case): a card without any of them skips the pattern
+# (``_may_match``), as most cards name no distillation, adapter or merge. None: always run it.
+_ANCHORS: tuple[
+    tuple[Callable[[], re.Pattern[str]], str | None, tuple[str, ...] | None], ...
+] = tuple(
+    (lazy(p, re.I), rel, words)
+    for p, rel, words in (
         (
             r"\b(?:distill(?:ed|ing|ation)|teachers?)\b(?:\s+\w+){0,3}?\s+(?:from|of|sources?)\b"
             r"|\bdistillation\s+sources?\s*:|\bteacher\s+models?\s*:",
             "distillation",
+            ("distill", "teacher"),
         ),
         (
             r"\b(?:quanti[sz](?:ed|ation|ations)|quants?|gguf|ggml|gptq|awq|exl2|bnb|mlx|onnx)"
             r"(?:\s+(?:version|versions|format|model|files?|weights?))?\s+(?:of|from|for)\b",
             "quantized",
+            ("quant", "gguf", "ggml", "gptq", "awq", "exl2", "bnb", "mlx", "onnx"),
         ),
         (
             r"\b(?:q?lora|adapters?|peft)(?:\s+(?:weights|adapter|model))?\s+(?:of|for|on|over)\b",
             "adapter",
+            ("lora", "adapter", "peft"),
         ),
-        (r"\bmerged?\s+(?:of|with|from|between)\b|\bmerge\s+of\b|\bmerging\b", "merge"),
+        (
+            r"\bmerged?\s+(?:of|with|from|between)\b|\bmerge\s+of\b|\bmerging\b",
+            "merge",
+            ("merg",),
+        ),
         (
             r"\b(?:fine[- ]?tun(?:ed|ing|e)|finetun(?:ed|ing|e)|trained|tuned|pre-?trained|"
             r"initiali[sz]ed|continued(?:\s+pre-?training)?|adapted|derived|converted|replica|version)"
@@ -73,8 +84,24 @@ _ANCHORS: tuple[tuple[Callable[[], re.Pattern[str]], str | None], ...] = tuple(
             # "trained" rescanned the rest of the card (quadratic).
             r"(?:\s+(?:\w+|\[[^\]\n]{0,200}\])){0,3}?\s+(?:from|of|on|upon|over|atop)\b",
             "finetune",
+            (
+                "fine",
+                "trained",
+                "tuned",
+                "initiali",
+                "continued",
+                "adapted",
+                "derived",
+                "converted",
+                "replica",
+                "version",
+            ),
         ),
-        (r"\b(?:based|built)\s+(?:up)?on\b|\bon\s+top\s+of\b|基于", None),
+        (
+            r"\b(?:based|built)\s+(?:up)?on\b|\bon\s+top\s+of\b|基于",
+            None,
+            ("based", "built", "top", "基于"),
+        ),
         (
             # Bullets, stars and spaces as ``\s*[-*]*\s*\**\s*`` allows them, written so that no
             # two quantifiers can share a run of spaces (that form was cubic in the spaces when the
@@ -83,9 +110,26 @@ _ANCHORS: tuple[tuple[Callable[[], re.Pattern[str]], str | None], ...] = tuple(
             r"base\s+model|original\s+model|parent\s+model|model\s+creator)"
             r"\s*(?:\[optional\]\s*)?(?:\*+\s*)?[:：]",
             None,
+            None,  # anchored at the start of the body: cheap as it is
         ),
     )
 )
+# The non-ASCII characters that ``re.I`` takes for ASCII letters (Kelvin sign, long s, dotted
+# and dotless i). A text with one of them may match a pattern without containing its words in
+# lower case, so it runs every pattern.
+_ASCII_LOOKALIKES = "\u0130\u0131\u017f\u212a"
+
+
+def _lowered(text: str) -> str | None:
+    """``text`` in lower case, to look for an anchor's words in; None when it has one of
+    ``_ASCII_LOOKALIKES`` (every pattern runs)."""
+    return None if any(c in text for c in _ASCII_LOOKALIKES) else text.lower()
+
+
+def _may_match(lowered: str | None, words: tuple[str, ...] | None) -> bool:
+    """False when a pattern whose every match contains one of ``words`` cannot match the text
+    ``lowered`` is the lower case of (``_lowered``)."""
+    return lowered is None or words is None or any(w in lowered for w in words)
 _SENTENCE_END = lazy(r"(?<=[A-Za-z)\]*`])[.!?](?=\s)|\n\s*\n|[。；;]")
 _NEGATION = lazy(
     r"\b(?:not|isn'?t|unlike|than|versus|vs\.?|compared\s+(?:to|with)|nor|outperform\w*|beats?"
@@ -488,7 +532,10 @@ def _from_prose(card: Card, cat: BaseModelCatalogue) -> Iterator[_Found]:
             )
 
     fenced = card.fenced_lines
-    for pattern, relation in _ANCHORS:
+    lowered = _lowered(body)
+    for pattern, relation, words in _ANCHORS:
+        if not _may_match(lowered, words):
+            continue
         for anchor in pattern().finditer(body):
             if card.body_line(anchor.start()) in fenced:
                 continue  # example inputs and outputs (mergekit configs are read below)

@@ -4,16 +4,19 @@ an inference from raising a verdict or reading too much into a word."""
 from __future__ import annotations
 
 import json
+import re
+import sys
 from pathlib import Path
 
 import pytest
 
 from openweights.check import check_bundle
 from openweights.evidence import Confidence, Signal
+from openweights.evidence.bases import _ANCHORS, _ASCII_LOOKALIKES, _lowered, _may_match
 from openweights.report import Report
 from openweights.sources.local import LocalSource
 from openweights.weightfiles import HEADER_BYTES
-from tests.support import validate_report
+from tests.support import corpus_cards, validate_report
 from tests.weightfile_fixtures import gguf_bytes, safetensors_bytes
 
 
@@ -246,3 +249,62 @@ def test_a_relation_outside_the_hubs_set_is_no_relation(tmp_path: Path) -> None:
     [base] = [b for b in report.evidence.inferred_bases if b.signal is Signal.BASE_MODEL]
     assert base.relation is None and base.family == "llama-2"
     validate_report(json.loads(json.dumps(report.to_dict())))  # relation is a closed set there
+
+
+# --------------------------------------------------------------------------- anchor words
+
+
+_ANCHOR_PHRASES = [
+    "Distilled from Llama 2. Distillation sources: X. Teacher model: Y. teachers of Z",
+    "A quantised version of X, quantizations of Y, quants for Z, GGUF files of X, ggml of Y",
+    "GPTQ weights from X, AWQ of Y, EXL2 of Z, bnb of X, MLX format of Y, ONNX version of Z",
+    "QLoRA adapter for X, LoRA weights of Y, adapters on Z, PEFT model over X",
+    "Merged with X, merge of Y, merging Z, merged between X and Y",
+    "Fine-tuned on X, fine tuning of Y, finetuned from Z, trained on X, tuned from Y",
+    "pre-trained on X, pretrained on Y, initialised from Z, initialized from X",
+    "continued pre-training on Y, adapted from Z, derived from X, converted from Y",
+    "a replica of Z, a version of X, trained with [the data](x) from Y",
+    "based on X, built upon Y, on top of Z, 基于 Qwen",
+    "- **Finetuned from model [optional]:** X",
+]
+
+
+def _anchor_texts() -> list[str]:
+    readmes = sorted((Path(__file__).parents[1] / "fixtures" / "repos").glob("*/README.md"))
+    texts = _ANCHOR_PHRASES + [p.read_text("utf-8", errors="replace") for p in readmes]
+    return texts + [card.read_text("utf-8", errors="replace") for card in corpus_cards()]
+
+
+def test_every_anchor_match_contains_one_of_its_words() -> None:
+    """The words that let a card skip a pattern are in every match (else a skip would lose
+    one), and a text without them has no match."""
+    seen = 0
+    for text in _anchor_texts():
+        lowered = _lowered(text)
+        assert lowered is not None
+        for pattern, _relation, words in _ANCHORS:
+            matches = list(pattern().finditer(text))
+            seen += len(matches)
+            if words is None:
+                continue
+            for m in matches:
+                assert any(w in m.group().lower() for w in words), m.group()
+            if not _may_match(lowered, words):
+                assert not matches
+    assert seen > 40
+
+
+def test_a_text_with_a_letter_lookalike_runs_every_pattern() -> None:
+    # re.I takes these for ASCII letters: "diſtilled" matches as "distilled" does.
+    lookalikes = [
+        c
+        for c in map(chr, range(sys.maxunicode + 1))
+        if not c.isascii() and re.fullmatch("[a-z]", c, re.I)
+    ]
+    assert "".join(lookalikes) == _ASCII_LOOKALIKES
+    text = "Diſtilled from Llama 2"
+    distillation = next(a for a in _ANCHORS if a[1] == "distillation")
+    assert distillation[0]().search(text)
+    assert not _may_match(text.lower(), distillation[2])  # why such a text skips no pattern
+    assert _lowered(text) is None
+    assert _may_match(_lowered(text), distillation[2])
