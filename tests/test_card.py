@@ -328,3 +328,29 @@ def test_heading_chain_agrees_with_a_walk_back_over_the_headings() -> None:
                     expected.append(section.title)
                     level = section.level
             assert card.heading_chain(line) == expected, (lines, line)
+
+
+def _lines_one_by_one(body: str) -> list[str]:
+    """``Card.body_lines`` as first written: a find and a slice per line."""
+    out, start = [], 0
+    while start < len(body):
+        end = body.find("\n", start)
+        if end == -1:
+            out.append(body[start:])
+            break
+        out.append(body[start:end])
+        start = end + 1
+    return out
+
+
+@pytest.mark.parametrize("ending", ["", "\n", "\n\n", "x", "\r\n"])
+def test_body_lines_split_by_blocks_are_the_lines(ending: str) -> None:
+    # Lines around and across the block boundary, long lines, blank runs.
+    pieces = ["", "a", "b" * 70_000, "\r", "", "c d", "e" * 65_535, "f" * 65_536, "", ""]
+    for n in range(1, len(pieces) + 1):
+        body = "\n".join(pieces[:n]) + ending
+        card = parse_card(card_of("license: mit", body))
+        assert len(card.body) >= len(body) - body.count("\r")
+        assert list(card.body_lines()) == _lines_one_by_one(card.body)
+    short = parse_card(card_of("license: mit", "one\n\ntwo\n"))
+    assert list(short.body_lines()) == ["one", "", "two"]
