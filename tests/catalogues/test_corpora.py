@@ -137,3 +137,20 @@ def test_a_stale_index_is_reported_and_rebuilt(tmp_path: Path) -> None:
     records = json.loads(index.read_text(encoding="utf-8"))["corpora"]
     assert "c4" not in {r["id"] for r in records}
     assert len(CorpusCatalogue.from_records(records)) == len(load_corpora()) - 1
+
+
+def test_the_words_found_are_every_word_in_the_document() -> None:
+    """Skipping a word with an absent word inside it loses none: the same words as a search
+    for each one."""
+    cat = load_corpora()
+    assert any(inside for _w, inside in cat._words_within)  # the skip has something to skip
+    texts = [p.read_text("utf-8", errors="replace") for p in (ROOT / "tests").rglob("README.md")]
+    texts += [p.read_text("utf-8", errors="replace") for p in corpus_cards()]
+    texts += [" ".join(cat._all_words), " ".join(cat._all_words[::3]), "c4", ""]
+    found = 0
+    for text in texts:
+        low = text.lower()
+        present = cat._present_words(low)
+        assert present == {w for w in cat._all_words if w in low}
+        found += len(present)
+    assert found > 100
