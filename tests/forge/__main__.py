@@ -16,9 +16,9 @@ request. The fixture repositories are under ``tests/forge/repos/``.
 from __future__ import annotations
 
 import argparse
-import time
 
 from tests.forge.server import LoopbackForge
+from tests.loopback_server import serve_until_interrupted
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,21 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     print("Export in another shell:\n")
     print(f"  export GITHUB_API_URL={forge.url} GITLAB_API_URL={forge.url}")
     print("\nRepositories:", " ".join(sorted(f"{h}/{r.path}" for (h, _), r in forge.repos.items())))
-    print("\nCtrl-C to stop.", flush=True)
-    seen = 0
-    try:
-        while True:
-            time.sleep(0.2)
-            if args.log:
-                log = forge.requests
-                for r in log[seen:]:
-                    print(f"{r.status} GET {r.path}{'?' + r.query if r.query else ''}",
-                          flush=True)
-                seen = len(log)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        forge.stop()
+    serve_until_interrupted(forge, lambda: forge.requests, args.log)
     return 0
 
 

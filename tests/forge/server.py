@@ -27,19 +27,17 @@ Every request is logged (``forge.requests``, with the ``Authorization``/``PRIVAT
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import json
-import socket
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import yaml
+
+from tests.loopback_server import LoopbackServer, TrackingHandler
 
 REPOS_DIR = Path(__file__).parent / "repos"
 HOSTS = ("github.com", "gitlab.com")
@@ -122,7 +120,7 @@ class _State:
     log: list[LoggedRequest] = field(default_factory=list)
 
 
-class LoopbackForge:
+class LoopbackForge(LoopbackServer):
     """The loopback forge: a ThreadingHTTPServer on 127.0.0.1 in a daemon thread."""
 
     def __init__(
@@ -132,50 +130,12 @@ class LoopbackForge:
         self.repos = load_repos(repos_dir)
         self.repos.update(extra or {})
         self.state = _State(limit=limit)
-        self._lock = threading.Lock()
-        self._connections: set[socket.socket] = set()
-        self._server = ThreadingHTTPServer((host, port), _make_handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._running = False
+        super().__init__(_Handler, host, port)
 
-    # -- lifecycle ---------------------------------------------------------------------------
     @property
     def url(self) -> str:
         """Base URL: export it as ``GITHUB_API_URL`` and as ``GITLAB_API_URL``."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> LoopbackForge:
-        """Start serving (idempotent)."""
-        if not self._running:
-            self._thread.start()
-            self._running = True
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close every connection."""
-        self.go_away()
-
-    def go_away(self) -> None:
-        """Close the listening socket and every open connection."""
-        if self._running:
-            self._server.shutdown()
-            self._running = False
-        self._server.server_close()
-        with self._lock:
-            conns = list(self._connections)
-        for conn in conns:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
-
-    def __enter__(self) -> LoopbackForge:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        return self.base_url
 
     # -- test controls -------------------------------------------------------------------------
     @property
@@ -217,13 +177,6 @@ class LoopbackForge:
             self.state.used += 1
             return True, self.state.limit - self.state.used
 
-    def _track(self, conn: socket.socket, alive: bool) -> None:
-        with self._lock:
-            if alive:
-                self._connections.add(conn)
-            else:
-                self._connections.discard(conn)
-
     def find(self, host: str, path: str) -> tuple[FixtureRepo | None, bool]:
         """The repository at ``path`` and whether ``path`` is an old (renamed) name."""
         repo = self.repos.get((host, path.lower()))
@@ -236,13 +189,6 @@ class LoopbackForge:
         return None, False
 
 
-def _make_handler(forge: LoopbackForge) -> type[BaseHTTPRequestHandler]:
-    class Handler(_Handler):
-        server_forge = forge
-
-    return Handler
-
-
 def github_license(repo: FixtureRepo) -> dict[str, Any] | None:
     """The ``license`` object of GitHub's repository answer."""
     if repo.license is None:
@@ -253,20 +199,8 @@ def github_license(repo: FixtureRepo) -> dict[str, Any] | None:
             "node_id": "MDc6TGljZW5zZTA="}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_forge: LoopbackForge
-
-    def setup(self) -> None:
-        super().setup()
-        self.server_forge._track(self.connection, True)
-
-    def finish(self) -> None:
-        self.server_forge._track(self.connection, False)
-        super().finish()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep test output quiet."""
+class _Handler(TrackingHandler):
+    owner: LoopbackForge
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)
@@ -279,7 +213,7 @@ class _Handler(BaseHTTPRequestHandler):
         # Logged before answering, so a test that reads the log right after the client got its
         # answer always finds the request there.
         url = urlsplit(self.path)
-        self.server_forge._record(LoggedRequest(
+        self.owner._record(LoggedRequest(
             "GET", url.path, url.query, status,
             self.headers.get("Authorization") or self.headers.get("PRIVATE-TOKEN"),
             self.headers.get("If-None-Match"),
@@ -296,7 +230,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _route(self, path: str, query: dict[str, list[str]]) -> None:
-        forge = self.server_forge
+        forge = self.owner
         if forge.state.fail_status is not None:
             self._send(forge.state.fail_status, {"message": "failing on purpose"})
             return
@@ -312,7 +246,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _limited(self, etag: str | None) -> tuple[bool, dict[str, str]]:
         """Apply the rate limit; a matching conditional request is free (as on GitHub)."""
-        forge = self.server_forge
+        forge = self.owner
         if etag is not None and self.headers.get("If-None-Match") == etag:
             remaining = max(0, forge.state.limit - forge.state.used)
             return True, self._rate_headers(remaining)
@@ -326,7 +260,7 @@ class _Handler(BaseHTTPRequestHandler):
         return allowed, headers
 
     def _rate_headers(self, remaining: int) -> dict[str, str]:
-        limit = self.server_forge.state.limit
+        limit = self.owner.state.limit
         return {"x-ratelimit-limit": str(limit), "x-ratelimit-remaining": str(remaining),
                 "x-ratelimit-used": str(limit - remaining), "x-ratelimit-reset": "1893456000",
                 "x-ratelimit-resource": "core"}
@@ -338,7 +272,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, payload, {"ETag": etag, **headers})
 
     def _github(self, parts: list[str]) -> None:
-        repo, renamed = self.server_forge.find("github.com", "/".join(parts[:2]))
+        repo, renamed = self.owner.find("github.com", "/".join(parts[:2]))
         allowed, headers = self._limited(repo.etag if repo and not renamed else None)
         if not allowed:
             return
@@ -347,7 +281,7 @@ class _Handler(BaseHTTPRequestHandler):
                              "documentation_url": "https://docs.github.com/rest"}, headers)
             return
         if renamed:
-            location = f"{self.server_forge.url}/repositories/{repo.id}"
+            location = f"{self.owner.url}/repositories/{repo.id}"
             if len(parts) == 3:
                 location += f"/{parts[2]}"
             self._send(301, {"message": "Moved Permanently", "url": location},
@@ -359,7 +293,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(self._github_repo(repo), repo.etag, headers)
 
     def _github_by_id(self, raw_id: str) -> None:
-        repo = next((r for r in self.server_forge.repos.values()
+        repo = next((r for r in self.owner.repos.values()
                      if r.host == "github.com" and str(r.id) == raw_id), None)
         allowed, headers = self._limited(repo.etag if repo else None)
         if not allowed:
@@ -389,7 +323,7 @@ class _Handler(BaseHTTPRequestHandler):
         }, headers)
 
     def _gitlab(self, path: str, query: dict[str, list[str]]) -> None:
-        repo, _renamed = self.server_forge.find("gitlab.com", path)
+        repo, _renamed = self.owner.find("gitlab.com", path)
         allowed, headers = self._limited(repo.etag if repo else None)
         if not allowed:
             return

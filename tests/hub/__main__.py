@@ -21,9 +21,9 @@ The fixture repos are under ``tests/hub/repos/``.
 from __future__ import annotations
 
 import argparse
-import time
 
 from tests.hub.server import LoopbackHub, iter_repo_ids
+from tests.loopback_server import serve_until_interrupted
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,21 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     print("  export HF_HUB_DISABLE_TELEMETRY=1 HF_HUB_DISABLE_XET=1")
     print("\nModels:  ", " ".join(iter_repo_ids("models")))
     print("Datasets:", " ".join(iter_repo_ids("datasets")))
-    print("\nCtrl-C to stop.", flush=True)
-    seen = 0
-    try:
-        while True:
-            time.sleep(0.2)
-            if args.log:
-                log = hub.requests
-                for r in log[seen:]:
-                    print(f"{r.status} {r.method} {r.path}{'?' + r.query if r.query else ''}",
-                          flush=True)
-                seen = len(log)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        hub.stop()
+    serve_until_interrupted(hub, lambda: hub.requests, args.log)
     return 0
 
 

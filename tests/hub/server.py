@@ -49,16 +49,16 @@ import os
 import re
 import socket
 import struct
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import yaml
+
+from tests.loopback_server import LoopbackServer, TrackingHandler
 
 REPOS_DIR = Path(__file__).parent / "repos"
 KINDS = ("models", "datasets")
@@ -303,7 +303,7 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-class LoopbackHub:
+class LoopbackHub(LoopbackServer):
     """The loopback Hub: a ThreadingHTTPServer on 127.0.0.1 in a daemon thread."""
 
     def __init__(
@@ -325,55 +325,15 @@ class LoopbackHub:
         self.request_count = 0
         """Requests received so far (kept even when the log is off)."""
         self._log: list[LoggedRequest] = []
-        self._lock = threading.Lock()
         self._faults: list[Fault] = []
-        self._stopping = threading.Event()
-        self._connections: set[socket.socket] = set()
         self.echo_auth = False
         """Hostile-server mode: put the Authorization header into error messages."""
-        self._server = _Server((host, port), _make_handler(self))
-        self._server.daemon_threads = True
-        # A short poll interval: stopping the server (every test does) waits for one poll.
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        daemon=True)
-        self._running = False
+        super().__init__(_Handler, host, port)
 
-    # -- lifecycle ---------------------------------------------------------------------------
     @property
     def endpoint(self) -> str:
         """Base URL to export as ``HF_ENDPOINT``."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> LoopbackHub:
-        """Start serving (idempotent)."""
-        if not self._running:
-            self._thread.start()
-            self._running = True
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close every connection."""
-        self.go_away()
-
-    def go_away(self) -> None:
-        """Close the listening socket and every open connection: clients get connection errors."""
-        self._stopping.set()
-        if self._running:
-            self._server.shutdown()
-            self._running = False
-        self._server.server_close()
-        with self._lock:
-            conns = list(self._connections)
-        for conn in conns:
-            with contextlib.suppress(OSError):  # already closed by the client
-                conn.shutdown(socket.SHUT_RDWR)
-
-    def __enter__(self) -> LoopbackHub:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        return self.base_url
 
     # -- test controls -------------------------------------------------------------------------
     @property
@@ -444,13 +404,6 @@ class LoopbackHub:
         """Sleep ``seconds`` unless the server stops first; True when it is stopping."""
         return self._stopping.wait(seconds)
 
-    def _track(self, conn: socket.socket, alive: bool) -> None:
-        with self._lock:
-            if alive:
-                self._connections.add(conn)
-            else:
-                self._connections.discard(conn)
-
 
 def hub_env(endpoint: str, tmp_path: Path) -> dict[str, str]:
     """Environment that points huggingface_hub at ``endpoint`` with a private cache in ``tmp_path``.
@@ -485,41 +438,16 @@ def hub_env(endpoint: str, tmp_path: Path) -> dict[str, str]:
     return env
 
 
-class _Server(ThreadingHTTPServer):
-    # socketserver's default backlog of 5 drops connections when a batch opens dozens at once
-    # (the client then waits a second for the SYN retry); a real Hub never does that.
-    request_queue_size = 1024
-
-
-def _make_handler(hub: LoopbackHub) -> type[BaseHTTPRequestHandler]:
-    class Handler(_Handler):
-        server_hub = hub
-
-    return Handler
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(TrackingHandler):
     # Headers and body go out in two writes; with Nagle's algorithm the body then waits for the
     # client's delayed ACK (40 ms on Linux) on every reused connection. Real Hubs do not do that.
     disable_nagle_algorithm = True
-    server_hub: LoopbackHub
+    owner: LoopbackHub
     _fault: Fault | None = None
     _status = 0
     _logged = True
     _arrived = 0.0
     _url = urlsplit("/")
-
-    def setup(self) -> None:
-        super().setup()
-        self.server_hub._track(self.connection, True)
-
-    def finish(self) -> None:
-        self.server_hub._track(self.connection, False)
-        super().finish()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep test output quiet."""
 
     def do_GET(self) -> None:
         self._dispatch()
@@ -547,7 +475,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._abort(reset=False)
         elif fault is not None and fault.kind == "drip":
             for i in range(len(body)):
-                if self.server_hub._wait(fault.interval):
+                if self.owner._wait(fault.interval):
                     break
                 try:
                     self.wfile.write(body[i : i + 1])
@@ -576,7 +504,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _error(
         self, status: int, code: str | None, message: str, extra: dict[str, str] | None = None
     ) -> None:
-        if self.server_hub.echo_auth:
+        if self.owner.echo_auth:
             message += f" (sent: {self.headers.get('Authorization')})"
         headers = {"X-Error-Message": message, **(extra or {})}
         if code:
@@ -589,7 +517,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._logged = False
         url = urlsplit(self.path)
         self._url = url
-        hub = self.server_hub
+        hub = self.owner
         self._fault = fault = hub._next_fault(url.path)
         try:
             if hub.latency and hub._wait(hub.latency):
@@ -614,7 +542,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._logged = True
         fault = self._fault
-        self.server_hub._record(
+        self.owner._record(
             LoggedRequest(
                 self.command, self._url.path, self._url.query, self._status,
                 self.headers.get("Authorization"), self._arrived,
@@ -626,7 +554,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Split ``segments`` into a repo (two segments, or one) and the rest."""
         for n in (2, 1):
             repo_id = "/".join(segments[:n])
-            repo = self.server_hub.repos.get((kind, repo_id))
+            repo = self.owner.repos.get((kind, repo_id))
             if repo is not None and len(segments) >= n:
                 return repo, repo_id, segments[n:]
         return None, "/".join(segments[:2]), segments[2:]
@@ -744,7 +672,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _resolve(self, kind: str, segments: list[str]) -> None:
         at = segments.index("resolve")
         repo_id = "/".join(segments[:at])
-        repo = self.server_hub.repos.get((kind, repo_id))
+        repo = self.owner.repos.get((kind, repo_id))
         if not self._repo_or_error(repo, kind, repo_id):
             return
         assert repo is not None
