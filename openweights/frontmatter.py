@@ -1,0 +1,551 @@
+"""Front matter in the plain block YAML nearly every model card is written in, read without PyYAML.
+
+``read_simple`` reads one subset of YAML: block mappings and sequences indented with spaces,
+keys and values on one line each, plain scalars, single- and double-quoted scalars closed on
+their line, one-line flow sequences of scalars (``[a, "b", 3]``), comments and blank lines. It
+gives exactly what the full reader (``openweights/yamlplain.py``, libyaml with our own
+constructors) gives for such a block, the value and the line of every key path, and declines
+(returns None) anything else, so that the caller asks the full reader: anchors, aliases, tags,
+block scalars, scalars over several lines, flow mappings, nested or multi-line flow sequences,
+complex keys, merge keys, directives and document markers, tabs, carriage returns and
+characters YAML does not allow, duplicate keys, and every scalar the YAML 1.1 resolver would
+read as something other than a string, a decimal int, a float with a dot, a boolean or null
+(dates, sexagesimal, octal, hexadecimal and binary numbers, numbers with ``_``, ``.inf``,
+``.nan``, ``<<``, ``=``). A number longer than ``_MAX_NUMBER`` characters is declined too: the
+full reader decides what becomes of it.
+
+Importing this module imports no YAML library: a card in the subset is read without one, which
+is most of the start-up time the pre-commit path saves (``benchmarks/bench_check.py``).
+
+One pass over the lines, with an explicit stack (no recursion), and every scan of a line moves
+forward only: linear in the size of the block.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeAlias
+
+from openweights.patterns import lazy
+
+MAX_YAML_NODES = 50_000
+"""Front matter that expands to more nodes than this (an alias bomb) is refused."""
+MAX_YAML_DEPTH = 200
+"""Front matter nested deeper than this is refused."""
+MAX_NUMBER_DIGITS = 4300
+"""A YAML number written with more characters than this is refused (Python's own int limit)."""
+
+KeyPath: TypeAlias = tuple[str | int, ...]
+"""A path into the metadata: ``("license",)``, ``("openness", "code", 0, "url")``."""
+
+# Well inside the full reader's limits, so that a block near them is left to the full reader.
+_MAX_NODES = MAX_YAML_NODES // 2
+_MAX_DEPTH = MAX_YAML_DEPTH // 4
+_MAX_NUMBER = 100
+# libyaml refuses a key longer than 1024 characters; the full reader reports that.
+_MAX_KEY = 1000
+
+# Characters outside YAML's printable set, and those YAML reads as line breaks (NEL, LS, PS),
+# tabs, carriage returns and byte order marks: any of them and the block is declined.
+_UNSUPPORTED_CHARACTER = lazy(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+# Where a plain scalar inside a flow sequence may end (or something we do not read starts).
+_FLOW_STOP = lazy(r"[,\[\]{}#:]")
+
+_BOOLEANS = {
+    **dict.fromkeys(("yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), True),
+    **dict.fromkeys(("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), False),
+}
+"""The YAML 1.1 booleans, in exactly the spellings PyYAML's resolver accepts."""
+_NULLS = frozenset(("~", "null", "Null", "NULL"))
+_DIGITS = frozenset("0123456789")
+_HEX = frozenset("0123456789abcdefABCDEF")
+_NUMBER_START = frozenset("-+.0123456789")
+# A scalar starting with one of these is an indicator or a reserved character, never plain.
+_NOT_PLAIN = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_ESCAPES = {
+    "0": "\0", "a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
+    "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0",
+    "L": "\u2028", "P": "\u2029",
+}
+"""Double-quoted escapes of one character and what they stand for."""
+_CODE_ESCAPES = {"x": 2, "u": 4, "U": 8}
+"""Escapes by code point, and how many hex digits follow them."""
+
+
+class _Decline(Exception):
+    """The block is outside the subset; the reason is for tests and curious readers."""
+
+
+def plain_key(key: Any) -> str:
+    """A mapping key as the string the Hub's YAML reader would make of it."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if key is None:
+        return "null"
+    if isinstance(key, (int, float)):
+        return str(key)
+    raise TypeError(f"a key must be a plain value, not a {type(key).__name__}")
+
+
+def read_simple(block: str, base_line: int) -> tuple[Any, dict[KeyPath, int]] | None:
+    """``block`` read as the full reader would, ``(value, key lines)``, or None when it is
+    outside the subset (see the module docstring). Never raises."""
+    try:
+        return _read(block, base_line)
+    except _Decline:
+        return None
+
+
+def decline_reason(block: str) -> str | None:
+    """Why ``read_simple`` declines ``block``, or None when it reads it."""
+    try:
+        _read(block, 1)
+    except _Decline as exc:
+        return str(exc)
+    return None
+
+
+# --- scalars --------------------------------------------------------------------------------
+
+
+def _resolve(raw: str) -> Any:
+    """A plain scalar (one line, no surrounding spaces) as PyYAML's safe loader reads it."""
+    first = raw[0]
+    if first in "yYnNtTfFoO":
+        if raw in _BOOLEANS:
+            return _BOOLEANS[raw]
+        return None if raw in _NULLS else raw
+    if first == "~":
+        return None if raw == "~" else raw
+    if raw in ("<<", "="):
+        raise _Decline(f"the plain scalar {raw!r} (merge or value tag)")
+    if first in _NUMBER_START:
+        return _number(raw)
+    return raw
+
+
+def _number(raw: str) -> Any:
+    """A plain scalar starting like a number: an int, a float, the text, or declined.
+
+    Every int, float and timestamp form of the YAML 1.1 resolver, after its sign, starts with a
+    digit or a dot and is either ``0b``/``0x`` digits, a date (four digits and a dash), or of
+    the shape digits-underscores-colons, then maybe a dot and digits-underscores, then maybe an
+    exponent with a sign. Text of no such shape is a string; of that shape, only plain decimal
+    ints and floats with a dot are read here, the rest declined.
+    """
+    body = raw[1:] if raw[0] in "+-" else raw
+    if not body or body[0] == ".":
+        raise _Decline(f"the plain scalar {raw[:40]!r} (a sign alone, .inf, .nan or .5)")
+    if body[0] not in _DIGITS:
+        return raw
+    if body[:2] in ("0b", "0x"):
+        raise _Decline(f"the plain scalar {raw[:40]!r} (binary or hexadecimal)")
+    if len(body) > 4 and body[4] == "-" and all(c in _DIGITS for c in body[:4]):
+        raise _Decline(f"the plain scalar {raw[:40]!r} (maybe a date)")
+    end, size = 0, len(body)
+    while end < size and (body[end] in _DIGITS or body[end] in "_:"):
+        end += 1
+    dotted = end < size and body[end] == "."
+    if dotted:
+        end += 1
+        while end < size and (body[end] in _DIGITS or body[end] == "_"):
+            end += 1
+    exponent = end < size and body[end] in "eE"
+    if exponent:
+        digits = end + 2
+        if digits >= size or body[end + 1] not in "+-":
+            return raw
+        if not all(c in _DIGITS for c in body[digits:]):
+            return raw
+        end = size
+    if end != size:
+        return raw
+    if exponent and not dotted:
+        return raw  # YAML 1.1 floats need a dot: "1e+5" is text
+    if "_" in body or ":" in body:
+        raise _Decline(f"the plain scalar {raw[:40]!r} (underscores or sexagesimal)")
+    if len(raw) > _MAX_NUMBER:
+        raise _Decline("a very long number")
+    sign = -1 if raw[0] == "-" else 1
+    if dotted:
+        return sign * float(body)
+    if body != "0" and body[0] == "0":
+        raise _Decline(f"the plain scalar {raw[:40]!r} (octal)")
+    return sign * int(body)
+
+
+def _single_quoted(line: str, start: int) -> tuple[str, int]:
+    """The single-quoted scalar opening at ``line[start]`` and the index after it."""
+    parts: list[str] = []
+    i = start + 1
+    while True:
+        close = line.find("'", i)
+        if close < 0:
+            raise _Decline("a quoted scalar over several lines")
+        parts.append(line[i:close])
+        if line.startswith("'", close + 1):
+            parts.append("'")
+            i = close + 2
+            continue
+        return "".join(parts), close + 1
+
+
+def _double_quoted(line: str, start: int) -> tuple[str, int]:
+    """The double-quoted scalar opening at ``line[start]`` and the index after it."""
+    parts: list[str] = []
+    i = start + 1
+    close = -1
+    while True:
+        if close < i:  # the quote found last was escaped: find the next one
+            close = line.find('"', i)
+            if close < 0:
+                raise _Decline("a quoted scalar over several lines")
+        slash = line.find("\\", i, close)
+        if slash < 0:
+            parts.append(line[i:close])
+            return "".join(parts), close + 1
+        parts.append(line[i:slash])
+        code = line[slash + 1 : slash + 2]
+        if code in _ESCAPES:
+            parts.append(_ESCAPES[code])
+            i = slash + 2
+        elif code in _CODE_ESCAPES:
+            digits = line[slash + 2 : slash + 2 + _CODE_ESCAPES[code]]
+            if len(digits) != _CODE_ESCAPES[code] or not all(c in _HEX for c in digits):
+                raise _Decline("a malformed escape")
+            point = int(digits, 16)
+            if 0xD800 <= point <= 0xDFFF or point > 0x10FFFF:
+                raise _Decline("an escape of no character")
+            parts.append(chr(point))
+            i = slash + 2 + len(digits)
+        else:
+            raise _Decline(f"the escape \\{code!s}")
+
+
+def _quoted(line: str, start: int) -> tuple[str, int]:
+    if line[start] == "'":
+        return _single_quoted(line, start)
+    return _double_quoted(line, start)
+
+
+def _plain_end(line: str, start: int) -> tuple[int, bool]:
+    """Where a plain scalar in block context starting at ``start`` ends, and whether a ``:``
+    (a key's) ends it rather than a comment or the line's end."""
+    colon = line.find(": ", start)
+    if colon < 0 and line.endswith(":") and len(line) - 1 >= start:
+        colon = len(line) - 1
+    comment = line.find(" #", start)
+    if comment >= 0 and (colon < 0 or comment < colon):
+        return comment, False
+    if colon >= 0:
+        return colon, True
+    return len(line), False
+
+
+def _skip_spaces(line: str, i: int) -> int:
+    size = len(line)
+    while i < size and line[i] == " ":
+        i += 1
+    return i
+
+
+def _line_end(line: str, i: int) -> None:
+    """Only spaces and a comment (after a space) may follow a value."""
+    j = _skip_spaces(line, i)
+    if j < len(line) and not (line[j] == "#" and j > i):
+        raise _Decline("something after a value")
+
+
+def _flow_sequence(line: str, start: int) -> tuple[list[Any], int]:
+    """The one-line flow sequence of scalars opening at ``line[start]``, and the index after
+    its ``]``."""
+    items: list[Any] = []
+    i = _skip_spaces(line, start + 1)
+    size = len(line)
+    if i < size and line[i] == "]":
+        return items, i + 1
+    stop = _FLOW_STOP()
+    while True:
+        if i >= size:
+            raise _Decline("a flow sequence over several lines")
+        char = line[i]
+        if char in "'\"":
+            value, i = _quoted(line, i)
+            items.append(value)
+        elif char in _NOT_PLAIN:
+            raise _Decline(f"{char!r} in a flow sequence")
+        else:
+            found = stop.search(line, i)
+            end = found.start() if found else size
+            if end < size and line[end] not in ",]":
+                raise _Decline(f"{line[end]!r} in a flow sequence")
+            items.append(_resolve(line[i:end].rstrip(" ")))
+            i = end
+        i = _skip_spaces(line, i)
+        if i < size and line[i] == ",":
+            i = _skip_spaces(line, i + 1)
+            if i < size and line[i] == "]":
+                raise _Decline("a trailing comma in a flow sequence")
+            continue
+        if i < size and line[i] == "]":
+            return items, i + 1
+        raise _Decline("a flow sequence over several lines")
+
+
+def _value(line: str, start: int) -> tuple[Any, str | None]:
+    """The scalar or flow sequence filling ``line`` from ``start`` (not a comment), and its
+    text when it is a plain scalar that runs to the line's end (and may go on below)."""
+    char = line[start]
+    value: Any
+    if char == "[":
+        value, end = _flow_sequence(line, start)
+    elif char in "'\"":
+        value, end = _quoted(line, start)
+    elif char in _NOT_PLAIN and not (char == "-" and line[start + 1 : start + 2] not in ("", " ")):
+        raise _Decline(f"a value starting with {char!r}")
+    else:
+        end, is_key = _plain_end(line, start)
+        if is_key:
+            raise _Decline("': ' inside a value")
+        raw = line[start:end].rstrip(" ")
+        return _resolve(raw), raw if end == len(line) else None
+    _line_end(line, end)
+    return value, None
+
+
+def _continued(line: str, start: int) -> str:
+    """A line going on with the plain scalar above it: its text, or declined."""
+    if line[start] in _NOT_PLAIN:
+        raise _Decline("a plain scalar going on with an indicator")
+    end, _ = _plain_end(line, start)
+    if end != len(line):
+        raise _Decline("a plain scalar going on with ': ' or a comment")
+    return line[start:].rstrip(" ")
+
+
+def _key(line: str, start: int) -> tuple[str, int] | None:
+    """The key of a ``key: ...`` entry at ``start`` and the index after its ``:``, or None when
+    the line there is not a mapping entry."""
+    char = line[start]
+    if char in "'\"":
+        key, end = _quoted(line, start)
+        end = _skip_spaces(line, end)
+        if line.startswith(":", end) and (end + 1 == len(line) or line[end + 1] == " "):
+            if end - start > _MAX_KEY:
+                raise _Decline("a very long key")
+            return key, end + 1
+        return None
+    if char in _NOT_PLAIN:
+        return None  # a sequence item, a flow sequence, or what no reading here accepts
+    end, is_key = _plain_end(line, start)
+    if not is_key:
+        return None
+    if end - start > _MAX_KEY:
+        raise _Decline("a very long key")
+    return plain_key(_resolve(line[start:end].rstrip(" "))), end + 1
+
+
+# --- structure ------------------------------------------------------------------------------
+
+
+class _Node:
+    """An open block mapping or sequence: where it is and what it holds so far."""
+
+    __slots__ = ("compact", "indent", "items", "path")
+
+    def __init__(
+        self, indent: int, items: dict[str, Any] | list[Any], path: KeyPath, compact: bool
+    ) -> None:
+        self.indent = indent
+        """The column of its keys or dashes."""
+        self.items = items
+        """The mapping or list being filled."""
+        self.path = path
+        """Its key path from the root."""
+        self.compact = compact
+        """A sequence at its parent mapping's own indent (``key:`` then ``- item`` below)."""
+
+
+_Pending: TypeAlias = tuple[_Node, str | int, int]
+"""A key or item left empty on its line: its node, its key or index, and that line."""
+_Plain: TypeAlias = tuple["dict[str, Any] | list[Any]", str | int, list[str]]
+"""A plain scalar that may go on over the next lines: where it is held, and its lines' text."""
+
+
+class _Reader:
+    """One pass over a block's lines, with the open nodes on a stack."""
+
+    def __init__(self) -> None:
+        self.lines: dict[KeyPath, int] = {}
+        self.stack: list[_Node] = []
+        self.nodes = 0
+        self.plain: _Plain | None = None
+        """The plain scalar the last line ended with, which the next lines may go on with."""
+
+    def read(self, block: str, base_line: int) -> tuple[Any, dict[KeyPath, int]]:
+        bad = _UNSUPPORTED_CHARACTER().search(block)
+        if bad is not None:
+            raise _Decline(f"the character {bad.group()!r}")
+        stack = self.stack
+        root: dict[str, Any] | list[Any] | None = None
+        pending: _Pending | None = None
+        gap = False  # blank or comment lines since the last line read
+        for number, line in enumerate(block.split("\n"), base_line):
+            start = _skip_spaces(line, 0)
+            if start == len(line) or line[start] == "#":
+                gap = True
+                continue
+            if start == 0 and line.startswith(("---", "...", "%")):
+                raise _Decline("a document marker or directive")
+            if self.plain is not None:
+                if start > stack[-1].indent:
+                    if gap:
+                        raise _Decline("a plain scalar going on after a blank or comment line")
+                    self.plain[2].append(_continued(line, start))
+                    continue
+                self._close_plain()
+            gap = False
+            item = line.startswith("- ", start) or (len(line) == start + 1 and line[start] == "-")
+            if pending is not None:
+                settled = self._settle(pending, line, start, item, number)
+                pending = None
+                if settled:
+                    continue
+            elif not stack:
+                if root is not None:
+                    raise _Decline("a second node after the root")
+                if not item and _key(line, start) is None:
+                    raise _Decline("a scalar at the root")
+                root = [] if item else {}
+                stack.append(_Node(start, root, (), False))
+            while stack and stack[-1].indent > start:
+                stack.pop()
+            if not stack or stack[-1].indent != start:
+                raise _Decline("an indentation that matches no open node")
+            top = stack[-1]
+            if isinstance(top.items, list) and not item and top.compact:
+                stack.pop()
+                top = stack[-1]
+            self.nodes += 2
+            if self.nodes > _MAX_NODES:
+                raise _Decline("many nodes")
+            if item:
+                pending = self._sequence_item(line, start, number, top)
+            else:
+                pending = self._mapping_entry(line, start, number, top)
+        if pending is not None:
+            owner, slot, slot_line = pending
+            if isinstance(slot, int):
+                self.lines.setdefault((*owner.path, slot), slot_line)
+        self._close_plain()
+        return root, self.lines
+
+    def _close_plain(self) -> None:
+        """Resolve the plain scalar over several lines, folded: one space for each break."""
+        if self.plain is not None:
+            items, slot, parts = self.plain
+            self.plain = None
+            if len(parts) > 1:
+                items[slot] = _resolve(" ".join(parts))  # type: ignore[index]
+
+    def _settle(self, pending: _Pending, line: str, start: int, item: bool, number: int) -> bool:
+        """The empty key or item before ``line``: null, the node ``line`` opens, or the plain
+        scalar ``line`` holds (then True: the line is read)."""
+        owner, slot, slot_line = pending
+        nested = start > owner.indent or (
+            item and start == owner.indent and isinstance(owner.items, dict)
+        )
+        if not nested:
+            if isinstance(slot, int):
+                self.lines.setdefault((*owner.path, slot), slot_line)
+            return False
+        if len(self.stack) > _MAX_DEPTH:
+            raise _Decline("deep nesting")
+        if not item and _key(line, start) is None:
+            text = _continued(line, start)
+            owner.items[slot] = _resolve(text)  # type: ignore[index]
+            if isinstance(slot, int):
+                self.lines.setdefault((*owner.path, slot), number)
+            self.plain = (owner.items, slot, [text])
+            return True
+        items: dict[str, Any] | list[Any] = [] if item else {}
+        node = _Node(start, items, (*owner.path, slot), start == owner.indent)
+        if isinstance(owner.items, dict):
+            assert isinstance(slot, str)
+            owner.items[slot] = items
+        else:
+            assert isinstance(slot, int)
+            owner.items[slot] = items
+            self.lines.setdefault(node.path, number)
+        self.stack.append(node)
+        return False
+
+    def _value(
+        self, items: dict[str, Any] | list[Any], slot: str | int, line: str, start: int,
+        path: KeyPath, number: int,
+    ) -> Any:
+        """The value filling the line from ``start``; a flow sequence's items get its line."""
+        value, plain = _value(line, start)
+        if plain is not None:
+            self.plain = (items, slot, [plain])
+        if isinstance(value, list):
+            self.nodes += len(value)
+            if self.nodes > _MAX_NODES:
+                raise _Decline("many nodes")
+            for index in range(len(value)):
+                self.lines.setdefault((*path, index), number)
+        return value
+
+    def _sequence_item(self, line: str, start: int, number: int, node: _Node) -> _Pending | None:
+        """Read the item ``- ...`` at ``start`` into ``node``; what waits for the next line."""
+        items = node.items
+        if not isinstance(items, list):
+            raise _Decline("a sequence item where a mapping entry belongs")
+        index = len(items)
+        items.append(None)
+        begin = _skip_spaces(line, start + 1)
+        if begin == len(line) or line[begin] == "#":
+            return node, index, number
+        path = (*node.path, index)
+        self.lines.setdefault(path, number)
+        if line.startswith("-", begin) and (begin + 1 == len(line) or line[begin + 1] == " "):
+            raise _Decline("a sequence inside a sequence item on one line")
+        if _key(line, begin) is None:
+            items[index] = self._value(items, index, line, begin, path, number)
+            return None
+        if len(self.stack) > _MAX_DEPTH:
+            raise _Decline("deep nesting")
+        mapping: dict[str, Any] = {}
+        items[index] = mapping
+        inner = _Node(begin, mapping, path, False)
+        self.stack.append(inner)
+        return self._mapping_entry(line, begin, number, inner)
+
+    def _mapping_entry(self, line: str, start: int, number: int, node: _Node) -> _Pending | None:
+        """Read the entry ``key: ...`` at ``start`` into ``node``; what waits for the next line."""
+        items = node.items
+        if not isinstance(items, dict):
+            raise _Decline("a mapping entry where a sequence item belongs")
+        found = _key(line, start)
+        if found is None:
+            raise _Decline("a line that is not a mapping entry")
+        key, after = found
+        if key in items:
+            raise _Decline(f"the duplicate key {key[:40]!r}")
+        path = (*node.path, key)
+        self.lines[path] = number
+        items[key] = None
+        begin = _skip_spaces(line, after)
+        if begin == len(line) or line[begin] == "#":
+            return node, key, number
+        if line.startswith("-", begin) and (begin + 1 == len(line) or line[begin + 1] == " "):
+            raise _Decline("a sequence item on its key's line")
+        items[key] = self._value(items, key, line, begin, path, number)
+        return None
+
+
+def _read(block: str, base_line: int) -> tuple[Any, dict[KeyPath, int]]:
+    return _Reader().read(block, base_line)
