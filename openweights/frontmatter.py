@@ -10,8 +10,8 @@ block scalars, scalars over several lines, flow mappings, nested or multi-line f
 complex keys, merge keys, directives and document markers, tabs, carriage returns and
 characters YAML does not allow, duplicate keys, and every scalar the YAML 1.1 resolver would
 read as something other than a string, a decimal int, a float with a dot, a boolean or null
-(dates, sexagesimal, octal, hexadecimal and binary numbers, numbers with ``_``, ``.inf``,
-``.nan``, ``<<``, ``=``). A number longer than ``_MAX_NUMBER`` characters is declined too: the
+(dates, sexagesimal, octal, hexadecimal and binary numbers, ``.inf``, ``.nan``, ``<<``,
+``=``). A number longer than ``_MAX_NUMBER`` characters is declined too: the
 full reader decides what becomes of it.
 
 Importing this module imports no YAML library: a card in the subset is read without one, which
@@ -50,7 +50,11 @@ _UNSUPPORTED_CHARACTER = lazy(
     "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
 # Where a plain scalar inside a flow sequence may end (or something we do not read starts).
-_FLOW_STOP = lazy(r"[,\[\]{}#:]")
+# libyaml and PyYAML's own scanner differ on "?" there: it is declined.
+_FLOW_STOP = lazy(r"[,\[\]{}#:?]")
+# What may follow a ":" inside a plain scalar in a flow sequence (a URL's "https://"): not a
+# blank, the line's end, or a character after which either scanner ends or refuses the scalar.
+_AFTER_FLOW_COLON = frozenset(" ,?[]{}")
 
 _BOOLEANS = {
     **dict.fromkeys(("yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), True),
@@ -133,8 +137,8 @@ def _number(raw: str) -> Any:
     Every int, float and timestamp form of the YAML 1.1 resolver, after its sign, starts with a
     digit or a dot and is either ``0b``/``0x`` digits, a date (four digits and a dash), or of
     the shape digits-underscores-colons, then maybe a dot and digits-underscores, then maybe an
-    exponent with a sign. Text of no such shape is a string; of that shape, only plain decimal
-    ints and floats with a dot are read here, the rest declined.
+    exponent with a sign. Text of no such shape is a string; of that shape, only decimal ints
+    and floats with a dot (underscores allowed) are read here, the rest declined.
     """
     body = raw[1:] if raw[0] in "+-" else raw
     if not body or body[0] == ".":
@@ -165,16 +169,17 @@ def _number(raw: str) -> Any:
         return raw
     if exponent and not dotted:
         return raw  # YAML 1.1 floats need a dot: "1e+5" is text
-    if "_" in body or ":" in body:
-        raise _Decline(f"the plain scalar {raw[:40]!r} (underscores or sexagesimal)")
+    if ":" in body:
+        raise _Decline(f"the plain scalar {raw[:40]!r} (sexagesimal)")
     if len(raw) > _MAX_NUMBER:
         raise _Decline("a very long number")
     sign = -1 if raw[0] == "-" else 1
+    text = body.replace("_", "")  # as PyYAML's constructors do: "1_000" is 1000
     if dotted:
-        return sign * float(body)
+        return sign * float(text)
     if body != "0" and body[0] == "0":
         raise _Decline(f"the plain scalar {raw[:40]!r} (octal)")
-    return sign * int(body)
+    return sign * int(text)
 
 
 def _single_quoted(line: str, start: int) -> tuple[str, int]:
@@ -279,6 +284,9 @@ def _flow_sequence(line: str, start: int) -> tuple[list[Any], int]:
             raise _Decline(f"{char!r} in a flow sequence")
         else:
             found = stop.search(line, i)
+            while (found and found.group() == ":" and found.end() < size
+                   and line[found.end()] not in _AFTER_FLOW_COLON):
+                found = stop.search(line, found.end())
             end = found.start() if found else size
             if end < size and line[end] not in ",]":
                 raise _Decline(f"{line[end]!r} in a flow sequence")
@@ -384,6 +392,9 @@ class _Reader:
         self.nodes = 0
         self.plain: _Plain | None = None
         """The plain scalar the last line ended with, which the next lines may go on with."""
+        self.text_lines: list[str] = []
+        self.index = 0
+        """The next line to read (a block scalar reads ahead)."""
 
     def read(self, block: str, base_line: int) -> tuple[Any, dict[KeyPath, int]]:
         bad = _UNSUPPORTED_CHARACTER().search(block)
@@ -393,7 +404,11 @@ class _Reader:
         root: dict[str, Any] | list[Any] | None = None
         pending: _Pending | None = None
         gap = False  # blank or comment lines since the last line read
-        for number, line in enumerate(block.split("\n"), base_line):
+        self.text_lines = block.split("\n")
+        while self.index < len(self.text_lines):
+            line = self.text_lines[self.index]
+            number = base_line + self.index
+            self.index += 1
             start = _skip_spaces(line, 0)
             if start == len(line) or line[start] == "#":
                 gap = True
@@ -484,13 +499,14 @@ class _Reader:
         return False
 
     def _value(
-        self, items: dict[str, Any] | list[Any], slot: str | int, line: str, start: int,
-        path: KeyPath, number: int,
+        self, node: _Node, slot: str | int, line: str, start: int, path: KeyPath, number: int,
     ) -> Any:
         """The value filling the line from ``start``; a flow sequence's items get its line."""
+        if line[start] in "|>":
+            return self._block_scalar(line, start, node.indent)
         value, plain = _value(line, start)
         if plain is not None:
-            self.plain = (items, slot, [plain])
+            self.plain = (node.items, slot, [plain])
         if isinstance(value, list):
             self.nodes += len(value)
             if self.nodes > _MAX_NODES:
@@ -498,6 +514,66 @@ class _Reader:
             for index in range(len(value)):
                 self.lines.setdefault((*path, index), number)
         return value
+
+    def _block_scalar(self, line: str, start: int, parent: int) -> str:
+        """The literal (``|``) or folded (``>``) scalar whose header is at ``line[start]``,
+        clipped or stripped (``-``), read from the lines below it, as libyaml reads it.
+
+        Its indentation is that of its first line, which must hold text, deeper than the
+        ``parent`` node's; it ends before the first line with text less indented, or at the
+        block's end (no line break follows the block's last line: clipping adds none there).
+        """
+        folded = line[start] == ">"
+        after = start + 1
+        strip = line.startswith("-", after)
+        after += strip
+        end = _skip_spaces(line, after)
+        if end < len(line) and not (line[end] == "#" and end > after):
+            raise _Decline("a block scalar header with an indentation or keep indicator")
+        lines, i = self.text_lines, self.index
+        last = len(lines) - 1
+        if i > last:
+            raise _Decline("a block scalar header on the last line")
+        indent = _skip_spaces(lines[i], 0)
+        if indent == len(lines[i]) or indent <= parent:
+            raise _Decline("a block scalar without text right below its header")
+        parts: list[str] = []
+        leading_break = trailing_breaks = ""
+        leading_blank = False
+        while True:  # at the text of line i, at the block scalar's indentation
+            text = lines[i]
+            trailing_blank = text[indent] == " "
+            if folded and leading_break and not leading_blank and not trailing_blank:
+                if not trailing_breaks:
+                    parts.append(" ")  # a single break between two lines of text folds
+            else:
+                parts.append(leading_break)
+            parts.append(trailing_breaks)
+            leading_break = trailing_breaks = ""
+            leading_blank = trailing_blank
+            parts.append(text[indent:])
+            i += 1
+            if i > last:
+                break
+            leading_break = "\n"
+            column = -1
+            while i <= last:  # lines blank up to the indentation are breaks
+                text = lines[i]
+                column = _skip_spaces(text[:indent], 0)
+                if column < len(text):
+                    break
+                if i == last:
+                    i += 1
+                    break
+                trailing_breaks += "\n"
+                i += 1
+            if i > last or column != indent:
+                break
+        self.index = i
+        self.nodes += 1
+        if not strip:
+            parts.append(leading_break)
+        return "".join(parts)
 
     def _sequence_item(self, line: str, start: int, number: int, node: _Node) -> _Pending | None:
         """Read the item ``- ...`` at ``start`` into ``node``; what waits for the next line."""
@@ -514,7 +590,7 @@ class _Reader:
         if line.startswith("-", begin) and (begin + 1 == len(line) or line[begin + 1] == " "):
             raise _Decline("a sequence inside a sequence item on one line")
         if _key(line, begin) is None:
-            items[index] = self._value(items, index, line, begin, path, number)
+            items[index] = self._value(node, index, line, begin, path, number)
             return None
         if len(self.stack) > _MAX_DEPTH:
             raise _Decline("deep nesting")
@@ -543,7 +619,7 @@ class _Reader:
             return node, key, number
         if line.startswith("-", begin) and (begin + 1 == len(line) or line[begin + 1] == " "):
             raise _Decline("a sequence item on its key's line")
-        items[key] = self._value(items, key, line, begin, path, number)
+        items[key] = self._value(node, key, line, begin, path, number)
         return None
 
 

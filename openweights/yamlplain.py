@@ -167,6 +167,10 @@ for _tag, _construct in {
 }.items():
     _PlainLoader.add_constructor(_YAML + _tag, _construct)
 _PlainLoader.add_constructor(None, _refuse_tag)
+_PurePlainLoader: type[yaml.SafeLoader] = type(
+    "_PurePlainLoader", (yaml.SafeLoader,), {"yaml_constructors": _PlainLoader.yaml_constructors}
+)
+"""The same on PyYAML's own Python scanner and parser, which run where libyaml is missing."""
 
 
 def _size_problem(root: yaml.Node) -> str | None:
@@ -231,12 +235,15 @@ def _record_lines(
 
 
 def read_yaml(
-    block: str, base_line: int
+    block: str, base_line: int, *, pure: bool = False
 ) -> tuple[Any, dict[KeyPath, int], str | None, int | None]:
-    """Any YAML read safely into plain data: (value, key lines, error, error line). Never raises."""
+    """Any YAML read safely into plain data: (value, key lines, error, error line). Never raises.
+
+    ``pure``: read with PyYAML's Python scanner even when libyaml is there (as where it is not).
+    """
     loader: yaml.SafeLoader | None = None
     try:
-        loader = _PlainLoader(block)
+        loader = (_PurePlainLoader if pure else _PlainLoader)(block)
         node = loader.get_single_node()
         if node is None:
             return None, {}, None, None
