@@ -1,18 +1,21 @@
 """Front matter in the plain block YAML nearly every model card is written in, read without PyYAML.
 
 ``read_simple`` reads one subset of YAML: block mappings and sequences indented with spaces,
-keys and values on one line each, plain scalars, single- and double-quoted scalars closed on
-their line, one-line flow sequences of scalars (``[a, "b", 3]``), comments and blank lines. It
-gives exactly what the full reader (``openweights/yamlplain.py``, libyaml with our own
-constructors) gives for such a block, the value and the line of every key path, and declines
-(returns None) anything else, so that the caller asks the full reader: anchors, aliases, tags,
-block scalars, scalars over several lines, flow mappings, nested or multi-line flow sequences,
-complex keys, merge keys, directives and document markers, tabs, carriage returns and
-characters YAML does not allow, duplicate keys, and every scalar the YAML 1.1 resolver would
-read as something other than a string, a decimal int, a float with a dot, a boolean or null
-(dates, sexagesimal, octal, hexadecimal and binary numbers, ``.inf``, ``.nan``, ``<<``,
-``=``). A number longer than ``_MAX_NUMBER`` characters is declined too: the
-full reader decides what becomes of it.
+keys on one line each; plain scalars (over several lines too, without blank or comment lines
+among them); single- and double-quoted scalars (over several lines too; the usual escapes);
+literal and folded block scalars (``|``, ``|-``, ``>``, ``>-``, their indentation that of
+their first line); one-line flow sequences of scalars (``[a, "b", 3]``); the empty flow
+mapping ``{}``; comments and blank lines. It gives exactly what the full reader
+(``openweights/yamlplain.py``, libyaml or PyYAML's own scanner, with our constructors) gives
+for such a block, the value and the line of every key path, and declines (returns None)
+anything else, so that the caller asks the full reader: anchors, aliases, tags, other block
+scalar headers, other flow collections, complex and merge keys, directives and document
+markers, tabs, carriage returns and characters YAML does not allow, duplicate keys, and every
+scalar the YAML 1.1 resolver reads as other than a string, a decimal int, a float with a dot,
+a boolean or null (dates, sexagesimal, octal, hexadecimal and binary numbers, ``.inf``,
+``.nan``, ``<<``, ``=``). Numbers longer than ``_MAX_NUMBER`` characters, very long keys and
+blocks near the full reader's size and depth limits are declined too: the full reader decides
+what becomes of them.
 
 Importing this module imports no YAML library: a card in the subset is read without one, which
 is most of the start-up time the pre-commit path saves (``benchmarks/bench_check.py``).
@@ -183,13 +186,15 @@ def _number(raw: str) -> Any:
 
 
 def _single_quoted(line: str, start: int) -> tuple[str, int]:
-    """The single-quoted scalar opening at ``line[start]`` and the index after it."""
+    """The text of a single-quoted scalar from ``line[start]`` to its closing quote or to the
+    line's end, and the index after the closing quote (-1: the line ended first)."""
     parts: list[str] = []
-    i = start + 1
+    i = start
     while True:
         close = line.find("'", i)
         if close < 0:
-            raise _Decline("a quoted scalar over several lines")
+            parts.append(line[i:])
+            return "".join(parts), -1
         parts.append(line[i:close])
         if line.startswith("'", close + 1):
             parts.append("'")
@@ -199,19 +204,19 @@ def _single_quoted(line: str, start: int) -> tuple[str, int]:
 
 
 def _double_quoted(line: str, start: int) -> tuple[str, int]:
-    """The double-quoted scalar opening at ``line[start]`` and the index after it."""
+    """The same for a double-quoted scalar, its escapes read."""
     parts: list[str] = []
-    i = start + 1
+    i = start
     close = -1
     while True:
         if close < i:  # the quote found last was escaped: find the next one
             close = line.find('"', i)
             if close < 0:
-                raise _Decline("a quoted scalar over several lines")
+                close = len(line)
         slash = line.find("\\", i, close)
         if slash < 0:
             parts.append(line[i:close])
-            return "".join(parts), close + 1
+            return "".join(parts), close + 1 if close < len(line) else -1
         parts.append(line[i:slash])
         code = line[slash + 1 : slash + 2]
         if code in _ESCAPES:
@@ -227,13 +232,16 @@ def _double_quoted(line: str, start: int) -> tuple[str, int]:
             parts.append(chr(point))
             i = slash + 2 + len(digits)
         else:
-            raise _Decline(f"the escape \\{code!s}")
+            raise _Decline(f"the escape \\{code!s} (or an escaped line break)")
 
 
 def _quoted(line: str, start: int) -> tuple[str, int]:
-    if line[start] == "'":
-        return _single_quoted(line, start)
-    return _double_quoted(line, start)
+    """The quoted scalar opening at ``line[start]``, closed on its line, and the index after."""
+    scan = _single_quoted if line[start] == "'" else _double_quoted
+    text, end = scan(line, start + 1)
+    if end < 0:
+        raise _Decline("a quoted scalar over several lines here")
+    return text, end
 
 
 def _plain_end(line: str, start: int) -> tuple[int, bool]:
@@ -310,6 +318,11 @@ def _value(line: str, start: int) -> tuple[Any, str | None]:
     value: Any
     if char == "[":
         value, end = _flow_sequence(line, start)
+    elif char == "{":  # only the empty flow mapping: "{}" is how a card says "no metadata"
+        end = _skip_spaces(line, start + 1)
+        if not line.startswith("}", end):
+            raise _Decline("a flow mapping")
+        value, end = {}, end + 1
     elif char in "'\"":
         value, end = _quoted(line, start)
     elif char in _NOT_PLAIN and not (char == "-" and line[start + 1 : start + 2] not in ("", " ")):
@@ -339,7 +352,9 @@ def _key(line: str, start: int) -> tuple[str, int] | None:
     the line there is not a mapping entry."""
     char = line[start]
     if char in "'\"":
-        key, end = _quoted(line, start)
+        key, end = (_single_quoted if char == "'" else _double_quoted)(line, start + 1)
+        if end < 0:
+            return None  # a quoted value going on below (a key cannot)
         end = _skip_spaces(line, end)
         if line.startswith(":", end) and (end + 1 == len(line) or line[end + 1] == " "):
             if end - start > _MAX_KEY:
@@ -432,6 +447,9 @@ class _Reader:
             elif not stack:
                 if root is not None:
                     raise _Decline("a second node after the root")
+                if line[start] == "{":
+                    root = _value(line, start)[0]
+                    continue
                 if not item and _key(line, start) is None:
                     raise _Decline("a scalar at the root")
                 root = [] if item else {}
@@ -504,6 +522,8 @@ class _Reader:
         """The value filling the line from ``start``; a flow sequence's items get its line."""
         if line[start] in "|>":
             return self._block_scalar(line, start, node.indent)
+        if line[start] in "'\"":
+            return self._quoted(line, start)
         value, plain = _value(line, start)
         if plain is not None:
             self.plain = (node.items, slot, [plain])
@@ -514,6 +534,36 @@ class _Reader:
             for index in range(len(value)):
                 self.lines.setdefault((*path, index), number)
         return value
+
+    def _quoted(self, line: str, start: int) -> str:
+        """The quoted scalar opening at ``line[start]``, read over as many lines as it takes,
+        folded as YAML folds it: the spaces around each line break dropped, a single break
+        read as a space, ``n`` breaks in a row (blank lines between) as ``n - 1`` newlines."""
+        scan = _single_quoted if line[start] == "'" else _double_quoted
+        # Spaces before a line break are dropped: a quote that closes on the line is not
+        # among them, so reading the line without them finds it all the same.
+        text, end = scan(line.rstrip(" "), start + 1)
+        parts = [text]
+        lines, i = self.text_lines, self.index
+        breaks = 0
+        while end < 0:
+            if i == len(lines):
+                raise _Decline("a quoted scalar that never closes")
+            line = lines[i]
+            i += 1
+            if line.startswith(("---", "...")):
+                raise _Decline("a document marker inside a quoted scalar")
+            begin = _skip_spaces(line, 0)
+            if begin == len(line):
+                breaks += 1
+                continue
+            parts.append("\n" * breaks if breaks else " ")
+            breaks = 0
+            text, end = scan(line.rstrip(" "), begin)
+            parts.append(text)
+        self.index = i
+        _line_end(line, end)
+        return "".join(parts)
 
     def _block_scalar(self, line: str, start: int, parent: int) -> str:
         """The literal (``|``) or folded (``>``) scalar whose header is at ``line[start]``,

@@ -299,17 +299,24 @@ READ = {
     "a: |\n  b\n   c\n\n  d\ne: f": {"a": "b\n c\n\nd\n", "e": "f"},
     "a: |-\n  b\n  c\n": {"a": "b\nc"},
     "a: |\n  b": {"a": "b"},
+    "a: 'x\n y  \n\n\n   z'": {"a": "x y\n\nz"},
+    "a: '\n  x'\nb: 'y\n\n'": {"a": " x", "b": "y\n"},
+    'a: "x\\ty\n  \\"z\\"" # c': {"a": 'x\ty "z"'},
+    "- 'x\n# y\n  ---'": ["x # y ---"],
     "a: >\n  b\n  c\n\n  d\n   e\n  f\n": {"a": "b c\nd\n e\nf\n"},
     "- >- # c\n  b\n  c\n- d": ["b c", "d"],
     "- a\n  b": ["a b"],
     "# only a comment\n\n": None,
+    "# the Hub's template\n{}\n": {},
+    "a: { }\nb: {} # c": {"a": {}, "b": {}},
     "": None,
 }
 """Blocks the simple reader reads, and the value (the full reader agrees: checked too)."""
 
 DECLINED = [
-    "a: &x 1\nb: *x", "a: !!str 1", "a: !x 1", "a: |+\n  b", "a: >2\n  b", "a: 'b\n  c'",
-    'a: "b\n  c"', "a: {b: c}", "a: [b, [c]]", "a: [b,\n  c]", "? a\n: b", "<<: {a: 1}",
+    "a: &x 1\nb: *x", "a: !!str 1", "a: !x 1", "a: |+\n  b", "a: >2\n  b", "a: 'b",
+    "a: 'b\n---\n  c'", 'a: "b\\\n  c"', "'a\n b': c", "a: 'b\n  c' d", "a: {b: c}",
+    "{}\na: 1", "{a: 1}", "a: [b, [c]]", "a: [b,\n  c]", "? a\n: b", "<<: {a: 1}",
     "%YAML 1.1\n---\na: 1", "a: 1\n---\nb: 2", "a: 1\n...", "a:\n\t- b", "a: b\tc", "a: b\r",
     "a: 1\na: 2", "yes: 1\ntrue: 2", "a: 2024-01-01", "a: 1:20", "a: 012", "a: 0x1f",
     "a: 0b1", "a: 0_1", "a: 09", "a: .inf", "a: -.inf", "a: .nan", "a: .5", "a: =", "a: <<",
