@@ -303,6 +303,8 @@ READ = {
     "a: '\n  x'\nb: 'y\n\n'": {"a": " x", "b": "y\n"},
     'a: "x\\ty\n  \\"z\\"" # c': {"a": 'x\ty "z"'},
     "- 'x\n# y\n  ---'": ["x # y ---"],
+    "a: 'x   \n  y  '": {"a": "x y  "},
+    "- 'x\n  y'\n- \"z\n\n  w\"": ["x y", "z\nw"],
     "a: >\n  b\n  c\n\n  d\n   e\n  f\n": {"a": "b c\nd\n e\nf\n"},
     "- >- # c\n  b\n  c\n- d": ["b c", "d"],
     "- a\n  b": ["a b"],
