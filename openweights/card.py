@@ -23,7 +23,6 @@ import re
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -33,6 +32,7 @@ from openweights.frontmatter import MAX_YAML_NODES as MAX_YAML_NODES
 from openweights.frontmatter import KeyPath as KeyPath
 from openweights.frontmatter import read_simple
 from openweights.patterns import lazy
+from openweights.records import field, record
 
 # The regex huggingface_hub documents as "exact same regex as in the Hub server".
 FRONT_MATTER = lazy(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
@@ -96,7 +96,7 @@ def strip_comments(text: str) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True)
+@record
 class Section:
     """One Markdown section of the card body."""
 
@@ -133,7 +133,7 @@ class Section:
 # --- the typed view of the metadata ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class TypeProblem:
     """A metadata value the evidence reads, of the wrong type: left out of ``CardMetadata``."""
 
@@ -372,7 +372,7 @@ class CardMetadata:
 # --- the card ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Card:
     """A parsed model (or dataset) card."""
 

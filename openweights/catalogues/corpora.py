@@ -13,15 +13,15 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from functools import cache, partial
 from typing import Any
 
 from openweights.patterns import lazy
+from openweights.records import record
 from openweights.resources import catalogue_records
 
 
-@dataclass(frozen=True)
+@record
 class CorpusDocumentation:
     """What is published about a corpus, by point of the data-information test."""
 
@@ -41,7 +41,7 @@ class CorpusDocumentation:
     """How it was labelled, or that it was not; None when undocumented."""
 
 
-@dataclass(frozen=True)
+@record
 class Corpus:
     """One catalogued training corpus."""
 
@@ -95,7 +95,7 @@ class Corpus:
         return all(self.points.values())
 
 
-@dataclass(frozen=True)
+@record
 class CorpusMention:
     """A corpus named in a text."""
 
@@ -157,7 +157,7 @@ class CorpusCatalogue:
             (w, tuple(v for v in self._all_words if v != w and v in w))
             for w in sorted(self._all_words, key=len)
         )
-        self._pattern = self._compile(tuple(range(len(names))))
+        self._full: re.Pattern[str] | None = None  # every name: compiled when first needed
         self._narrowed: OrderedDict[tuple[int, ...], re.Pattern[str]] = OrderedDict()
         self._last: tuple[str, Callable[[str], Iterator[CorpusMention]] | None] | None = None
 
@@ -168,6 +168,13 @@ class CorpusCatalogue:
 
     def _compile(self, keep: tuple[int, ...]) -> re.Pattern[str]:
         return self._alternation(self._patterns[i] for i in keep)
+
+    def _every_name(self) -> re.Pattern[str]:
+        # Compiled on first use: a card is searched with the names its words allow (``within``),
+        # and the alternation of all of them is the costliest pattern a run would compile.
+        if self._full is None:
+            self._full = self._compile(tuple(range(len(self._patterns))))
+        return self._full
 
     @classmethod
     def from_records(cls, records: Iterable[Mapping[str, Any]]) -> CorpusCatalogue:
@@ -184,7 +191,7 @@ class CorpusCatalogue:
 
     def mentions(self, text: str) -> Iterator[CorpusMention]:
         """Every corpus name in ``text``, left to right, longest name first at each place."""
-        return self._mentions(self._pattern, text)
+        return self._mentions(self._every_name(), text)
 
     def within(self, document: str) -> Callable[[str], Iterator[CorpusMention]] | None:
         """``mentions`` for the parts of ``document`` (its lines): the same answers, faster;
@@ -209,7 +216,7 @@ class CorpusCatalogue:
             return None
         pattern = self._narrowed.get(keep)
         if pattern is None:
-            pattern = self._pattern if len(keep) == len(self._words) else self._compile(keep)
+            pattern = self._every_name() if len(keep) == len(self._words) else self._compile(keep)
             self._narrowed[keep] = pattern
             if len(self._narrowed) > 64:
                 self._narrowed.popitem(last=False)
