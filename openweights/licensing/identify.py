@@ -672,47 +672,126 @@ def build_index(references: Sequence[Reference]) -> tuple[list[int], list[int]]:
 
 
 def fingerprints_path() -> Path:
-    """The fingerprint file shipped with the tool."""
+    """The fingerprint document shipped with the tool (JSON, one reference per line: what
+    reviews and ``scripts/build_fingerprints.py`` read). The tool itself loads its compiled
+    form, ``compiled_fingerprints_path``."""
     return bundled_path("licenses") / "fingerprints.json"
 
 
+def compiled_fingerprints_path() -> Path:
+    """The compiled fingerprints the tool loads (``pack_fingerprints``), built beside the
+    document by ``scripts/build_fingerprints.py`` from the same references."""
+    return bundled_path("licenses") / "fingerprints.bin"
+
+
+BLOB_FORMAT = 1
+"""Layout version of ``fingerprints.bin`` (``pack_fingerprints``)."""
+
+_ROW = 10
+"""Numbers per reference in the compiled table: its id, part and source (string numbers), its
+word count, and how many blocks, titles, marks, items, regions and bridges it has."""
+
+
+def pack_fingerprints(references: Sequence[Reference]) -> bytes:
+    """``references`` (in their stored order) compiled for a quick load: a one-line JSON header
+    (versions, the strings: ids, parts, sources and marked words), then one little-endian run
+    of 32-bit numbers: the index, its owners, a row of ``_ROW`` numbers per reference, then
+    each reference's blocks, titles, marks, items, regions and bridges, flattened, in turn.
+    Loading it is a few slices, not a parse (``read_fingerprints``)."""
+    strings = sorted({s for ref in references for s in (ref.license_id, ref.part, ref.source)}
+                     | {word for ref in references for _, word in ref.marks})
+    number = {s: i for i, s in enumerate(strings)}
+    index, owners = build_index(references)
+    rows: list[int] = []
+    data: list[int] = []
+    for ref in references:
+        rows += [number[ref.license_id], number[ref.part], number[ref.source], ref.words,
+                 len(ref.blocks), len(ref.titles), len(ref.marks), len(ref.items),
+                 len(ref.regions), len(ref.bridges)]
+        data += ref.blocks
+        data += [n for pair in ref.titles for n in pair]
+        data += [n for offset, word in ref.marks for n in (offset, number[word])]
+        data += ref.items
+        data += [n for triple in (*ref.regions, *ref.bridges) for n in triple]
+    head = {"blob": BLOB_FORMAT, "normaliser": NORMALISER_VERSION, "block": BLOCK,
+            "salt": SALT.decode(), "hash": "crc32", "references": len(references),
+            "index": len(index), "strings": strings}
+    numbers = array("I", [*index, *owners, *rows, *data])
+    if numbers.itemsize != 4:  # pragma: no cover - no mainstream platform
+        raise ValueError("array('I') is not 32-bit here")
+    if sys.byteorder == "big":  # pragma: no cover
+        numbers.byteswap()
+    header = json.dumps(head, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return header.encode("ascii") + b"\n" + numbers.tobytes()
+
+
 def read_fingerprints(path: Path) -> FingerprintSet:
-    """Parse a fingerprint file; empty when it is missing or was built by another normaliser."""
+    """Load compiled fingerprints (``pack_fingerprints``); empty when the file is missing,
+    damaged, or was built by another layout, normaliser, block size or salt."""
     try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        blob = path.read_bytes()
+        cut = blob.index(b"\n")
+        head: dict[str, Any] = json.loads(blob[:cut])
     except (OSError, ValueError):
         return EMPTY
-    if (data.get("format"), data.get("normaliser"), data.get("block"), data.get("salt")) != (
-        FORMAT_VERSION,
-        NORMALISER_VERSION,
-        BLOCK,
-        SALT.decode(),
-    ):
+    wanted = (BLOB_FORMAT, NORMALISER_VERSION, BLOCK, SALT.decode(), "crc32")
+    if tuple(head.get(k) for k in ("blob", "normaliser", "block", "salt", "hash")) != wanted:
         return EMPTY
-    refs = tuple(
-        Reference(
-            license_id=r["id"],
-            part=r["part"],
-            source=r["source"],
-            words=r["words"],
-            blocks=decode_u32(r["blocks"]),
-            # The file is ours (scripts/build_fingerprints.py): its numbers are numbers and
-            # its words strings; only JSON's lists become tuples (thousands of marks: fast).
-            titles=tuple(map(tuple, r.get("titles", ()))),
-            marks=tuple(map(tuple, r.get("marks", ()))),
-            items=tuple(r.get("items", ())),
-            regions=tuple(map(tuple, r.get("regions", ()))),
-            bridges=tuple(map(tuple, r.get("bridges", ()))),
+    numbers = array("I")
+    try:
+        numbers.frombytes(memoryview(blob)[cut + 1 :])
+        if sys.byteorder == "big":  # pragma: no cover
+            numbers.byteswap()
+        refs = _unpack_references(numbers, head)
+    except (ValueError, IndexError, KeyError, TypeError):
+        return EMPTY
+    size = head["index"]
+    return FingerprintSet(refs, numbers[:size], numbers[size : 2 * size])
+
+
+def _unpack_references(numbers: array[int], head: dict[str, Any]) -> tuple[Reference, ...]:
+    """The references of a compiled file: its rows read in turn, each taking its data from a
+    cursor that moves through the flattened data after the rows."""
+    strings: list[str] = head["strings"]
+    count = head["references"]
+    table = 2 * head["index"]
+    at = table + _ROW * count  # where the data starts
+    refs = []
+    for row in range(table, at, _ROW):
+        name, part, source, words, blocks, titles, marks, items, regions, bridges = (
+            numbers[row : row + _ROW]
         )
-        for r in data["references"]
-    )
-    return FingerprintSet(refs, decode_u32(data["index"]), decode_u32(data["owners"]))
+        end = at + blocks
+        flat = iter(numbers[end : end + 2 * titles])
+        title_pairs = tuple(zip(flat, flat, strict=True))
+        end += 2 * titles
+        mark_words = map(strings.__getitem__, numbers[end + 1 : end + 2 * marks : 2])
+        mark_pairs = tuple(zip(numbers[end : end + 2 * marks : 2], mark_words, strict=True))
+        end += 2 * marks
+        flat = iter(numbers[end + items : end + items + 3 * (regions + bridges)])
+        triples = tuple(zip(flat, flat, flat, strict=True))
+        refs.append(Reference(
+            license_id=strings[name],
+            part=strings[part],
+            source=strings[source],
+            words=words,
+            blocks=numbers[at : at + blocks],
+            titles=title_pairs,
+            marks=mark_pairs,
+            items=tuple(numbers[end : end + items]),
+            regions=triples[:regions],
+            bridges=triples[regions:],
+        ))
+        at = end + items + 3 * (regions + bridges)
+    if at != len(numbers):
+        raise ValueError("compiled fingerprints: the data does not add up")
+    return tuple(refs)
 
 
 @cache
 def load_fingerprints() -> FingerprintSet:
     """The bundled fingerprints, read on first use and kept for the process."""
-    return read_fingerprints(fingerprints_path())
+    return read_fingerprints(compiled_fingerprints_path())
 
 
 def fingerprinted_ids(catalogue: Catalogue | None = None) -> frozenset[str]:
