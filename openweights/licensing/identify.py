@@ -44,12 +44,11 @@ import base64
 import json
 import re
 import sys
-import unicodedata
 import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from itertools import pairwise
@@ -416,29 +415,62 @@ def _blank_keep_lines(match: re.Match[str]) -> str:
     return " " + "\n" * match.group(0).count("\n")
 
 
+_NEEDLES: dict[Callable[[], re.Pattern[str]], tuple[str, ...]] = {
+    _SOFT_HYPHEN: ("\u00ad", "\u200b", "\u200c", "\u200d", "\ufeff"),
+    _HTML_COMMENT: ("<!--",),
+    _AUTOLINK: ("<",),
+    _HTML_TAG: ("<",),
+    _MD_LINK: ("](",),
+    _MD_ESCAPE: ("\\",),
+    _HYPHEN_BREAK: ("-\n", "\u2010\n", "\u2011\n"),
+    _COPYRIGHT_SIGN: ("copyright",),
+    _INLINE_LETTER: ("(",),
+    _SCHEME: ("http",),
+    _HYPHEN_JOIN: ("-", "\u2010", "\u2011"),
+    _APOSTROPHE: ("'", "\u2018", "\u2019", "\u02bc", "`", "\u00b4"),
+    _DIGIT_GROUP: (",",),
+}
+"""For a normalisation pass of ``tokens``, strings one of which every match of its pattern
+holds (a test checks them against the matches in every reference text)."""
+
+
+def _sub_if(
+    pattern: Callable[[], re.Pattern[str]], replacement: str | Callable[[re.Match[str]], str],
+    text: str,
+) -> str:
+    """``pattern().sub(replacement, text)``, skipped when ``text`` holds none of the pattern's
+    ``_NEEDLES``: then nothing would match, and the pattern is not even compiled (most license
+    files have no markup, so a fresh process compiles and runs half the passes)."""
+    if any(needle in text for needle in _NEEDLES[pattern]):
+        return pattern().sub(replacement, text)
+    return text
+
+
 def tokens(text: str) -> Tokens:
     """The words of ``text`` after SPDX-style normalisation (see the module docstring), with
     their line numbers. Every transformation keeps the line count, so lines stay right."""
     if not text.isascii():  # NFKC is a no-op on ASCII, and not free
+        import unicodedata  # lazy: an ASCII text (most license files) never needs it
+
         text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _SOFT_HYPHEN().sub("", text)
-    text = _HTML_COMMENT().sub(_blank_keep_lines, text)
+    text = _sub_if(_SOFT_HYPHEN, "", text)
+    text = _sub_if(_HTML_COMMENT, _blank_keep_lines, text)
     text = _drop_notices(text)
     text = _ENUM_CANDIDATE().sub(_Enumerators(), text)
     text = text.lower()
-    text = _AUTOLINK().sub(r"\1", text)
-    text = _HTML_TAG().sub(" ", text)
-    text = _MD_LINK().sub(r"\1", text)
-    text = _MD_ESCAPE().sub(r"\1", text)
-    text = _HYPHEN_BREAK().sub(r"\1\n", text)
+    text = _sub_if(_AUTOLINK, r"\1", text)
+    text = _sub_if(_HTML_TAG, " ", text)
+    text = _sub_if(_MD_LINK, r"\1", text)
+    text = _sub_if(_MD_ESCAPE, r"\1", text)
+    text = _sub_if(_HYPHEN_BREAK, r"\1\n", text)
     text = _LINE_PREFIX().sub("", text)
-    text = _COPYRIGHT_SIGN().sub(" copyright ", text).replace("©", " copyright ")
-    text = _INLINE_LETTER().sub(" ", text)
-    text = _SCHEME().sub("", text)
-    text = _HYPHEN_JOIN().sub("", text)
-    text = _APOSTROPHE().sub("", text)
-    text = _DIGIT_GROUP().sub("", text)
+    text = _sub_if(_COPYRIGHT_SIGN, " copyright ", text).replace("©", " copyright ")
+    text = _sub_if(_INLINE_LETTER, " ", text)
+    text = _sub_if(_SCHEME, "", text)
+    text = _sub_if(_HYPHEN_JOIN, "", text)
+    text = _sub_if(_APOSTROPHE, "", text)
+    text = _sub_if(_DIGIT_GROUP, "", text)
     text = text.replace("&", " and ")
     get = _EQUIVALENT_WORDS.get
     words: list[str] = []
