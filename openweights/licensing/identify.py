@@ -48,12 +48,12 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from openweights.licensing.catalogue import Catalogue, load_catalogue
 from openweights.patterns import lazy
@@ -646,8 +646,9 @@ class Reference:
     """Hash of each block, in text order (``block_hashes``)."""
     titles: tuple[tuple[int, int], ...] = ()
     """(word count, hash) of each omittable run of title lines (any run of consecutive ones)."""
-    marks: tuple[tuple[int, str], ...] = ()
-    """(word offset, word) of every number and restrictive word (``is_substantive``)."""
+    marks: Sequence[tuple[int, str]] = ()
+    """(word offset, word) of every number and restrictive word (``is_substantive``): a tuple,
+    or ``PackedMarks`` as loaded."""
     items: tuple[int, ...] = ()
     """Word offsets where a list item starts (its number was dropped, ``Tokens.items``)."""
     regions: tuple[tuple[int, int, int], ...] = ()
@@ -683,13 +684,19 @@ class FingerprintSet:
 
 EMPTY = FingerprintSet((), (), ())
 
-_MEMBERS: dict[int, tuple[FingerprintSet, frozenset[int]]] = {}
+_MEMBERS: dict[int, tuple[FingerprintSet, frozenset[int] | None]] = {}
 
 
-def _members(prints: FingerprintSet) -> frozenset[int]:
-    """The distinct block hashes of ``prints`` as a set (a quick test before the index)."""
+def _members(prints: FingerprintSet) -> frozenset[int] | None:
+    """The distinct block hashes of ``prints`` as a set (a quick test before the index), from
+    the second text looked up in them on; None for the first. Building the set takes longer
+    than bisecting the index for every word of one license text (the one LICENSE of a
+    pre-commit run); from the second text on, it pays."""
     held = _MEMBERS.get(id(prints))
     if held is None or held[0] is not prints:
+        _MEMBERS[id(prints)] = (prints, None)
+        return None
+    if held[1] is None:
         held = (prints, frozenset(prints.index))
         _MEMBERS[id(prints)] = held
     return held[1]
@@ -722,6 +729,48 @@ BLOB_FORMAT = 1
 _ROW = 10
 """Numbers per reference in the compiled table: its id, part and source (string numbers), its
 word count, and how many blocks, titles, marks, items, regions and bridges it has."""
+
+
+class PackedMarks(Sequence[tuple[int, str]]):
+    """The marks of a loaded reference (``Reference.marks``) as stored: offsets and word
+    numbers, flattened. The (offset, word) pairs are made on first use: most references are
+    never aligned in a run, and thousands of pairs cost more than the rest of the load."""
+
+    __slots__ = ("_flat", "_pairs", "_strings")
+
+    def __init__(self, flat: Sequence[int], strings: Sequence[str]) -> None:
+        self._flat = flat
+        self._strings = strings
+        self._pairs: tuple[tuple[int, str], ...] | None = None
+
+    def pairs(self) -> tuple[tuple[int, str], ...]:
+        """Every (offset, word) pair, in order."""
+        if self._pairs is None:
+            words = map(self._strings.__getitem__, self._flat[1::2])
+            self._pairs = tuple(zip(self._flat[::2], words, strict=True))
+        return self._pairs
+
+    def __len__(self) -> int:
+        return len(self._flat) // 2
+
+    @overload
+    def __getitem__(self, at: int) -> tuple[int, str]: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> tuple[tuple[int, str], ...]: ...
+
+    def __getitem__(self, at: int | slice) -> tuple[int, str] | tuple[tuple[int, str], ...]:
+        return self.pairs()[at]
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        return iter(self.pairs())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PackedMarks | tuple):
+            return self.pairs() == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to a tuple, so not hashable
 
 
 def pack_fingerprints(references: Sequence[Reference]) -> bytes:
@@ -797,8 +846,7 @@ def _unpack_references(numbers: array[int], head: dict[str, Any]) -> tuple[Refer
         flat = iter(numbers[end : end + 2 * titles])
         title_pairs = tuple(zip(flat, flat, strict=True))
         end += 2 * titles
-        mark_words = map(strings.__getitem__, numbers[end + 1 : end + 2 * marks : 2])
-        mark_pairs = tuple(zip(numbers[end : end + 2 * marks : 2], mark_words, strict=True))
+        mark_pairs = PackedMarks(numbers[end : end + 2 * marks], strings)
         end += 2 * marks
         flat = iter(numbers[end + items : end + items + 3 * (regions + bridges)])
         triples = tuple(zip(flat, flat, flat, strict=True))
@@ -1539,7 +1587,7 @@ def _hits(windows: Sequence[int], prints: FingerprintSet) -> dict[int, list[tupl
     size = len(index)
     members = _members(prints)
     for pos, h in enumerate(windows):
-        if h not in members:
+        if members is not None and h not in members:
             continue
         i = bisect_left(index, h)
         while i < size and index[i] == h:

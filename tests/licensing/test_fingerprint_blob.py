@@ -134,3 +134,30 @@ def test_check_fails_when_only_the_compiled_file_is_stale(tmp_path: Path) -> Non
     assert build_fingerprints.main(argv) == 1
     output.with_suffix(".bin").unlink()
     assert build_fingerprints.main(argv) == 1
+
+
+def test_hits_are_the_same_before_and_after_the_member_set_is_built() -> None:
+    bundled = load_fingerprints()
+    prints = FingerprintSet(bundled.references, bundled.index, bundled.owners)  # a new set
+    text = " ".join(
+        ["permission", "is", "hereby", "granted", "free", "of", "charge", "to", "any"] * 3
+        + ["unrelated", "words", "about", "tulips", "and", "winter", "bulbs", "here"]
+    )
+    windows = ident.window_hashes(ident.tokens(text).words)
+    windows += [h for ref in bundled.references[:5] for h in ref.blocks]  # many hits
+    first = ident._hits(windows, prints)  # bisects every window
+    assert ident._members(prints) is not None  # from the second text on: the set
+    assert ident._hits(windows, prints) == first
+    assert sum(len(h) for h in first.values()) >= 5
+
+
+def test_loaded_marks_read_as_the_tuples_they_were(tmp_path: Path) -> None:
+    refs = _made_up()
+    path = tmp_path / "fingerprints.bin"
+    path.write_bytes(pack_fingerprints(refs))
+    marks = read_fingerprints(path).references[0].marks
+    assert isinstance(marks, ident.PackedMarks)
+    assert marks == refs[0].marks and refs[0].marks == marks
+    assert len(marks) == 3 and marks[1] == (4, "only") and marks[1:] == refs[0].marks[1:]
+    assert list(marks) == list(refs[0].marks) and marks != ((0, "30"),)
+    assert read_fingerprints(path).references[0].marks_between(1, 10) == ["only", "30"]
