@@ -44,8 +44,8 @@ import base64
 import json
 import re
 import sys
-import zlib
 from array import array
+from binascii import crc32  # zlib's CRC-32; binascii is loaded already, zlib is not
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -567,12 +567,12 @@ def is_substantive(word: str) -> bool:
 
 @cache
 def _salt_state() -> int:
-    return zlib.crc32(SALT)
+    return crc32(SALT)
 
 
 def block_hash(words: Sequence[str]) -> int:
     """The salted CRC-32 of a run of words (stable across runs and platforms)."""
-    return zlib.crc32(" ".join(words).encode(), _salt_state())
+    return crc32(" ".join(words).encode(), _salt_state())
 
 
 def block_hashes(words: Sequence[str]) -> list[int]:
@@ -602,7 +602,7 @@ def window_hashes(words: Sequence[str]) -> list[int]:
     if n < BLOCK:
         return [block_hash(words)] if n else []
     seed = _salt_state()
-    crc = zlib.crc32
+    crc = crc32
     encoded = [w.encode() for w in words]
     join = b" ".join
     return [crc(join(encoded[i : i + BLOCK]), seed) for i in range(n - BLOCK + 1)]
