@@ -49,6 +49,14 @@ source of six generated methods per class) 20; compiling the ~65 patterns a run 
 corpus-name alternation alone 4); the license, corpus and base-model catalogues 9; executing
 the modules and the checks themselves the rest. A LICENSE adds identification: its module 4,
 the fingerprints 4, the comparison 7.
+
+Issue 12, one run of 15 rounds, wip/lic against main 129b681 (median wall, ms): [card] 105.3
+against 106.0, [card + LICENSE] 116.6 against 124.1, so a LICENSE adds 11 ms instead of 18:
+the fingerprints load compiled (licenses/fingerprints.bin, 4.2 -> 1.1), tokens skips the passes
+a text cannot match (their patterns uncompiled), the first text bisects the index instead of
+building a set of its hashes, marks stay packed until used, zlib and unicodedata are not
+imported. What is left (fresh process): the identify module 3.8, of which its 8 dataclasses
+2.8; the patterns it compiles 1.2; tokens 1.2; the comparison about 2.5.
 """
 
 from __future__ import annotations
