@@ -24,17 +24,18 @@ Worker processes are started with the ``spawn`` method: a program that calls ``g
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import json
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sized
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from openweights.choices import Letter
 from openweights.config import Settings
+from openweights.records import field, record
 from openweights.sources import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ LINEAGE_TTL = 600.0
 thousands of fine-tunes of one base ask for it once (each subject is always asked afresh)."""
 
 
-@dataclass(frozen=True)
+@record
 class GradeJob:
     """How to grade each target of a batch; everything a worker process needs (picklable)."""
 
@@ -91,7 +92,7 @@ class Job(Protocol):
         ...
 
 
-@dataclass(frozen=True)
+@record
 class BatchItem:
     """The outcome for one target."""
 
@@ -115,7 +116,7 @@ class BatchItem:
     retried by ``--resume``, like a Hub outage."""
 
 
-@dataclass(frozen=True)
+@record
 class Settled:
     """An input line not graded this run, and why."""
 
@@ -126,7 +127,7 @@ class Settled:
     graded or refused it at this version)."""
 
 
-@dataclass(frozen=True)
+@record
 class Recheck:
     """A line of an ids file whose model an earlier run reported (``--resume``): graded again,
     and written only when the model's version (its commit sha) changed since."""
@@ -463,13 +464,13 @@ BREAKER = 10
 """Hub failures (exit 3) in a row after which a batch stops early: the Hub looks down."""
 
 
-@dataclass
+@dataclasses.dataclass
 class Ledger:
     """What earlier runs settled, from their output and errors files (``--resume``)."""
 
-    reported: dict[str, str | None] = field(default_factory=dict)
+    reported: dict[str, str | None] = dataclasses.field(default_factory=dict)
     """Version last reported, by model id."""
-    refused: dict[str, str | None] = field(default_factory=dict)
+    refused: dict[str, str | None] = dataclasses.field(default_factory=dict)
     """Version last refused as unusable input (exit 2, not owcheck's own failure), by id."""
 
     def settled(self, key: str, version: str | None) -> bool:
@@ -618,11 +619,11 @@ class Outputs:
 def _compact_errors(path: Path, graded: set[str]) -> None:
     """Keep one line per failing model (the last), none for a model graded since."""
     last: dict[str, str] = {}
-    for record in _records(path):
-        key = record.get("id") or record.get("target")
+    for row in _records(path):
+        key = row.get("id") or row.get("target")
         if isinstance(key, str):
             last.pop(key, None)
-            last[key] = json.dumps(record, ensure_ascii=False)
+            last[key] = json.dumps(row, ensure_ascii=False)
     keep = [line for key, line in last.items() if key not in graded]
     partial = path.with_name(path.name + ".partial")
     partial.write_text("".join(line + "\n" for line in keep), encoding="utf-8")
@@ -632,7 +633,7 @@ def _compact_errors(path: Path, graded: set[str]) -> None:
 # --------------------------------------------------------------------------- the run
 
 
-@dataclass
+@dataclasses.dataclass
 class Tally:
     """Every input line of a batch, accounted for."""
 

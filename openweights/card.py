@@ -23,13 +23,13 @@ import re
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, TypeAlias
 
 import yaml
 
 from openweights.patterns import lazy
+from openweights.records import field, record
 
 # The regex huggingface_hub documents as "exact same regex as in the Hub server".
 FRONT_MATTER = lazy(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
@@ -103,7 +103,7 @@ def strip_comments(text: str) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True)
+@record
 class Section:
     """One Markdown section of the card body."""
 
@@ -140,7 +140,7 @@ class Section:
 # --- the typed view of the metadata ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class TypeProblem:
     """A metadata value the evidence reads, of the wrong type: left out of ``CardMetadata``."""
 
@@ -379,7 +379,7 @@ class CardMetadata:
 # --- the card ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Card:
     """A parsed model (or dataset) card."""
 

@@ -11,7 +11,6 @@ unused; a malformed directive, or one naming no rule, is a finding of its own (O
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 
 from openweights.choices import Severity
 from openweights.config import Settings
@@ -19,6 +18,7 @@ from openweights.evidence import build_evidence
 from openweights.grade import grade
 from openweights.licensing.catalogue import Catalogue, load_catalogue
 from openweights.licensing.grader import DEFAULT_THRESHOLDS, Thresholds
+from openweights.records import replace
 from openweights.report import Report
 from openweights.rules import Finding, all_rules, run_rules
 from openweights.sources import Bundle

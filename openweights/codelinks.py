@@ -22,11 +22,11 @@ import enum
 import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from openweights.card import FENCE_LINE, HTML_TAG, Card
 from openweights.patterns import lazy
+from openweights.records import record
 from openweights.repoids import ForgeRepo, as_list, forge_repo_from
 
 
@@ -217,7 +217,7 @@ MAX_CONTEXT = 240
 """Characters of the sentence kept as evidence."""
 
 
-@dataclass(frozen=True)
+@record
 class CodeLink:
     """One repository the card links, with its role and the words that decided it."""
 
@@ -247,7 +247,7 @@ class CodeLink:
         return self.role.counts_for_code
 
 
-@dataclass(frozen=True)
+@record
 class _Mention:
     repo: ForgeRepo
     url: str
@@ -495,7 +495,7 @@ _LICENSE_FILE_LINK = lazy(
 )
 
 
-@dataclass(frozen=True)
+@record
 class LicenseFileLink:
     """A link to the license file at the root of a forge repository (a license badge)."""
 

@@ -33,15 +33,15 @@ work, in ``openweights/check.py``.
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from openweights import records
 from openweights.choices import Choice, Letter, Severity
 from openweights.licensing.grader import DEFAULT_THRESHOLDS, Thresholds
+from openweights.records import field, record
 
 CONFIG_FILES = (".owcheck.toml", "owcheck.toml", "pyproject.toml")
 KEYS = ("select", "extend-select", "ignore", "fail-under", "fail-on", "rules", "thresholds")
@@ -60,7 +60,7 @@ class ConfigError(Exception):
     exit_code = 2
 
 
-@dataclass(frozen=True)
+@record
 class Settings:
     """What a run does: the rules, the gates and the grading thresholds."""
 
@@ -127,7 +127,7 @@ class Settings:
             given["fail_under"] = Letter(given["fail_under"])
         if "fail_on" in given:
             given["fail_on"] = Severity(given["fail_on"])
-        return dataclasses.replace(self, **given)
+        return records.replace(self, **given)
 
 
 # --------------------------------------------------------------------------- discovery
@@ -244,7 +244,7 @@ def _thresholds(prefix: str, value: Any) -> Thresholds:
         elif not isinstance(setting, bool):
             raise ConfigError(f"{where} must be true or false, not {setting!r}")
         given[attr] = setting
-    return dataclasses.replace(DEFAULT_THRESHOLDS, **given)
+    return records.replace(DEFAULT_THRESHOLDS, **given)
 
 
 def parse_config(table: Mapping[str, Any], path: Path | None = None, prefix: str = "") -> Settings:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from openweights.choices import Letter, Tier
@@ -26,6 +25,7 @@ from openweights.frameworks import FrameworkVerdicts
 from openweights.grade import COMPONENTS
 from openweights.licensing.features import Cell, Freedom
 from openweights.licensing.grader import Verdict
+from openweights.records import asdict, field, fields, record
 
 SCHEMA_MAJOR = "1"
 """Report schema major version this module reads."""
@@ -87,7 +87,7 @@ def direction(order: Order, old: str | None, new: str | None) -> Direction:
 JsonValue = str | dict[str, Any] | None
 
 
-@dataclass(frozen=True)
+@record
 class Change:
     """One field that differs between the old and the new report."""
 
@@ -106,7 +106,7 @@ class Change:
         return {**asdict(self), "direction": self.direction.value}
 
 
-@dataclass(frozen=True)
+@record
 class FindingRef:
     """A finding, as far as the diff tells findings apart (the line may move freely)."""
 
@@ -133,7 +133,7 @@ class Status(str, enum.Enum):
     REMOVED = "removed"
 
 
-@dataclass(frozen=True)
+@record
 class ModelDiff:
     """One model, old against new."""
 
@@ -185,7 +185,7 @@ class ModelDiff:
 DIFF_SCHEMA_VERSION = "1.0"
 
 
-@dataclass(frozen=True)
+@record
 class SnapshotDiff:
     """Every model of two snapshots (or two single reports), old against new."""
 

@@ -20,15 +20,16 @@ What is not in the dump nor filled from the Hub is judged from the catalogues (`
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from openweights import registry
 from openweights.batch import BatchItem, Settled, crashed
 from openweights.config import Settings
+from openweights.records import field, record
 from openweights.sources import DEFAULT_TIMEOUT, InputError, SourceError
 from openweights.sources.dump import Dump
 from openweights.sources.factstore import FactStore
@@ -47,7 +48,7 @@ Grader = Callable[[Any, Settings], Any]
 """``registry.grade``'s shape: (bundle, settings) -> report."""
 
 
-@dataclass(frozen=True)
+@record
 class DumpJob:
     """How each row of a dump is graded; picklable, for worker processes."""
 
@@ -97,21 +98,21 @@ def _lineage(store: Path | None) -> registry.Lineage:
 # --------------------------------------------------------------------------- planning
 
 
-@dataclass
+@dataclasses.dataclass
 class Plan:
     """What the index pass found."""
 
     rows: int = 0
     """Rows in the dump."""
-    duplicates: set[int] = field(default_factory=set)
+    duplicates: set[int] = dataclasses.field(default_factory=set)
     """Positions of rows whose id an earlier row already has."""
-    skipped: set[int] = field(default_factory=set)
+    skipped: set[int] = dataclasses.field(default_factory=set)
     """Positions of rows a resumed run already settled at this version."""
-    bases: set[str] = field(default_factory=set)
+    bases: set[str] = dataclasses.field(default_factory=set)
     """Base ids the rows name."""
-    datasets: set[str] = field(default_factory=set)
+    datasets: set[str] = dataclasses.field(default_factory=set)
     """Dataset ids the rows name."""
-    held: set[str] = field(default_factory=set)
+    held: set[str] = dataclasses.field(default_factory=set)
     """Ids the dump holds."""
     stored: int = 0
     """Ancestors extracted into the store."""

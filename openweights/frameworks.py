@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from openweights.choices import Letter
 from openweights.evidence import Evidence
 from openweights.licensing.features import Cell, Freedom
 from openweights.licensing.grader import Verdict
+from openweights.records import record
 
 Marks = Mapping[Freedom, Cell]
 """One row of the grid as marks only (the grader's cells without their reasons)."""
 
 
-@dataclass(frozen=True)
+@record
 class FrameworkVerdicts:
     """Each framework's verdict."""
 

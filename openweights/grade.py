@@ -7,19 +7,18 @@ lower a cell (the license grader already treats them as granted).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from openweights.choices import Letter, Tier
 from openweights.evidence import ComponentEvidence, Evidence, LicenseFinding
 from openweights.evidence.stages import worst_stage
 from openweights.frameworks import FrameworkVerdicts, judge_frameworks
 from openweights.licensing.features import Cell, Freedom
 from openweights.licensing.grader import Verdict
+from openweights.records import field, record
 
 COMPONENTS = ("weights", "code", "data")
 
 
-@dataclass(frozen=True)
+@record
 class CellVerdict:
     """One cell of the grid and the reason behind it."""
 
@@ -29,7 +28,7 @@ class CellVerdict:
     """Short reason citing the clause or the card line."""
 
 
-@dataclass(frozen=True)
+@record
 class ComponentGrade:
     """One row of the grid."""
 
@@ -44,7 +43,7 @@ class ComponentGrade:
         return self.evidence.name
 
 
-@dataclass(frozen=True)
+@record
 class Grade:
     """The headline: letter, tier, the grid and the frameworks."""
 

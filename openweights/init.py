@@ -15,19 +15,19 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import dataclasses
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from openweights import records
 from openweights.card import FRONT_MATTER, parse_yaml_block
 from openweights.codelinks import COVERS_DECLARED
 from openweights.evidence import Evidence
 from openweights.patterns import lazy
+from openweights.records import record
 
 BOM = "\ufeff"
 COVERS = COVERS_DECLARED
@@ -51,7 +51,7 @@ class InitError(Exception):
     exit_code = 2
 
 
-@dataclass(frozen=True)
+@record
 class Answers:
     """Values given on the command line or typed at a prompt; None means "not given"."""
 
@@ -518,7 +518,7 @@ def ask(plan: Mapping[str, Any], answers: Answers, prompt: Any) -> Answers:
         if reply == default or not reply:
             continue
         given[name] = _parse_answer(name, reply)
-    return dataclasses.replace(answers, **given)
+    return records.replace(answers, **given)
 
 
 def _parse_answer(name: str, reply: str) -> Any:

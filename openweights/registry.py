@@ -31,14 +31,15 @@ so the steps can run on worker processes (``owcheck batch``) or on a distributed
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from openweights.card import parse_card
 from openweights.config import Settings
+from openweights.records import field, record, replace
 from openweights.repoids import (
     Kind,
     TargetError,
@@ -60,7 +61,7 @@ others are used where present). ``librarian-bots/model_cards_with_metadata`` has
 last two."""
 
 
-@dataclass(frozen=True)
+@record
 class Facts:
     """What one model repo says about itself: the pure result of *extract*."""
 
@@ -292,18 +293,18 @@ def _datasets_wanted(facts: Facts, walk: _Walk) -> list[str]:
     return wanted + [d for d in facts.datasets if d not in wanted]
 
 
-@dataclass
+@dataclasses.dataclass
 class _Walk:
     """One subject's walk up its lineage (the Hub source's rules: ``sources/hub.py``)."""
 
     lineage: Lineage
     subject: Facts
-    ancestors: dict[str, ModelMaterial | None] = field(default_factory=dict)
-    parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    relations: dict[str, str] = field(default_factory=dict)
-    truncated: list[str] = field(default_factory=list)
-    unresolved: list[str] = field(default_factory=list)
-    expanded: dict[str, int] = field(default_factory=dict)
+    ancestors: dict[str, ModelMaterial | None] = dataclasses.field(default_factory=dict)
+    parents: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    relations: dict[str, str] = dataclasses.field(default_factory=dict)
+    truncated: list[str] = dataclasses.field(default_factory=list)
+    unresolved: list[str] = dataclasses.field(default_factory=list)
+    expanded: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._note(self.subject)
@@ -343,7 +344,7 @@ class _Walk:
                 self.follow(parent, depth + 1, chain)
 
 
-@dataclass(frozen=True)
+@record
 class Graph:
     """The facts of a run by id, and its ``Lineage`` over them (``resolve``)."""
 

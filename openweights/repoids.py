@@ -11,11 +11,11 @@ fetch) and the evidence (what a card names), so all of them read targets, ``base
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from openweights.patterns import lazy
+from openweights.records import record
 
 Kind = Literal["model", "dataset"]
 
@@ -241,7 +241,7 @@ _FORGE_URL = lazy(
 _NAME = lazy(r"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$")
 
 
-@dataclass(frozen=True)
+@record
 class ForgeRepo:
     """A code repository on a forge, normalised from however a card linked it."""
 

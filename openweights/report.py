@@ -7,13 +7,13 @@ rule: major bump when a field is removed or renamed, minor when one is added.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from openweights import __version__
 from openweights.evidence import CodeRelease, DataStage, Evidence, LicenseFinding
 from openweights.grade import COMPONENTS, Grade
 from openweights.licensing.features import Freedom
+from openweights.records import field, record
 from openweights.rules import Finding, Severity
 
 SCHEMA_VERSION = "1.3"
@@ -24,7 +24,7 @@ the ``forge`` and ``corpus-catalogue`` license sources; 1.3 added ``subject.last
 (the version of a model graded from a card dump)."""
 
 
-@dataclass(frozen=True)
+@record
 class Report:
     """Everything owcheck concluded about one model."""
 

@@ -26,9 +26,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeAlias
 
+from openweights.records import record
 from openweights.resources import schema_path
 
 SUPPORTED_KEYWORDS = frozenset(
@@ -58,7 +58,7 @@ _SHOWN_MAX = 60
 _Path: TypeAlias = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
+@record
 class SchemaIssue:
     """One way in which an instance does not match a schema."""
 

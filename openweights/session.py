@@ -12,15 +12,15 @@ id is fetched: the pre-commit path never loads it.
 
 from __future__ import annotations
 
-import dataclasses
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from openweights import records
 from openweights.choices import Letter, Severity, SourceChoice
 from openweights.config import ConfigError, Settings, resolve_settings
+from openweights.records import record
 from openweights.repoids import (
     TargetError,
     hub_url_path,
@@ -53,7 +53,7 @@ def names_a_path(name: str) -> bool:
     return "/" in name and bool(first) and Path(first).is_dir()
 
 
-@dataclass(frozen=True)
+@record
 class Target:
     """What to grade and where to read it from."""
 
@@ -91,7 +91,7 @@ class Target:
         return names_a_path(self.name)
 
 
-@dataclass(frozen=True)
+@record
 class Overrides:
     """Settings given on the command line (or as Action inputs); None means "not given"."""
 
@@ -110,7 +110,7 @@ class Overrides:
     for options, ``input {key}`` for the GitHub Action's inputs."""
 
 
-@dataclass(frozen=True)
+@record
 class Outcome:
     """A graded target and the verdict of its gates."""
 
@@ -131,8 +131,8 @@ def at_ref(target: Target, ref: str) -> Target:
     """``target`` as it was at ``ref``: a git ref of the checkout for a path, a Hub revision for
     a Hub id (the Action's ``baseline``)."""
     if target.is_local:
-        return dataclasses.replace(target, git_ref=ref)
-    return dataclasses.replace(target, revision=ref)
+        return records.replace(target, git_ref=ref)
+    return records.replace(target, revision=ref)
 
 
 def settings_for(
@@ -146,7 +146,7 @@ def settings_for(
     start = Path(target.name) if target.is_local else Path.cwd()
     settings = resolve_settings(start, config, isolated)
     if overrides is not None:
-        values = dataclasses.asdict(overrides)
+        values = records.asdict(overrides)
         settings = settings.override(values.pop("origin"), **values)
     settings.selected()  # an unknown rule selector is a ConfigError now, not after fetching
     return settings

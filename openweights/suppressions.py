@@ -17,11 +17,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 from openweights.card import fenced_blocks, newline_offsets
 from openweights.patterns import lazy
+from openweights.records import record
 
 _DIRECTIVE = lazy(r"(?is)^owcheck\b\s*(?P<colon>:?)\s*(?P<verb>[\w-]*)(?P<rest>.*)$")
 _SELECTOR = lazy(r"(?i)^(?:ALL|[A-Z]{1,4}[0-9]{0,4})$")
@@ -29,7 +29,7 @@ VERBS = ("ignore",)
 """The directives there are."""
 
 
-@dataclass(frozen=True)
+@record
 class Suppression:
     """One ``owcheck: ignore`` directive, as written."""
 
@@ -41,7 +41,7 @@ class Suppression:
     """Why, as written after ``--`` (may be empty)."""
 
 
-@dataclass(frozen=True)
+@record
 class Problem:
     """A comment meant as a directive that does not read as one."""
 
@@ -51,7 +51,7 @@ class Problem:
     """What is wrong, in one line."""
 
 
-@dataclass(frozen=True)
+@record
 class Directives:
     """Every directive of a card and every malformed one."""
 

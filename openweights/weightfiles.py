@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import json
 import struct
-from dataclasses import dataclass
 
 from openweights.patterns import lazy
+from openweights.records import record
 
 HEADER_BYTES = 256 * 1024
 """How many leading bytes of a weight file a source reads: GGUF writes ``general.*`` first and
@@ -52,7 +52,7 @@ _GGUF_SCALARS = {
 _GGUF_STRING, _GGUF_ARRAY = 8, 9
 
 
-@dataclass(frozen=True)
+@record
 class WeightFileMetadata:
     """What one weight file's header says about the model, as written (no interpretation)."""
 

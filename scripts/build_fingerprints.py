@@ -85,6 +85,7 @@ SPDX_TAG = "v3.28.0"
 SOURCES = ("corpus", "licensedcode", "vendor", "spdx")
 
 sys.path.insert(0, str(ROOT))
+from openweights import records  # noqa: E402
 from openweights.licensing.catalogue import Catalogue, load_catalogue  # noqa: E402
 from openweights.licensing.identify import (  # noqa: E402
     BLOCK,
@@ -808,7 +809,7 @@ def _with_previous_regions(ref: Reference, previous: Sequence[dict[str, Any]]) -
         ):
             old = from_record(record_)
             if list(old.blocks) == list(ref.blocks):
-                return replace(ref, regions=old.regions, bridges=old.bridges)
+                return records.replace(ref, regions=old.regions, bridges=old.bridges)
     return ref
 
 

@@ -113,7 +113,7 @@ def test_unreleased_weights_are_absent_in_every_cell() -> None:
 
 
 def test_manual_gate_limits_study_of_open_weights() -> None:
-    from dataclasses import replace
+    from openweights.records import replace
 
     bundle = bundle_from_example(card("license: apache-2.0\n"))
     gated = replace(bundle, subject=replace(bundle.subject, gated="manual"))

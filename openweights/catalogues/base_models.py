@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Any
 
 from openweights.patterns import lazy
+from openweights.records import record
 from openweights.resources import catalogue_records
 
 _WORD = lazy(r"[A-Za-z]+|\d+(?:\.\d+)*")
@@ -126,7 +126,7 @@ _NOT_A_MODEL_AFTER = frozenset({"cpp", "factory", "recipes", "stack", "index", "
 _READ_PAST_NAME = 8
 
 
-@dataclass(frozen=True)
+@record
 class PretrainingData:
     """What a member was pre-trained on, as its vendor states it."""
 
@@ -138,7 +138,7 @@ class PretrainingData:
     """Where the statement was read."""
 
 
-@dataclass(frozen=True)
+@record
 class BaseMember:
     """One Hub repo of a family."""
 
@@ -160,7 +160,7 @@ class BaseMember:
         return size_of(self.id.rsplit("/", 1)[-1])
 
 
-@dataclass(frozen=True)
+@record
 class BaseFamily:
     """A family of base models and its license."""
 
@@ -206,7 +206,7 @@ class BaseFamily:
         return tuple(sorted(pairs, key=lambda p: (p[0], p[1] or "")))
 
 
-@dataclass(frozen=True)
+@record
 class BaseMatch:
     """A base model the catalogue recognises in a repo id or a phrase."""
 

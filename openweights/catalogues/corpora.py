@@ -13,15 +13,15 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from functools import cache, partial
 from typing import Any
 
 from openweights.patterns import lazy
+from openweights.records import record
 from openweights.resources import catalogue_records
 
 
-@dataclass(frozen=True)
+@record
 class CorpusDocumentation:
     """What is published about a corpus, by point of the data-information test."""
 
@@ -41,7 +41,7 @@ class CorpusDocumentation:
     """How it was labelled, or that it was not; None when undocumented."""
 
 
-@dataclass(frozen=True)
+@record
 class Corpus:
     """One catalogued training corpus."""
 
@@ -95,7 +95,7 @@ class Corpus:
         return all(self.points.values())
 
 
-@dataclass(frozen=True)
+@record
 class CorpusMention:
     """A corpus named in a text."""
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from openweights.choices import ColorMode, Format, Letter, Severity, SourceChoice
 from openweights.config import split_selectors
+from openweights.records import record
 from openweights.session import EXIT_GATE, EXIT_INPUT, EXIT_OK, Overrides, Target
 from openweights.sources import DEFAULT_TIMEOUT
 
@@ -32,7 +32,7 @@ class CommandError(Exception):
         self.exit_code = exit_code
 
 
-@dataclass(frozen=True)
+@record
 class CheckOptions:
     """The options of `owcheck TARGET`, parsed."""
 

@@ -19,7 +19,6 @@ import json
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
 from typing import Any
 
 from openweights.card import Card, CardMetadata
@@ -41,6 +40,7 @@ from openweights.evidence.model import (
 from openweights.licensing.catalogue import Catalogue
 from openweights.licensing.grader import GradingContext, Thresholds, grade_license
 from openweights.patterns import lazy
+from openweights.records import record, replace
 from openweights.repoids import repo_id_from
 from openweights.sources import Bundle, ModelMaterial
 from openweights.weightfiles import WeightFileMetadata
@@ -189,7 +189,7 @@ _TITLE_WORDS = VARIANT_WORDS | {
 _DISTILLING_FLAGS = ("modify.distillation_is_derivative",)
 
 
-@dataclass(frozen=True)
+@record
 class _Found:
     """One reading before it is looked up."""
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from openweights.card import Card, CardMetadata, parse_card
@@ -25,6 +24,7 @@ from openweights.licensing.grader import (
     least_open,
 )
 from openweights.patterns import lazy
+from openweights.records import record
 from openweights.sources import ModelMaterial
 
 # Words for license matching: letters and numbers split apart ("llama3.1" -> llama, 3.1), so
@@ -425,7 +425,7 @@ _BINDING = lazy(
 _MIXED_COMMERCIAL = lazy(r"\bcommercial\s+(?:and|or)\s+non-?commercial\b", re.I)
 
 
-@dataclass(frozen=True)
+@record
 class ProseStatement:
     """One license statement in the card's text, placed on the component it governs."""
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from openweights.card import Card
 from openweights.catalogues.base_models import PretrainingData
 from openweights.licensing.catalogue import LicenseEntry
 from openweights.licensing.grader import LicenseGrade, Thresholds, Verdict
+from openweights.records import field, record
 from openweights.sources import Bundle, ForgeAnswer, ForgeStatus
 from openweights.weightfiles import WeightFileMetadata
 
@@ -63,7 +63,7 @@ TEXT_PIPELINES = {
     "table-question-answering",
     "text-ranking",
 }
-@dataclass(frozen=True)
+@record
 class Origin:
     """Where a fact was read: a file and line, or a Hub field."""
 
@@ -87,7 +87,7 @@ class Origin:
         return f"{self.repo}:{where}" if self.repo else where
 
 
-@dataclass(frozen=True)
+@record
 class Fact:
     """One thing we know, and where it came from."""
 
@@ -97,7 +97,7 @@ class Fact:
     """Where it was read."""
 
 
-@dataclass(frozen=True)
+@record
 class LicenseFinding:
     """A license as found for a component: what was said, what it resolves to, and its grade."""
 
@@ -132,7 +132,7 @@ class LicenseFinding:
         return self.names or ((self.entry.id,) if self.entry else ())
 
 
-@dataclass(frozen=True)
+@record
 class LicenseFileEvidence:
     """A LICENSE-like file and what its text was identified as."""
 
@@ -168,7 +168,7 @@ class LicenseFileEvidence:
         return self.status == "match" and bool(self.entries) and "license" in self.part
 
 
-@dataclass(frozen=True)
+@record
 class CodeRelease:
     """A code repository the card links or declares, with its role and its license."""
 
@@ -213,7 +213,7 @@ class CodeRelease:
                 and self.forge.license_id is None)
 
 
-@dataclass(frozen=True)
+@record
 class DatasetEvidence:
     """A dataset the model names, and its license when it could be looked up."""
 
@@ -229,7 +229,7 @@ class DatasetEvidence:
     """``auto``/``manual`` when the dataset repo is gated."""
 
 
-@dataclass(frozen=True)
+@record
 class DataInformation:
     """The five-point data-information test (OSAID "data information"), point by point."""
 
@@ -283,7 +283,7 @@ class StageState(str, enum.Enum):
         return list(StageState).index(self)
 
 
-@dataclass(frozen=True)
+@record
 class DataSource:
     """One source of a training stage: a Hub dataset, a catalogued corpus, or an entry of the
     card's ``openness.data`` block."""
@@ -315,7 +315,7 @@ class DataSource:
         return self.availability in ("released", "gated") and self.license.verdict is Verdict.OPEN
 
 
-@dataclass(frozen=True)
+@record
 class DataStage:
     """One stage of the model's training pipeline and the data that went into it."""
 
@@ -345,7 +345,7 @@ class DataStage:
         return self.open or self.information.sufficient
 
 
-@dataclass(frozen=True)
+@record
 class LineageLink:
     """One ancestor of the model."""
 
@@ -400,7 +400,7 @@ class Confidence(str, enum.Enum):
         return {"stated": 3, "high": 2, "medium": 1, "low": 0}[self.value]
 
 
-@dataclass(frozen=True)
+@record
 class InferredBase:
     """A base model found from one signal, with how sure the reading is and its license."""
 
@@ -430,7 +430,7 @@ class InferredBase:
     member found (a derived model inherits it as its pre-training stage)."""
 
 
-@dataclass(frozen=True)
+@record
 class LicenseLink:
     """The card's ``license_link`` and the repo file it names."""
 
@@ -444,7 +444,7 @@ class LicenseLink:
     """Where the card sets it."""
 
 
-@dataclass(frozen=True)
+@record
 class ComponentEvidence:
     """What we know about one component (weights, code or data)."""
 
@@ -458,7 +458,7 @@ class ComponentEvidence:
     """What was found, with origins."""
 
 
-@dataclass(frozen=True)
+@record
 class Evidence:
     """Everything the rules and the grader look at."""
 

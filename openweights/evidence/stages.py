@@ -14,7 +14,6 @@ pre-training stage unknown. The data row is as open as the least open stage.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from openweights.card import Card, parse_card
@@ -34,6 +33,7 @@ from openweights.evidence.model import (
 )
 from openweights.licensing.grader import Verdict
 from openweights.lookups import prose_corpora, prose_datasets
+from openweights.records import replace
 from openweights.repoids import as_list, base_model_ids, repo_id_from
 from openweights.sources import Bundle, DatasetMaterial
 

@@ -22,7 +22,6 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
 from typing import TypeVar
@@ -35,6 +34,7 @@ from openweights.formats import FormatError
 from openweights.grade import COMPONENTS
 from openweights.licensing.catalogue import LicenseEntry
 from openweights.licensing.features import Freedom
+from openweights.records import record
 from openweights.report import Report
 
 HUB = "https://huggingface.co"
@@ -171,7 +171,7 @@ def code_note(c: CodeRelease) -> str:
 # --------------------------------------------------------------------------- licenses
 
 
-@dataclass(frozen=True)
+@record
 class LicenseTerm:
     """One license as a bill of materials states it."""
 

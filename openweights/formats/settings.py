@@ -6,10 +6,10 @@ input (``input fail-under``) or the configuration file. Text within the width, o
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any
 
+from openweights import records
 from openweights.config import THRESHOLD_KEYS, Settings
 from openweights.formats.layout import table, wrap
 
@@ -34,7 +34,7 @@ def entries(settings: Settings) -> list[tuple[str, Any, str]]:
     for code, severity in sorted(settings.severities.items()):
         key = f"rules.{code}.severity"
         out.append((key, severity.value, settings.origin(key)))
-    thresholds = dataclasses.asdict(settings.thresholds)
+    thresholds = records.asdict(settings.thresholds)
     for name, attr in THRESHOLD_KEYS.items():
         key = f"thresholds.{name}"
         out.append((key, thresholds[attr], settings.origin(key)))

@@ -9,15 +9,15 @@ a hundred YAML parses keeps start-up fast. A test keeps the index equal to the Y
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from openweights.patterns import lazy
+from openweights.records import field, record
 from openweights.resources import catalogue_records
 
 
-@dataclass(frozen=True)
+@record
 class LicenseFeature:
     """One feature of a license: a flag from the vocabulary, the clause and our paraphrase."""
 
@@ -33,7 +33,7 @@ class LicenseFeature:
     """Where it applies (``modalities``, ``persons``, ``territories``); empty = everywhere."""
 
 
-@dataclass(frozen=True)
+@record
 class LicenseEntry:
     """One catalogue entry: a license (or a family of licenses) described feature by feature."""
 

@@ -18,16 +18,16 @@ entry, the one whose terms decide what a user may do:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from openweights.licensing.catalogue import Catalogue, LicenseEntry
 from openweights.patterns import lazy
+from openweights.records import record
 
 _OPERATOR = lazy(r"(?i)\s(?:or|and|with)\s|[()]")
 
 
-@dataclass(frozen=True)
+@record
 class Reading:
     """What an expression comes to."""
 

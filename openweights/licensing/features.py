@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from openweights.records import record
 
 
 class Freedom(str, enum.Enum):
@@ -71,7 +72,7 @@ class Effect(str, enum.Enum):
     """Limit, or deny when the configuration escalates policies the licensor may change."""
 
 
-@dataclass(frozen=True)
+@record
 class FlagInfo:
     """The meaning of one feature flag."""
 

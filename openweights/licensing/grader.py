@@ -7,10 +7,10 @@ that split "limited" from "denied" live in ``Thresholds`` (configurable, documen
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 
 from openweights.licensing.catalogue import LicenseEntry, LicenseFeature
 from openweights.licensing.features import FLAGS, Cell, Effect, Freedom, worst
+from openweights.records import field, record
 
 
 class Verdict(str, enum.Enum):
@@ -32,7 +32,7 @@ def least_open(verdicts: list[Verdict]) -> Verdict:
     return max(verdicts, key=lambda v: v.rank, default=Verdict.UNKNOWN)
 
 
-@dataclass(frozen=True)
+@record
 class Thresholds:
     """The cut-offs that decide whether a cap or a clause limits or denies a freedom."""
 
@@ -49,7 +49,7 @@ class Thresholds:
 DEFAULT_THRESHOLDS = Thresholds()
 
 
-@dataclass(frozen=True)
+@record
 class GradingContext:
     """What we know of the model a license is applied to."""
 
@@ -57,7 +57,7 @@ class GradingContext:
     """``text``, ``multimodal`` or ``None`` when unknown; decides scoped features."""
 
 
-@dataclass(frozen=True)
+@record
 class FeatureEffect:
     """One feature as applied: the cell it yields and why."""
 
@@ -69,7 +69,7 @@ class FeatureEffect:
     """True for conditions that never lower a cell (attribution, copyleft, ...)."""
 
 
-@dataclass(frozen=True)
+@record
 class FreedomGrade:
     """One freedom of one license: the mark and the features behind it."""
 
@@ -83,7 +83,7 @@ class FreedomGrade:
     """Benign conditions and grants that apply, for display."""
 
 
-@dataclass(frozen=True)
+@record
 class LicenseGrade:
     """A license graded in a context: four freedoms and the verdict they make."""
 

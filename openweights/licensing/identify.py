@@ -49,7 +49,6 @@ from binascii import crc32  # zlib's CRC-32; binascii is loaded already, zlib is
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -57,6 +56,7 @@ from typing import Any, Literal, overload
 
 from openweights.licensing.catalogue import Catalogue, load_catalogue
 from openweights.patterns import lazy
+from openweights.records import record, replace
 from openweights.resources import bundled_path
 
 BLOCK = 6
@@ -394,7 +394,7 @@ def _notice_tail(stripped: str, lines: Sequence[str], i: int) -> bool:
 _WORD = lazy(r"[^\W_]+(?:(?<=\d)\.\d+)*(?:\+\+)?")
 
 
-@dataclass(frozen=True)
+@record
 class Tokens:
     """A text's words after normalisation, each with the line it is on."""
 
@@ -630,7 +630,7 @@ def decode_u32(text: str) -> array[int]:
 # --------------------------------------------------------------------------- fingerprints
 
 
-@dataclass(frozen=True)
+@record
 class Reference:
     """One reference text as stored: block hashes in order, and what may be shown of it."""
 
@@ -670,7 +670,7 @@ class Reference:
         return [w for _, w in self.marks[bisect_left(offsets, start) : bisect_left(offsets, end)]]
 
 
-@dataclass(frozen=True)
+@record
 class FingerprintSet:
     """Everything ``identify`` compares against, as read from ``fingerprints.json``."""
 
@@ -903,7 +903,7 @@ def _markers(catalogue: Catalogue) -> tuple[tuple[str, str, str], ...]:
 EditKind = Literal["insert", "delete", "replace"]
 
 
-@dataclass(frozen=True)
+@record
 class Edit:
     """One difference between the text and a reference."""
 
@@ -945,7 +945,7 @@ class Edit:
         }
 
 
-@dataclass(frozen=True)
+@record
 class FoundLicense:
     """One license (or one part of it) found in the text."""
 
@@ -985,7 +985,7 @@ class FoundLicense:
         }
 
 
-@dataclass(frozen=True)
+@record
 class ExtraText:
     """A run of the text outside every license found in it."""
 
@@ -1007,7 +1007,7 @@ class ExtraText:
         }
 
 
-@dataclass(frozen=True)
+@record
 class Identification:
     """Which catalogue licenses a text holds, and how faithfully."""
 
@@ -1172,18 +1172,20 @@ _CONTEXT = 4
 """Words of context on each side of an edit in a word diff."""
 
 
-@dataclass
 class _Segment:
     """One reference aligned against a stretch of the text (mutable while being built)."""
 
-    ref: Reference
-    ref_no: int
-    chain: list[tuple[int, int]]
-    """(text position, block number) of the blocks found, in order."""
-    start: int = 0
-    end: int = 0
-    matched: int = 0
-    edits: list[Edit] = field(default_factory=list)
+    __slots__ = ("chain", "edits", "end", "matched", "ref", "ref_no", "start")
+
+    def __init__(self, ref: Reference, ref_no: int, chain: list[tuple[int, int]]) -> None:
+        self.ref = ref
+        self.ref_no = ref_no
+        self.chain = chain
+        """(text position, block number) of the blocks found, in order."""
+        self.start = 0
+        self.end = 0
+        self.matched = 0
+        self.edits: list[Edit] = []
 
     @property
     def similarity(self) -> float:

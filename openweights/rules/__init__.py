@@ -12,12 +12,11 @@ data, OW5xx lineage.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 
 from openweights.choices import Severity
 from openweights.evidence import Evidence
+from openweights.records import record
 
 __all__ = [
     "DOCS_URL",
@@ -35,7 +34,7 @@ __all__ = [
 DOCS_URL = "https://github.com/owcheck/owcheck/blob/main/docs/rules.md"
 
 
-@dataclass(frozen=True)
+@record
 class Hit:
     """One place where a rule fires."""
 
@@ -47,7 +46,7 @@ class Hit:
     """File in the repo; None means the card."""
 
 
-@dataclass(frozen=True)
+@record
 class Rule:
     """A registered rule."""
 
@@ -67,6 +66,8 @@ class Rule:
     @property
     def doc(self) -> str:
         """The full documentation (the check's docstring, dedented)."""
+        import inspect  # only documentation reads it; a run need not pay the import
+
         return inspect.cleandoc(self.check.__doc__ or "")
 
     @property
@@ -115,7 +116,7 @@ def rule(
     return register
 
 
-@dataclass(frozen=True)
+@record
 class Finding:
     """A rule's hit, ready for the report."""
 

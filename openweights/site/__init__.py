@@ -20,12 +20,12 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from openweights import __version__
+from openweights.records import record
 from openweights.site.index import render_index
 from openweights.site.markup import HubLinks
 from openweights.site.names import PAGES_DIR, page_names
@@ -137,7 +137,7 @@ def write_site(files: Mapping[str, bytes], directory: str | Path) -> int:
     return removed
 
 
-@dataclass(frozen=True)
+@record
 class SiteResult:
     """What ``make_site`` did."""
 

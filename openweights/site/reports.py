@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from openweights.choices import Letter, Tier
 from openweights.patterns import lazy
+from openweights.records import record
 
 READ_MAJOR = "1"
 """The ``schema_version`` major this owcheck reads."""
@@ -49,7 +49,7 @@ class SiteInputError(Exception):
     """Input the site cannot be built from at all (a missing or unreadable file): one line."""
 
 
-@dataclass(frozen=True)
+@record
 class LineProblem:
     """A line that was skipped, and why."""
 
@@ -64,7 +64,7 @@ class LineProblem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
-@dataclass(frozen=True)
+@record
 class LoadedReports:
     """The reports read, in input order (one per model), and what was skipped."""
 

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from openweights.choices import Letter
 from openweights.grade import COMPONENTS
 from openweights.licensing.features import Cell, worst
 from openweights.licensing.grader import Verdict
+from openweights.records import record
 
 _CELLS = {cell.value: cell for cell in Cell}
 LOCAL_ORG = "(local)"
 """The organisation shown for models read from disk."""
 
 
-@dataclass(frozen=True)
+@record
 class Look:
     """How one value is shown."""
 
@@ -135,7 +135,7 @@ def look(table: Mapping[str, Look], value: object) -> Look:
     return Look("?", str(value) if value is not None else "unknown", UNKNOWN)
 
 
-@dataclass(frozen=True)
+@record
 class Column:
     """One column of the index."""
 
@@ -153,7 +153,7 @@ class Column:
     """Cells start with a symbol and a space; the value sorted and filtered on follows it."""
 
 
-@dataclass(frozen=True)
+@record
 class CellView:
     """One cell of a row: its text is also its value (after the symbol in marked columns)."""
 
@@ -163,7 +163,7 @@ class CellView:
     """Colour class, or ``""`` for plain cells."""
 
 
-@dataclass(frozen=True)
+@record
 class Row:
     """One model in the index."""
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from openweights.patterns import lazy
+from openweights.records import field, record
 
 LICENSE_FILE = lazy(
     r"^(licen[cs]e|copying|notice|use_policy|acceptable_use_policy)([-_.][\w.-]*)?$", re.I
@@ -50,7 +50,7 @@ class HubUnavailableError(SourceError):
     exit_code = 3
 
 
-@dataclass(frozen=True)
+@record
 class ModelMaterial:
     """What one model repo publishes, as read by a source."""
 
@@ -98,7 +98,7 @@ class ModelMaterial:
     ``last_modified``); with no commit sha, it tells one version from the next."""
 
 
-@dataclass(frozen=True)
+@record
 class DatasetMaterial:
     """What one dataset repo publishes, as read by a source."""
 
@@ -139,7 +139,7 @@ class ForgeStatus(str, enum.Enum):
     """Offline, and the repository was never looked up before."""
 
 
-@dataclass(frozen=True)
+@record
 class ForgeAnswer:
     """What a code forge (GitHub, GitLab) said about one repository's license."""
 
@@ -164,7 +164,7 @@ class ForgeAnswer:
     """True when the answer came from the local cache (revalidated, or offline)."""
 
 
-@dataclass(frozen=True)
+@record
 class Bundle:
     """Everything a source gathered for one subject: the model, its ancestors, its datasets."""
 

@@ -13,11 +13,11 @@ and only when a dump is read.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from openweights.patterns import lazy
+from openweights.records import record
 from openweights.sources import HubUnavailableError, InputError
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def pyarrow_parquet() -> Any:
     return pyarrow.parquet
 
 
-@dataclass(frozen=True)
+@record
 class Dump:
     """The shards of one dump and what they hold."""
 

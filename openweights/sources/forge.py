@@ -32,7 +32,6 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -40,6 +39,7 @@ from urllib.parse import quote
 import httpx2
 
 from openweights import __version__
+from openweights.records import asdict, record, replace
 from openweights.repoids import ForgeKind, ForgeRepo
 from openweights.secrets import scrub
 from openweights.sources import Bundle, ForgeAnswer, ForgeStatus, http
@@ -62,7 +62,7 @@ MAX_REPLY_BYTES = 4 << 20
 _FORGE_NAMES: Mapping[ForgeKind, str] = {"github": "GitHub", "gitlab": "GitLab"}
 
 
-@dataclass(frozen=True)
+@record
 class _Reply:
     """What one HTTP exchange gave: a status and body, or a transport error."""
 

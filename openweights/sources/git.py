@@ -8,7 +8,6 @@ ref's commit as its revision.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import shutil
 import subprocess
@@ -16,6 +15,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from openweights import records
 from openweights.patterns import lazy
 from openweights.sources import Bundle, InputError
 
@@ -62,5 +62,5 @@ def fetch_at_ref(target: str, ref: str) -> Bundle:
         if not where.exists():
             raise InputError(f"{target} did not exist at {ref}")
         bundle = LocalSource().fetch(str(where))
-    subject = dataclasses.replace(bundle.subject, id=target, revision=sha, requested_revision=ref)
-    return dataclasses.replace(bundle, subject=subject)
+    subject = records.replace(bundle.subject, id=target, revision=sha, requested_revision=ref)
+    return records.replace(bundle, subject=subject)

@@ -54,11 +54,11 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, wait
-from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from openweights.patterns import lazy
+from openweights.records import record
 
 if TYPE_CHECKING:
     import httpx2
@@ -80,7 +80,7 @@ def _env_float(name: str, default: float) -> float:
     return value if math.isfinite(value) and value >= 0 else default
 
 
-@dataclass(frozen=True)
+@record
 class RetryPolicy:
     """How hard to try: attempts, backoff and per-request timeouts."""
 
@@ -274,7 +274,7 @@ def is_retryable_status(status: int, headers: Mapping[str, str]) -> bool:
 # --------------------------------------------------------------------------- sending
 
 
-@dataclass(frozen=True)
+@record
 class Answer:
     """The answer ``send`` settled on."""
 

@@ -43,11 +43,11 @@ an ``InputError`` (exit 2); a Hub that keeps failing or does not answer within t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
@@ -57,6 +57,7 @@ from huggingface_hub import constants
 from openweights import __version__
 from openweights.card import parse_card
 from openweights.lookups import datasets_to_fetch
+from openweights.records import record, replace
 from openweights.repoids import (
     Kind,
     TargetError,
@@ -134,7 +135,7 @@ def info_url(endpoint: str, kind: Kind, repo_id: str, revision: str | None) -> s
 # --------------------------------------------------------------------------- records
 
 
-@dataclass(frozen=True)
+@record
 class _Info:
     """The part of a model_info/dataset_info answer the source uses; also the offline cache."""
 
@@ -202,7 +203,7 @@ def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-@dataclass(frozen=True)
+@record
 class FileWant:
     """One file a repo needs read: an entry of the list ``_files_needed`` builds."""
 
@@ -216,7 +217,7 @@ class FileWant:
     """``(first, last)`` byte offsets for a ranged GET (e.g. a weight file's header); None: all."""
 
 
-@dataclass(frozen=True)
+@record
 class _FileRead:
     """Outcome of reading one repo file."""
 
@@ -230,7 +231,7 @@ class _FileRead:
     """The raw bytes, for reads that are not text (byte ranges)."""
 
 
-@dataclass
+@dataclasses.dataclass
 class _RepoState:
     """One repo during a fetch: what was asked, what came back."""
 
@@ -241,15 +242,15 @@ class _RepoState:
     info: _Info | None = None
     info_read: bool = False
     not_found: str | None = None
-    reads: dict[FileWant, _FileRead] = field(default_factory=dict)
-    asked: set[FileWant] = field(default_factory=set)
+    reads: dict[FileWant, _FileRead] = dataclasses.field(default_factory=dict)
+    asked: set[FileWant] = dataclasses.field(default_factory=set)
     card_meta: Mapping[str, Any] | None = None
     """The card's own front matter once the card is read and parses; else None."""
     record: RepoRecord | None = None
     """What an earlier run kept of this repo at this revision."""
     info_fetched: bool = False
     """The info came from the Hub in this run (not from the record)."""
-    fresh: dict[str, FileEntry] = field(default_factory=dict)
+    fresh: dict[str, FileEntry] = dataclasses.field(default_factory=dict)
     """Files read from the Hub in this run, by cache name, to keep in the record."""
 
     @property
@@ -273,7 +274,7 @@ class _RepoState:
         return snapshot or self.revision or "main"
 
 
-@dataclass
+@dataclasses.dataclass
 class _Repo:
     """Everything read from one repo, before it becomes a ModelMaterial/DatasetMaterial."""
 
@@ -293,21 +294,21 @@ class _NotFound(Exception):
     """The repo or revision does not exist (or cannot be seen); the message says which."""
 
 
-@dataclass
+@dataclasses.dataclass
 class _Run:
     """State of one ``fetch``: every repo reached, and the lineage walk's memo tables."""
 
     offline: bool
     deadline: http.Deadline
     subject: tuple[Kind, str]
-    states: dict[tuple[Kind, str], _RepoState] = field(default_factory=dict)
-    assembled: dict[tuple[Kind, str], _Repo] = field(default_factory=dict)
-    ancestors: dict[str, ModelMaterial | None] = field(default_factory=dict)
-    datasets: dict[str, DatasetMaterial | None] = field(default_factory=dict)
-    parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    relations: dict[str, str] = field(default_factory=dict)
-    expanded: dict[str, int] = field(default_factory=dict)
-    truncated: list[str] = field(default_factory=list)
+    states: dict[tuple[Kind, str], _RepoState] = dataclasses.field(default_factory=dict)
+    assembled: dict[tuple[Kind, str], _Repo] = dataclasses.field(default_factory=dict)
+    ancestors: dict[str, ModelMaterial | None] = dataclasses.field(default_factory=dict)
+    datasets: dict[str, DatasetMaterial | None] = dataclasses.field(default_factory=dict)
+    parents: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    relations: dict[str, str] = dataclasses.field(default_factory=dict)
+    expanded: dict[str, int] = dataclasses.field(default_factory=dict)
+    truncated: list[str] = dataclasses.field(default_factory=list)
     card: tuple[str | None, Mapping[str, Any]] | None = None
     """The subject's card (text, metadata) when it was read elsewhere (``resolve``)."""
 

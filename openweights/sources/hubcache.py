@@ -28,12 +28,12 @@ import os
 import threading
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
 from openweights.patterns import lazy
+from openweights.records import field, record
 
 SHA = lazy(r"^[0-9a-f]{40}$")
 """A git commit id: what a pinned revision looks like."""
@@ -41,7 +41,7 @@ FORMAT = 2
 """Version of the record layout; records of another version are ignored."""
 
 
-@dataclass(frozen=True)
+@record
 class FileEntry:
     """A file at a commit, as read from the Hub."""
 
@@ -53,7 +53,7 @@ class FileEntry:
     """The full size when known (always for ``ok``)."""
 
 
-@dataclass(frozen=True)
+@record
 class RepoRecord:
     """What a run learnt of one repo at one revision."""
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import replace
 
 import pytest
 
@@ -18,6 +17,7 @@ from openweights.licensing.grader import (
     grade_license,
     verdicts_by_modality,
 )
+from openweights.records import replace
 from tests.support import ROOT
 
 CATALOGUE = load_catalogue()

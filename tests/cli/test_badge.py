@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
+from openweights import records
 from openweights.check import check_bundle
 from openweights.formats.badge import COLORS, render_svg, text_width
 from openweights.sources.local import LocalSource
@@ -64,7 +64,7 @@ def test_svg_escapes_the_label() -> None:
     svg = render_svg(report, label='a<b>&"c"')
     root = ET.fromstring(svg)
     assert root.attrib["aria-label"] == 'a<b>&"c": A · fully-open'
-    other = dataclasses.replace(report)
+    other = records.replace(report)
     assert render_svg(other) == render_svg(report)  # deterministic
 
 

@@ -151,3 +151,47 @@ def test_pre_commit_path_imports_nothing_heavy(extra: list[str]) -> None:
     done = _run(code)
     result = json.loads(done.stdout.splitlines()[-1])
     assert result == {"code": 0, "loaded": []}, done.stderr
+
+
+LIGHT = ["dataclasses", "inspect"]
+"""Standard-library modules the hooks have no use for: records are built without dataclasses
+(openweights/records.py), rule documentation imports inspect only when read."""
+
+
+def _hook_run(hook_id: str, repo: str) -> tuple[int, list[str]]:
+    """Run the pre-commit hook ``hook_id`` as `.pre-commit-hooks.yaml` declares it (its entry and
+    args) in-process on ``repo``, and return its exit code and the modules it should not load."""
+    import yaml
+
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    hook = hooks[hook_id]
+    entry = hook["entry"].split()
+    if entry[:2] == ["python", "-m"]:
+        argv = [*hook["args"], "README.md"]
+        call = f"from {entry[2]} import main; raise SystemExit(main({argv!r}))"
+    else:
+        assert entry[0] == "owcheck", entry
+        call = f"from openweights.cli.entry import main; main({[*entry[1:], *hook['args']]!r})"
+    code = (
+        "import os, sys\n"
+        f"os.chdir({repo!r})\n"
+        "try:\n"
+        f"    {call}\n"
+        "except SystemExit as exc:\n"
+        "    code = exc.code\n"
+        "import json\n"
+        f"unwanted = {[*HEAVY, *LIGHT]!r}\n"
+        "print(json.dumps({'code': code, 'loaded': [m for m in unwanted if m in sys.modules]}))\n"
+    )
+    done = _run(code)
+    assert done.stdout, done.stderr
+    result = json.loads(done.stdout.splitlines()[-1])
+    return result["code"], result["loaded"]
+
+
+@pytest.mark.parametrize("hook_id", ["owcheck", "owcheck-cards"])
+def test_each_pre_commit_hook_as_declared_imports_nothing_heavy(hook_id: str) -> None:
+    # The hooks' own entries and args, not a chosen format: the default output must stay light.
+    assert _hook_run(hook_id, str(REPOS / "tier-a")) == (0, [])
+    code, loaded = _hook_run(hook_id, str(REPOS / "no-license"))
+    assert (code, loaded) == (1, [])

@@ -44,7 +44,9 @@ def test_manifest_is_valid_for_pre_commit() -> None:
     assert set(hooks) == {"owcheck", "owcheck-cards"}
     for hook in hooks.values():
         assert hook["language"] == "python"
-        assert hook["args"] == ["--fail-on", "error"]
+    # Both print the short form: the card hook always, the repo hook by --quiet.
+    assert hooks["owcheck"]["args"] == ["--fail-on", "error", "--quiet"]
+    assert hooks["owcheck-cards"]["args"] == ["--fail-on", "error"]
     assert hooks["owcheck"]["pass_filenames"] is False
     assert hooks["owcheck"]["entry"] == "owcheck check ."
     assert hooks["owcheck-cards"]["pass_filenames"] is True

@@ -3,13 +3,12 @@ the facts the rules read instead of reaching past it (license_link, unknown ids,
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from openweights.evidence import Evidence, build_evidence, detect_modality
 from openweights.licensing.catalogue import load_catalogue
 from openweights.licensing.grader import Verdict
+from openweights.records import replace
 from openweights.repoids import license_link_path
 from openweights.sources import Bundle
 from tests.rules.examples import bundle_from_example

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
@@ -15,7 +14,7 @@ from pydantic import BaseModel
 from sarif_pydantic import Sarif
 from sarif_pydantic.sarif import Notification
 
-from openweights import __version__
+from openweights import __version__, records
 from openweights.check import check_bundle
 from openweights.formats import FORMATS, renderer
 from openweights.formats.github import MAX_PER_LEVEL, escape_data, escape_property
@@ -146,8 +145,8 @@ def test_sarif_marks_suppressed_findings_and_reports_unused_suppressions(tmp_pat
 def test_sarif_result_without_a_line_points_at_line_one_of_the_card(tmp_path: Path) -> None:
     shutil.copytree(REPOS / "no-license", tmp_path / "model")
     report = _report(tmp_path / "model")
-    lineless = dataclasses.replace(report.findings[0], line=None, path=None)
-    data = json.loads(renderer("sarif")(dataclasses.replace(report, findings=(lineless,))))
+    lineless = records.replace(report.findings[0], line=None, path=None)
+    data = json.loads(renderer("sarif")(records.replace(report, findings=(lineless,))))
     loc = data["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert loc["region"]["startLine"] == 1
     assert loc["artifactLocation"]["uri"] == "README.md"  # no checkout: from the model repo
@@ -295,7 +294,7 @@ def test_github_caps_annotations_at_ten_per_level_worst_first() -> None:
         + [_finding("OW301", Severity.WARNING, i) for i in range(1, 15)]
         + [_finding("OW201", Severity.ERROR, i) for i in range(1, 4)]
     )
-    text = renderer("github")(dataclasses.replace(report, findings=many))
+    text = renderer("github")(records.replace(report, findings=many))
     commands = [line.split(" ", 1)[0] for line in text.splitlines() if line.startswith("::")]
     assert commands == ["::error"] * 3 + ["::warning"] * MAX_PER_LEVEL + ["::notice"] * 10
     assert "6 more finding(s) not annotated" in text
@@ -305,15 +304,15 @@ def test_github_caps_annotations_at_ten_per_level_worst_first() -> None:
 def test_github_annotation_escapes_messages_and_properties() -> None:
     report = _report(REPOS / "tier-a")
     nasty = _finding("OW203", Severity.WARNING, 3, "50%,off:\nnext")
-    nasty = dataclasses.replace(nasty, path="dir,x/READ:ME.md")
-    line = renderer("github")(dataclasses.replace(report, findings=(nasty,))).splitlines()[0]
+    nasty = records.replace(nasty, path="dir,x/READ:ME.md")
+    line = renderer("github")(records.replace(report, findings=(nasty,))).splitlines()[0]
     assert "file=tests/fixtures/repos/tier-a/dir%2Cx/READ%3AME.md" in line
     assert line.endswith("::50%25,off:%0Anext 3%0Afix: f%0Au")
 
 
 def test_github_hub_subjects_have_no_file_property() -> None:
     report = _report(REPOS / "no-license")
-    hub = dataclasses.replace(report, source="hub")
+    hub = records.replace(report, source="hub")
     line = renderer("github")(hub).splitlines()[0]
     assert line.startswith("::error title=OW201 no-license::")
 

@@ -3,7 +3,7 @@
 ``python -m tests.hub.run_source TARGET [--revision R] [--token T] [--offline] [--max-depth N]
 [--max-file-bytes N] [--retries N] [--backoff S] [--timeout S] [--endpoint URL]``
 
-Prints ``{"ok": true, "bundle": {...}}`` (the Bundle as ``dataclasses.asdict``) and exits 0, or
+Prints ``{"ok": true, "bundle": {...}}`` (the Bundle as ``records.asdict``) and exits 0, or
 ``{"ok": false, "error": "InputError", "message": "...", "exit_code": 2}`` and exits with that
 code. huggingface_hub reads its environment at import time, so tests run this module in a fresh
 process with the loopback Hub's environment (``LoopbackHub.env``).
@@ -12,10 +12,10 @@ process with the loopback Hub's environment (``LoopbackHub.env``).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 
+from openweights import records
 from openweights.sources import SourceError
 
 
@@ -33,8 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=30.0)
     args = parser.parse_args(argv)
 
-    from dataclasses import replace
-
+    from openweights.records import replace
     from openweights.sources.http import RetryPolicy
     from openweights.sources.hub import MAX_FILE_BYTES, HubSource
 
@@ -53,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
                           "exit_code": exc.exit_code}))
         return exc.exit_code
     # Weight-file headers are bytes: shown as their length, enough for the tests.
-    print(json.dumps({"ok": True, "bundle": dataclasses.asdict(bundle)}, indent=1,
+    print(json.dumps({"ok": True, "bundle": records.asdict(bundle)}, indent=1,
                      default=lambda o: {"bytes": len(o)} if isinstance(o, bytes) else str(o)))
     return 0
 
