@@ -1,5 +1,10 @@
 """Build ``licenses/fingerprints.json``: word-block fingerprints of reference license texts.
 
+The same references are also written compiled, as ``licenses/fingerprints.bin``
+(``identify.pack_fingerprints``): what the tool loads, in a few slices instead of a JSON parse.
+The JSON document stays the readable record (one reference per line, for reviews and diffs) and
+what this script carries absent sources over from; ``--check`` checks both files.
+
     python scripts/build_fingerprints.py                       # rewrite the fingerprint file
     python scripts/build_fingerprints.py --check               # exit 1 if it is stale
     python scripts/build_fingerprints.py --corpus DIR --licensedcode DIR --vendor DIR --spdx DIR
@@ -97,6 +102,7 @@ from openweights.licensing.identify import (  # noqa: E402
     build_index,
     encode_u32,
     is_substantive,
+    pack_fingerprints,
     tokens,
 )
 
@@ -713,6 +719,12 @@ def document(refs: Sequence[Reference]) -> dict[str, Any]:
     }
 
 
+def compiled(doc: dict[str, Any]) -> bytes:
+    """The compiled form of the document (``fingerprints.bin``): its references, in its
+    order, through ``identify.pack_fingerprints``, so both files always hold the same data."""
+    return pack_fingerprints([from_record(r) for r in doc["references"]])
+
+
 def render(doc: dict[str, Any]) -> str:
     """The file's exact text: one reference per line, so diffs stay readable."""
     head = {k: v for k, v in doc.items() if k != "references"}
@@ -831,17 +843,24 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         return 1
     text = render(doc)
+    blob = compiled(doc)
+    compiled_output = output.with_suffix(".bin")
     count = len(doc["references"])
     if args.check:
         current = output.read_text(encoding="utf-8") if output.exists() else ""
-        if current != text:
-            print(f"{output.name} is stale: run python scripts/build_fingerprints.py",
+        current_blob = compiled_output.read_bytes() if compiled_output.exists() else b""
+        stale = [path.name for path, same in ((output, current == text),
+                                              (compiled_output, current_blob == blob))
+                 if not same]
+        if stale:
+            print(f"{' and '.join(stale)} stale: run python scripts/build_fingerprints.py",
                   file=sys.stderr)
             return 1
-        print(f"{output.name} is current ({count} references)")
+        print(f"{output.name} and {compiled_output.name} are current ({count} references)")
         return 0
     output.write_text(text, encoding="utf-8")
-    print(f"wrote {output} with {count} references")
+    compiled_output.write_bytes(blob)
+    print(f"wrote {output} and {compiled_output.name} with {count} references")
     return 0
 
 

@@ -21,6 +21,7 @@ def test_wheel_ships_its_data_and_runs_outside_the_checkout(tmp_path: Path) -> N
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("openweights/_bundled/licenses/index.json",
                    "openweights/_bundled/licenses/fingerprints.json",
+                   "openweights/_bundled/licenses/fingerprints.bin",
                    "openweights/_bundled/licenses/apache-2.0.yaml",
                    "openweights/_bundled/corpora/index.json",
                    "openweights/_bundled/corpora/the-pile.yaml",

@@ -44,16 +44,15 @@ import base64
 import json
 import re
 import sys
-import unicodedata
-import zlib
 from array import array
+from binascii import crc32  # zlib's CRC-32; binascii is loaded already, zlib is not
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from openweights.licensing.catalogue import Catalogue, load_catalogue
 from openweights.patterns import lazy
@@ -416,29 +415,62 @@ def _blank_keep_lines(match: re.Match[str]) -> str:
     return " " + "\n" * match.group(0).count("\n")
 
 
+_NEEDLES: dict[Callable[[], re.Pattern[str]], tuple[str, ...]] = {
+    _SOFT_HYPHEN: ("\u00ad", "\u200b", "\u200c", "\u200d", "\ufeff"),
+    _HTML_COMMENT: ("<!--",),
+    _AUTOLINK: ("<",),
+    _HTML_TAG: ("<",),
+    _MD_LINK: ("](",),
+    _MD_ESCAPE: ("\\",),
+    _HYPHEN_BREAK: ("-\n", "\u2010\n", "\u2011\n"),
+    _COPYRIGHT_SIGN: ("copyright",),
+    _INLINE_LETTER: ("(",),
+    _SCHEME: ("http",),
+    _HYPHEN_JOIN: ("-", "\u2010", "\u2011"),
+    _APOSTROPHE: ("'", "\u2018", "\u2019", "\u02bc", "`", "\u00b4"),
+    _DIGIT_GROUP: (",",),
+}
+"""For a normalisation pass of ``tokens``, strings one of which every match of its pattern
+holds (a test checks them against the matches in every reference text)."""
+
+
+def _sub_if(
+    pattern: Callable[[], re.Pattern[str]], replacement: str | Callable[[re.Match[str]], str],
+    text: str,
+) -> str:
+    """``pattern().sub(replacement, text)``, skipped when ``text`` holds none of the pattern's
+    ``_NEEDLES``: then nothing would match, and the pattern is not even compiled (most license
+    files have no markup, so a fresh process compiles and runs half the passes)."""
+    if any(needle in text for needle in _NEEDLES[pattern]):
+        return pattern().sub(replacement, text)
+    return text
+
+
 def tokens(text: str) -> Tokens:
     """The words of ``text`` after SPDX-style normalisation (see the module docstring), with
     their line numbers. Every transformation keeps the line count, so lines stay right."""
     if not text.isascii():  # NFKC is a no-op on ASCII, and not free
+        import unicodedata  # lazy: an ASCII text (most license files) never needs it
+
         text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _SOFT_HYPHEN().sub("", text)
-    text = _HTML_COMMENT().sub(_blank_keep_lines, text)
+    text = _sub_if(_SOFT_HYPHEN, "", text)
+    text = _sub_if(_HTML_COMMENT, _blank_keep_lines, text)
     text = _drop_notices(text)
     text = _ENUM_CANDIDATE().sub(_Enumerators(), text)
     text = text.lower()
-    text = _AUTOLINK().sub(r"\1", text)
-    text = _HTML_TAG().sub(" ", text)
-    text = _MD_LINK().sub(r"\1", text)
-    text = _MD_ESCAPE().sub(r"\1", text)
-    text = _HYPHEN_BREAK().sub(r"\1\n", text)
+    text = _sub_if(_AUTOLINK, r"\1", text)
+    text = _sub_if(_HTML_TAG, " ", text)
+    text = _sub_if(_MD_LINK, r"\1", text)
+    text = _sub_if(_MD_ESCAPE, r"\1", text)
+    text = _sub_if(_HYPHEN_BREAK, r"\1\n", text)
     text = _LINE_PREFIX().sub("", text)
-    text = _COPYRIGHT_SIGN().sub(" copyright ", text).replace("©", " copyright ")
-    text = _INLINE_LETTER().sub(" ", text)
-    text = _SCHEME().sub("", text)
-    text = _HYPHEN_JOIN().sub("", text)
-    text = _APOSTROPHE().sub("", text)
-    text = _DIGIT_GROUP().sub("", text)
+    text = _sub_if(_COPYRIGHT_SIGN, " copyright ", text).replace("©", " copyright ")
+    text = _sub_if(_INLINE_LETTER, " ", text)
+    text = _sub_if(_SCHEME, "", text)
+    text = _sub_if(_HYPHEN_JOIN, "", text)
+    text = _sub_if(_APOSTROPHE, "", text)
+    text = _sub_if(_DIGIT_GROUP, "", text)
     text = text.replace("&", " and ")
     get = _EQUIVALENT_WORDS.get
     words: list[str] = []
@@ -535,12 +567,12 @@ def is_substantive(word: str) -> bool:
 
 @cache
 def _salt_state() -> int:
-    return zlib.crc32(SALT)
+    return crc32(SALT)
 
 
 def block_hash(words: Sequence[str]) -> int:
     """The salted CRC-32 of a run of words (stable across runs and platforms)."""
-    return zlib.crc32(" ".join(words).encode(), _salt_state())
+    return crc32(" ".join(words).encode(), _salt_state())
 
 
 def block_hashes(words: Sequence[str]) -> list[int]:
@@ -570,7 +602,7 @@ def window_hashes(words: Sequence[str]) -> list[int]:
     if n < BLOCK:
         return [block_hash(words)] if n else []
     seed = _salt_state()
-    crc = zlib.crc32
+    crc = crc32
     encoded = [w.encode() for w in words]
     join = b" ".join
     return [crc(join(encoded[i : i + BLOCK]), seed) for i in range(n - BLOCK + 1)]
@@ -614,8 +646,9 @@ class Reference:
     """Hash of each block, in text order (``block_hashes``)."""
     titles: tuple[tuple[int, int], ...] = ()
     """(word count, hash) of each omittable run of title lines (any run of consecutive ones)."""
-    marks: tuple[tuple[int, str], ...] = ()
-    """(word offset, word) of every number and restrictive word (``is_substantive``)."""
+    marks: Sequence[tuple[int, str]] = ()
+    """(word offset, word) of every number and restrictive word (``is_substantive``): a tuple,
+    or ``PackedMarks`` as loaded."""
     items: tuple[int, ...] = ()
     """Word offsets where a list item starts (its number was dropped, ``Tokens.items``)."""
     regions: tuple[tuple[int, int, int], ...] = ()
@@ -651,13 +684,19 @@ class FingerprintSet:
 
 EMPTY = FingerprintSet((), (), ())
 
-_MEMBERS: dict[int, tuple[FingerprintSet, frozenset[int]]] = {}
+_MEMBERS: dict[int, tuple[FingerprintSet, frozenset[int] | None]] = {}
 
 
-def _members(prints: FingerprintSet) -> frozenset[int]:
-    """The distinct block hashes of ``prints`` as a set (a quick test before the index)."""
+def _members(prints: FingerprintSet) -> frozenset[int] | None:
+    """The distinct block hashes of ``prints`` as a set (a quick test before the index), from
+    the second text looked up in them on; None for the first. Building the set takes longer
+    than bisecting the index for every word of one license text (the one LICENSE of a
+    pre-commit run); from the second text on, it pays."""
     held = _MEMBERS.get(id(prints))
     if held is None or held[0] is not prints:
+        _MEMBERS[id(prints)] = (prints, None)
+        return None
+    if held[1] is None:
         held = (prints, frozenset(prints.index))
         _MEMBERS[id(prints)] = held
     return held[1]
@@ -672,47 +711,167 @@ def build_index(references: Sequence[Reference]) -> tuple[list[int], list[int]]:
 
 
 def fingerprints_path() -> Path:
-    """The fingerprint file shipped with the tool."""
+    """The fingerprint document shipped with the tool (JSON, one reference per line: what
+    reviews and ``scripts/build_fingerprints.py`` read). The tool itself loads its compiled
+    form, ``compiled_fingerprints_path``."""
     return bundled_path("licenses") / "fingerprints.json"
 
 
+def compiled_fingerprints_path() -> Path:
+    """The compiled fingerprints the tool loads (``pack_fingerprints``), built beside the
+    document by ``scripts/build_fingerprints.py`` from the same references."""
+    return bundled_path("licenses") / "fingerprints.bin"
+
+
+BLOB_FORMAT = 1
+"""Layout version of ``fingerprints.bin`` (``pack_fingerprints``)."""
+
+_ROW = 10
+"""Numbers per reference in the compiled table: its id, part and source (string numbers), its
+word count, and how many blocks, titles, marks, items, regions and bridges it has."""
+
+
+class PackedMarks(Sequence[tuple[int, str]]):
+    """The marks of a loaded reference (``Reference.marks``) as stored: offsets and word
+    numbers, flattened. The (offset, word) pairs are made on first use: most references are
+    never aligned in a run, and thousands of pairs cost more than the rest of the load."""
+
+    __slots__ = ("_flat", "_pairs", "_strings")
+
+    def __init__(self, flat: Sequence[int], strings: Sequence[str]) -> None:
+        self._flat = flat
+        self._strings = strings
+        self._pairs: tuple[tuple[int, str], ...] | None = None
+
+    def pairs(self) -> tuple[tuple[int, str], ...]:
+        """Every (offset, word) pair, in order."""
+        if self._pairs is None:
+            words = map(self._strings.__getitem__, self._flat[1::2])
+            self._pairs = tuple(zip(self._flat[::2], words, strict=True))
+        return self._pairs
+
+    def __len__(self) -> int:
+        return len(self._flat) // 2
+
+    @overload
+    def __getitem__(self, at: int) -> tuple[int, str]: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> tuple[tuple[int, str], ...]: ...
+
+    def __getitem__(self, at: int | slice) -> tuple[int, str] | tuple[tuple[int, str], ...]:
+        return self.pairs()[at]
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        return iter(self.pairs())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PackedMarks | tuple):
+            return self.pairs() == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to a tuple, so not hashable
+
+
+def pack_fingerprints(references: Sequence[Reference]) -> bytes:
+    """``references`` (in their stored order) compiled for a quick load: a one-line JSON header
+    (versions, the strings: ids, parts, sources and marked words), then one little-endian run
+    of 32-bit numbers: the index, its owners, a row of ``_ROW`` numbers per reference, then
+    each reference's blocks, titles, marks, items, regions and bridges, flattened, in turn.
+    Loading it is a few slices, not a parse (``read_fingerprints``)."""
+    strings = sorted({s for ref in references for s in (ref.license_id, ref.part, ref.source)}
+                     | {word for ref in references for _, word in ref.marks})
+    number = {s: i for i, s in enumerate(strings)}
+    index, owners = build_index(references)
+    rows: list[int] = []
+    data: list[int] = []
+    for ref in references:
+        rows += [number[ref.license_id], number[ref.part], number[ref.source], ref.words,
+                 len(ref.blocks), len(ref.titles), len(ref.marks), len(ref.items),
+                 len(ref.regions), len(ref.bridges)]
+        data += ref.blocks
+        data += [n for pair in ref.titles for n in pair]
+        data += [n for offset, word in ref.marks for n in (offset, number[word])]
+        data += ref.items
+        data += [n for triple in (*ref.regions, *ref.bridges) for n in triple]
+    head = {"blob": BLOB_FORMAT, "normaliser": NORMALISER_VERSION, "block": BLOCK,
+            "salt": SALT.decode(), "hash": "crc32", "references": len(references),
+            "index": len(index), "strings": strings}
+    numbers = array("I", [*index, *owners, *rows, *data])
+    if numbers.itemsize != 4:  # pragma: no cover - no mainstream platform
+        raise ValueError("array('I') is not 32-bit here")
+    if sys.byteorder == "big":  # pragma: no cover
+        numbers.byteswap()
+    header = json.dumps(head, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return header.encode("ascii") + b"\n" + numbers.tobytes()
+
+
 def read_fingerprints(path: Path) -> FingerprintSet:
-    """Parse a fingerprint file; empty when it is missing or was built by another normaliser."""
+    """Load compiled fingerprints (``pack_fingerprints``); empty when the file is missing,
+    damaged, or was built by another layout, normaliser, block size or salt."""
     try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        blob = path.read_bytes()
+        cut = blob.index(b"\n")
+        head: dict[str, Any] = json.loads(blob[:cut])
     except (OSError, ValueError):
         return EMPTY
-    if (data.get("format"), data.get("normaliser"), data.get("block"), data.get("salt")) != (
-        FORMAT_VERSION,
-        NORMALISER_VERSION,
-        BLOCK,
-        SALT.decode(),
-    ):
+    wanted = (BLOB_FORMAT, NORMALISER_VERSION, BLOCK, SALT.decode(), "crc32")
+    if tuple(head.get(k) for k in ("blob", "normaliser", "block", "salt", "hash")) != wanted:
         return EMPTY
-    refs = tuple(
-        Reference(
-            license_id=r["id"],
-            part=r["part"],
-            source=r["source"],
-            words=r["words"],
-            blocks=decode_u32(r["blocks"]),
-            # The file is ours (scripts/build_fingerprints.py): its numbers are numbers and
-            # its words strings; only JSON's lists become tuples (thousands of marks: fast).
-            titles=tuple(map(tuple, r.get("titles", ()))),
-            marks=tuple(map(tuple, r.get("marks", ()))),
-            items=tuple(r.get("items", ())),
-            regions=tuple(map(tuple, r.get("regions", ()))),
-            bridges=tuple(map(tuple, r.get("bridges", ()))),
+    numbers = array("I")
+    try:
+        numbers.frombytes(memoryview(blob)[cut + 1 :])
+        if sys.byteorder == "big":  # pragma: no cover
+            numbers.byteswap()
+        refs = _unpack_references(numbers, head)
+    except (ValueError, IndexError, KeyError, TypeError):
+        return EMPTY
+    size = head["index"]
+    return FingerprintSet(refs, numbers[:size], numbers[size : 2 * size])
+
+
+def _unpack_references(numbers: array[int], head: dict[str, Any]) -> tuple[Reference, ...]:
+    """The references of a compiled file: its rows read in turn, each taking its data from a
+    cursor that moves through the flattened data after the rows."""
+    strings: list[str] = head["strings"]
+    count = head["references"]
+    table = 2 * head["index"]
+    at = table + _ROW * count  # where the data starts
+    refs = []
+    for row in range(table, at, _ROW):
+        name, part, source, words, blocks, titles, marks, items, regions, bridges = (
+            numbers[row : row + _ROW]
         )
-        for r in data["references"]
-    )
-    return FingerprintSet(refs, decode_u32(data["index"]), decode_u32(data["owners"]))
+        end = at + blocks
+        flat = iter(numbers[end : end + 2 * titles])
+        title_pairs = tuple(zip(flat, flat, strict=True))
+        end += 2 * titles
+        mark_pairs = PackedMarks(numbers[end : end + 2 * marks], strings)
+        end += 2 * marks
+        flat = iter(numbers[end + items : end + items + 3 * (regions + bridges)])
+        triples = tuple(zip(flat, flat, flat, strict=True))
+        refs.append(Reference(
+            license_id=strings[name],
+            part=strings[part],
+            source=strings[source],
+            words=words,
+            blocks=numbers[at : at + blocks],
+            titles=title_pairs,
+            marks=mark_pairs,
+            items=tuple(numbers[end : end + items]),
+            regions=triples[:regions],
+            bridges=triples[regions:],
+        ))
+        at = end + items + 3 * (regions + bridges)
+    if at != len(numbers):
+        raise ValueError("compiled fingerprints: the data does not add up")
+    return tuple(refs)
 
 
 @cache
 def load_fingerprints() -> FingerprintSet:
     """The bundled fingerprints, read on first use and kept for the process."""
-    return read_fingerprints(fingerprints_path())
+    return read_fingerprints(compiled_fingerprints_path())
 
 
 def fingerprinted_ids(catalogue: Catalogue | None = None) -> frozenset[str]:
@@ -1430,7 +1589,7 @@ def _hits(windows: Sequence[int], prints: FingerprintSet) -> dict[int, list[tupl
     size = len(index)
     members = _members(prints)
     for pos, h in enumerate(windows):
-        if h not in members:
+        if members is not None and h not in members:
             continue
         i = bisect_left(index, h)
         while i < size and index[i] == h:
