@@ -48,6 +48,8 @@ def agrees(block: str, pure: bool = False) -> bool:
     Python scanner when ``pure``)."""
     simple = read_simple(block, BASE_LINE)
     if simple is None:
+        # A decline, with its reason, and not a flaw hidden as one (decline_reason raises it).
+        assert decline_reason(block), block
         return False
     value, lines, error, _ = read_yaml(block, BASE_LINE, pure=pure)
     assert error is None, f"the full reader refuses what the simple one read: {error}\n{block}"
