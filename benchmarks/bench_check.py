@@ -59,6 +59,14 @@ imported. Merged with records (main f3ab023), the same run against that main: [c
 against 72.5, [card + LICENSE] 80.5 against 87.5: a LICENSE adds 8 ms instead of 15. What is
 left (fresh process, ms): the identify module 1.0, the fingerprints 1.1, tokens 2.5 (of which
 compiling its patterns 1.2: the copyright notice pattern alone 0.5), the comparison about 1.8.
+
+Issue 12, front matter read without PyYAML (wip/fm: openweights/frontmatter.py reads plain
+block YAML, the libyaml reader in openweights/yamlplain.py is imported only for the rest), one
+run of 15 rounds against main c06fe21 (median wall / CPU, ms): [card] 61.6 / 60.9 against
+68.2 / 67.8, 0.34x reuse lint; [card + LICENSE] 69.7 / 69.4 against 76.7 / 76.3, 0.38x.
+--imports (11 runs): 28.0 ms over 128 modules against 36.1 over 148 (yaml 8.8 cumulative and
+datetime 0.9 no longer imported; openweights.card 9.7 -> 1.3 cumulative). 174 of the 175
+corpus cards are read without PyYAML (tests/test_frontmatter.py prints the count with -s).
 """
 
 from __future__ import annotations

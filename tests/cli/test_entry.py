@@ -4,8 +4,10 @@ light start-up (no typer, rich, jsonschema or hub client on the pre-commit path)
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -127,6 +129,8 @@ HEAVY = [
     # Processes, packaging metadata (the version is a constant), optional format extras.
     "subprocess", "importlib.metadata", "pkg_resources", "cyclonedx", "spdx_python_model",
     "numpy", "pyarrow", "dask", "tqdm",
+    # PyYAML: plain block front matter is read without it (openweights/frontmatter.py).
+    "yaml",
 ]
 """Modules the pre-commit path (``owcheck PATH`` on a repo on disk) must never load."""
 
@@ -151,6 +155,38 @@ def test_pre_commit_path_imports_nothing_heavy(extra: list[str]) -> None:
     done = _run(code)
     result = json.loads(done.stdout.splitlines()[-1])
     assert result == {"code": 0, "loaded": []}, done.stderr
+
+
+def test_front_matter_outside_the_plain_subset_is_read_by_pyyaml(tmp_path: Path) -> None:
+    # The tier-a card with its license written once and referred to (a YAML anchor and alias):
+    # the same grade and findings, read through the full reader, which loads PyYAML then.
+    shutil.copytree(REPOS / "tier-a", tmp_path / "tier-a")
+    card = tmp_path / "tier-a" / "README.md"
+    text = card.read_text(encoding="utf-8")
+    text = text.replace("license: apache-2.0\n", "license: &lic apache-2.0\n", 1)
+    text = text.replace("    license: apache-2.0\n", "    license: *lic\n", 1)
+    card.write_text(text, encoding="utf-8")
+    reports = []
+    for repo in (REPOS / "tier-a", tmp_path / "tier-a"):
+        code = (
+            "import io, sys\n"
+            "from contextlib import redirect_stdout\n"
+            "from openweights.cli.entry import main\n"
+            "out = io.StringIO()\n"
+            "with redirect_stdout(out):\n"
+            "    try:\n"
+            f"        main([{str(repo)!r}, '-f', 'json'])\n"
+            "    except SystemExit:\n"
+            "        pass\n"
+            "print(json.dumps({'yaml': 'yaml' in sys.modules, 'report': out.getvalue()}))\n"
+        )
+        done = _run("import json\n" + code)
+        result = json.loads(done.stdout.splitlines()[-1])
+        reports.append((result["yaml"], json.loads(result["report"].replace(str(repo), "REPO"))))
+    (plain_yaml, plain), (anchored_yaml, anchored) = reports
+    assert (plain_yaml, anchored_yaml) == (False, True)
+    assert anchored == plain
+    assert plain["grade"]
 
 
 LIGHT = ["dataclasses", "inspect"]
