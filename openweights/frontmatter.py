@@ -48,9 +48,12 @@ _MAX_NUMBER = 100
 _MAX_KEY = 1000
 
 # Characters outside YAML's printable set, and those YAML reads as line breaks (NEL, LS, PS),
-# tabs, carriage returns and byte order marks: any of them and the block is declined.
+# tabs, carriage returns and byte order marks: any of them and the block is declined. Written as
+# the characters refused (the complement of the printable set but the newline): compiled in
+# 0.4 ms, where the printable set's negation takes 3 ms (tests/test_frontmatter.py compares
+# the two over every code point).
 _UNSUPPORTED_CHARACTER = lazy(
-    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
 )
 # Where a plain scalar inside a flow sequence may end (or something we do not read starts).
 # libyaml and PyYAML's own scanner differ on "?" there: it is declined.

@@ -10,23 +10,25 @@ declares its patterns with ``lazy`` instead of ``re.compile`` (a test in
     ...
     if _HEADING().match(line): ...
 
-The first call compiles the pattern; every later call returns the same object
-(``functools.cache``), at the cost of one cached call.
+The first call compiles the pattern; every later call returns the same object, at the cost
+of one call (as cheap as ``functools.cache``'s, and the closure is a third of its making).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
 from typing import AnyStr
 
 
 def lazy(pattern: AnyStr, flags: int = 0) -> Callable[[], re.Pattern[AnyStr]]:
     """A function returning ``re.compile(pattern, flags)``, compiled on its first call."""
+    compiled: re.Pattern[AnyStr] | None = None
 
-    @cache
-    def compiled() -> re.Pattern[AnyStr]:
-        return re.compile(pattern, flags)
+    def get() -> re.Pattern[AnyStr]:
+        nonlocal compiled
+        if compiled is None:
+            compiled = re.compile(pattern, flags)
+        return compiled
 
-    return compiled
+    return get

@@ -385,3 +385,17 @@ def test_linear_in_the_blocks_size(name: str, block: str) -> None:
     read_simple(block, 1)
     # Generous for a shared machine: quadratic work on 200,000 characters takes minutes.
     assert time.perf_counter() - began < 2.0, name
+
+
+def test_the_refused_characters_are_those_outside_the_yaml_printable_set() -> None:
+    # YAML 1.1's printable set (as libyaml and PyYAML's reader take it), less what the reader
+    # declines besides: tabs, carriage returns, NEL, LS, PS and byte order marks. The pattern
+    # lists what it refuses; here the set it must refuse is worked out from the ranges allowed.
+    from openweights.frontmatter import _UNSUPPORTED_CHARACTER
+
+    allowed = [(0x0A, 0x0A), (0x20, 0x7E), (0xA0, 0x2027), (0x202A, 0xD7FF), (0xE000, 0xFEFE),
+               (0xFF00, 0xFFFD), (0x10000, 0x10FFFF)]
+    every = "".join(map(chr, range(0x110000)))
+    refused = {ord(c) for c in _UNSUPPORTED_CHARACTER().findall(every)}
+    expected = set(range(0x110000)) - {c for lo, hi in allowed for c in range(lo, hi + 1)}
+    assert refused == expected
