@@ -7,6 +7,7 @@ be what the dataclass does (the differences the module documents aside).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import doctest
@@ -67,10 +68,13 @@ def _hashable(x: Any) -> bool:
     return True
 
 
+@pytest.mark.parametrize("compiled", [False, True], ids=["bound", "compiled"])
 @pytest.mark.parametrize("shape", sorted(SHAPES))
-def test_a_record_behaves_as_its_frozen_dataclass(shape: str) -> None:
+def test_a_record_behaves_as_its_frozen_dataclass(shape: str, compiled: bool) -> None:
     body, argument_lists, change = SHAPES[shape]
     rec_cls, dc_cls = _twins(body)
+    if compiled:
+        rec_cls = _compile(rec_cls)
     recs, dcs = _instances(rec_cls, argument_lists), _instances(dc_cls, argument_lists)
     for r, d in zip(recs, dcs, strict=True):
         assert repr(r) == repr(d)
@@ -185,19 +189,58 @@ def test_class_variables_are_not_fields() -> None:
     assert WithConstant.LIMIT == 3
 
 
-def test_init_is_compiled_on_the_first_instance_only() -> None:
+def test_init_is_compiled_after_the_first_instances() -> None:
     @record
     class Late:
         a: int
 
-    lazy_init = Late.__dict__["__init__"]
-    assert lazy_init.__code__.co_filename == records.__file__
-    Late(1)
+    first_init = Late.__dict__["__init__"]
+    assert first_init.__code__.co_filename == records.__file__
+    for n in range(records.COMPILE_AFTER):
+        assert Late(n).a == n
+    assert Late.__dict__["__init__"] is first_init  # bound in Python so far
+    Late(-1)
     compiled = Late.__dict__["__init__"]
-    assert compiled is not lazy_init
+    assert compiled is not first_init
     assert compiled.__code__.co_filename.startswith("<record ")
-    Late(2)
+    Late(-2)
     assert Late.__dict__["__init__"] is compiled
+
+
+def _compile(cls: type) -> type:
+    """``cls`` with its own __init__ compiled (made to make its first instances)."""
+    while cls.__dict__["__init__"].__code__.co_filename == records.__file__:
+        with contextlib.suppress(TypeError):
+            cls()
+    return cls
+
+
+CALLS: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
+    ((1,), {}), ((1, "b"), {}), ((1, "b", (2,)), {}), ((), {"a": 1}), ((1,), {"c": (3,)}),
+    ((), {"c": (), "a": 0, "b": "x"}), ((), {}), ((1, "b", (), 4), {}), ((1,), {"a": 2}),
+    ((1,), {"z": 2}), ((), {"b": "x"}), ((1,), {"b": "x", "z": 1}), ((1,), {"late": 1}),
+]
+"""Calls that fit the class below and calls that do not (too many, twice, unknown, missing)."""
+
+
+def _outcome(cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -> object:
+    try:
+        made = cls(*args, **kwargs)
+    except TypeError:
+        return TypeError
+    return list(vars(made).items())
+
+
+def test_the_generic_init_binds_as_the_compiled_one() -> None:
+    body = ("    a: int\n    b: str = 'd'\n"
+            "    late: list[int] = FIELD(default_factory=list, init=False)\n"
+            "    c: tuple[int, ...] = FIELD(default_factory=tuple)\n")
+    generic, _ = _twins(body)
+    compiled = _compile(_twins(body)[0])
+    for args, kwargs in CALLS:
+        fresh, _ = _twins(body)  # every call on the generic path
+        assert _outcome(fresh, args, kwargs) == _outcome(compiled, args, kwargs), (args, kwargs)
+        assert _outcome(generic, args, kwargs) == _outcome(compiled, args, kwargs), (args, kwargs)
 
 
 def test_no_frozen_dataclass_is_left_in_the_package() -> None:
