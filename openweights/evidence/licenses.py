@@ -30,17 +30,18 @@ from openweights.sources import ModelMaterial
 # Words for license matching: letters and numbers split apart ("llama3.1" -> llama, 3.1), so
 # "Llama 3.1", "llama-3.1" and "llama3.1" read the same.
 _TOKEN = lazy(r"[a-z]+\+*|\d+(?:\.\d+)*\+*")
-_PHRASES: dict[int, tuple[Catalogue, dict[tuple[str, ...], LicenseEntry], int]] = {}
+_PHRASES: dict[int, tuple[Catalogue, dict[tuple[str, ...], str], int]] = {}
 
 
-def phrase_index(catalogue: Catalogue) -> tuple[dict[tuple[str, ...], LicenseEntry], int]:
-    """Every license name and alias as a word tuple, built once per catalogue."""
+def phrase_index(catalogue: Catalogue) -> tuple[dict[tuple[str, ...], str], int]:
+    """Every license name and alias as a word tuple, with the id of the entry it names; built
+    once per catalogue from its namings (no entry is made for it)."""
     cached = _PHRASES.get(id(catalogue))
     if cached is not None and cached[0] is catalogue:
         return cached[1], cached[2]
-    index: dict[tuple[str, ...], LicenseEntry] = {}
+    index: dict[tuple[str, ...], str] = {}
     # Specific licenses before families and placeholders, so a shared phrase names the license.
-    for entry in sorted(catalogue, key=lambda e: e.kind != "license"):
+    for entry in sorted(catalogue.namings(), key=lambda e: e.kind != "license"):
         if entry.kind == "placeholder":
             continue
         names = {entry.name, entry.id, *entry.aliases, *entry.markers, entry.spdx or ""}
@@ -51,10 +52,10 @@ def phrase_index(catalogue: Catalogue) -> tuple[dict[tuple[str, ...], LicenseEnt
             if len(words) == 1 and not any(c.isdigit() for c in words[0]):
                 # One bare word ("deepseek", "gemma", "mit") is a company or a product as often
                 # as a license: it counts only as "<word> license".
-                index.setdefault((*words, "license"), entry)
-                index.setdefault((*words, "licence"), entry)
+                index.setdefault((*words, "license"), entry.id)
+                index.setdefault((*words, "licence"), entry.id)
                 continue
-            index.setdefault(words, entry)
+            index.setdefault(words, entry.id)
     longest = max((len(k) for k in index), default=1)
     _PHRASES[id(catalogue)] = (catalogue, index, longest)
     return index, longest
@@ -63,7 +64,7 @@ def phrase_index(catalogue: Catalogue) -> tuple[dict[tuple[str, ...], LicenseEnt
 _SPANS: dict[int, tuple[object, dict[str, int]]] = {}
 
 
-def _first_word_spans(index: dict[tuple[str, ...], LicenseEntry]) -> dict[str, int]:
+def _first_word_spans(index: dict[tuple[str, ...], str]) -> dict[str, int]:
     """For each word that begins a phrase of ``index``, the length of its longest phrase."""
     cached = _SPANS.get(id(index))
     if cached is not None and cached[0] is index:
@@ -176,9 +177,9 @@ class Resolver:
         if not isinstance(link, str) or "://" not in link:
             return None
         key = _url_key(link)
-        for entry in self.catalogue:
-            if entry.url and entry.kind == "license" and _url_key(entry.url) == key:
-                return entry
+        for named in self.catalogue.namings():
+            if named.url and named.kind == "license" and _url_key(named.url) == key:
+                return self.catalogue.by_id(named.id)
         return None
 
     def mentions(self, text: str) -> list[tuple[int, int, LicenseEntry]]:
@@ -197,7 +198,8 @@ class Resolver:
                 i += 1
                 continue
             for n in range(min(span, count - i), 0, -1):
-                entry = index.get(tuple(tokens[i : i + n]))
+                entry_id = index.get(tuple(tokens[i : i + n]))
+                entry = None if entry_id is None else self.catalogue.by_id(entry_id)
                 if entry is not None:
                     found.append((i, i + n, entry))
                     i += n

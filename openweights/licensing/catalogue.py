@@ -8,9 +8,9 @@ a hundred YAML parses keeps start-up fast. A test keeps the index equal to the Y
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from openweights.patterns import lazy
 from openweights.records import field, record
@@ -76,9 +76,27 @@ class LicenseEntry:
     @property
     def keys(self) -> Iterator[str]:
         """Every id this entry answers to, normalised."""
-        for raw in (self.id, self.hub_id, self.spdx, *self.aliases, *self.license_names):
-            if raw:
-                yield normalise_id(raw)
+        return _keys(self.id, self.hub_id, self.spdx, self.aliases, self.license_names)
+
+
+def _keys(*ids: str | Iterable[str] | None) -> Iterator[str]:
+    for raw in ids:
+        for one in (raw,) if raw is None or isinstance(raw, str) else raw:
+            if one:
+                yield normalise_id(one)
+
+
+class Naming(NamedTuple):
+    """How an entry is named, read from its record without making the entry (identification
+    looks at every entry's names; a run resolves only a few entries)."""
+
+    id: str
+    kind: str
+    name: str
+    aliases: tuple[str, ...]
+    markers: tuple[str, ...]
+    spdx: str | None
+    url: str | None
 
 
 _ID_SEP = lazy(r"[\s_/]+")
@@ -86,7 +104,10 @@ _ID_SEP = lazy(r"[\s_/]+")
 
 def normalise_id(raw: str) -> str:
     """Lowercase, trim and join words with hyphens: ``Llama 3.1`` -> ``llama-3.1``."""
-    return _ID_SEP().sub("-", raw.strip().lower()).strip("-")
+    low = raw.strip().lower()
+    if low.replace("-", "").replace(".", "").replace("+", "").isalnum():
+        return low.strip("-")  # no separator to join (most ids): no regex
+    return _ID_SEP().sub("-", low).strip("-")
 
 
 def _entry_from_dict(data: Mapping[str, Any]) -> LicenseEntry:
@@ -132,25 +153,64 @@ class UnknownLicenseError(LookupError):
 
 
 class Catalogue:
-    """All license entries, indexed by every id they answer to."""
+    """All license entries, indexed by every id they answer to.
 
-    def __init__(self, entries: list[LicenseEntry]) -> None:
-        self.entries: tuple[LicenseEntry, ...] = tuple(sorted(entries, key=lambda e: e.id))
-        self._by_key: dict[str, LicenseEntry] = {}
-        for entry in self.entries:
-            for key in entry.keys:
-                self._by_key.setdefault(key, entry)
+    Built from the entries' records (plain dicts); an entry is made from its record the first
+    time it is asked for: a run resolves a few of the 130 entries and their 1,100 features.
+    """
+
+    def __init__(self, records: Iterable[Mapping[str, Any]]) -> None:
+        self._records = tuple(sorted(records, key=lambda r: str(r["id"])))
+        self._made: list[LicenseEntry | None] = [None] * len(self._records)
+        self._by_id = {str(r["id"]): i for i, r in enumerate(self._records)}
+        self._by_key: dict[str, int] = {}
+        for i, r in enumerate(self._records):
+            ids = (r["id"], r.get("hub_id"), r.get("spdx"), r.get("aliases") or (),
+                   r.get("license_names") or ())
+            for key in _keys(*ids):
+                self._by_key.setdefault(key, i)
 
     @classmethod
-    def from_records(cls, records: list[Mapping[str, Any]]) -> Catalogue:
+    def from_records(cls, records: Iterable[Mapping[str, Any]]) -> Catalogue:
         """Build from plain dicts (the parsed YAML files or the compiled index)."""
-        return cls([_entry_from_dict(r) for r in records])
+        return cls(records)
+
+    @property
+    def entries(self) -> tuple[LicenseEntry, ...]:
+        """Every entry, by id."""
+        return tuple(self._entry(i) for i in range(len(self._records)))
+
+    def namings(self) -> Iterator[Naming]:
+        """How every entry is named, by id, without making the entries."""
+        for r in self._records:
+            yield Naming(str(r["id"]), str(r.get("kind", "license")), str(r["name"]),
+                         tuple(r.get("aliases") or ()), tuple(r.get("markers") or ()),
+                         r.get("spdx"), r.get("url"))
+
+    def by_id(self, entry_id: str) -> LicenseEntry | None:
+        """The entry with exactly this catalogue id (``namings`` gives them)."""
+        i = self._by_id.get(entry_id)
+        return None if i is None else self._entry(i)
+
+    def _entry(self, i: int) -> LicenseEntry:
+        entry = self._made[i]
+        if entry is None:
+            entry = self._made[i] = _entry_from_dict(self._records[i])
+        return entry
+
+    def resolve_id(self, raw: str | None) -> str | None:
+        """The id of the entry ``raw`` names, as ``resolve`` finds it, without making the entry."""
+        if not raw or not isinstance(raw, str):
+            return None
+        i = self._by_key.get(normalise_id(raw))
+        return None if i is None else str(self._records[i]["id"])
 
     def resolve(self, raw: str | None) -> LicenseEntry | None:
         """The entry ``raw`` names (a Hub id, SPDX id, alias or license_name), or None."""
         if not raw or not isinstance(raw, str):
             return None
-        return self._by_key.get(normalise_id(raw))
+        i = self._by_key.get(normalise_id(raw))
+        return None if i is None else self._entry(i)
 
     def get(self, raw: str) -> LicenseEntry:
         """Like ``resolve`` but raises ``UnknownLicenseError`` with suggestions."""
@@ -163,18 +223,18 @@ class Catalogue:
         """The closest catalogue ids to ``raw``."""
         import difflib
 
-        ids = [e.id for e in self.entries]
+        ids = [str(r["id"]) for r in self._records]
         close = difflib.get_close_matches(normalise_id(raw), ids, n=n, cutoff=0.5)
         if close:
             return close
         keys = difflib.get_close_matches(normalise_id(raw), list(self._by_key), n=n, cutoff=0.5)
-        return list(dict.fromkeys(self._by_key[k].id for k in keys))
+        return list(dict.fromkeys(ids[self._by_key[k]] for k in keys))
 
     def __iter__(self) -> Iterator[LicenseEntry]:
         return iter(self.entries)
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self._records)
 
 
 @cache

@@ -879,9 +879,9 @@ def fingerprinted_ids(catalogue: Catalogue | None = None) -> frozenset[str]:
     catalogue = catalogue if catalogue is not None else load_catalogue()
     found = set()
     for ref in load_fingerprints().references:
-        entry = catalogue.resolve(ref.license_id)
-        if entry is not None:
-            found.add(entry.id)
+        entry_id = catalogue.resolve_id(ref.license_id)
+        if entry_id is not None:
+            found.add(entry_id)
     return frozenset(found)
 
 
@@ -889,7 +889,7 @@ def fingerprinted_ids(catalogue: Catalogue | None = None) -> frozenset[str]:
 def _markers(catalogue: Catalogue) -> tuple[tuple[str, str, str], ...]:
     """(entry id, normalised marker, marker as written) for every marker, longest first."""
     found: list[tuple[str, str, str]] = []
-    for entry in catalogue:
+    for entry in catalogue.namings():
         for marker in entry.markers:
             words = normalise(marker)
             if words:
@@ -1757,7 +1757,7 @@ def _new_terms(
 def _license_names(catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
     """(entry id, normalised phrase) of every name, alias and title of two words or more."""
     found: set[tuple[str, str]] = set()
-    for entry in catalogue:
+    for entry in catalogue.namings():
         if entry.kind == "placeholder":
             continue
         for name in (entry.name, *entry.aliases, *entry.markers, entry.id.replace("-", " ")):
@@ -1787,10 +1787,10 @@ def _usable(catalogue: Catalogue, prints: FingerprintSet) -> tuple[frozenset[int
     ids: dict[str, str] = {}
     usable = set()
     for i, ref in enumerate(prints.references):
-        entry = catalogue.resolve(ref.license_id)
-        if entry is not None:
+        entry_id = catalogue.resolve_id(ref.license_id)
+        if entry_id is not None:
             usable.add(i)
-            ids[ref.license_id] = entry.id
+            ids[ref.license_id] = entry_id
     return frozenset(usable), ids
 
 
@@ -1864,7 +1864,7 @@ def identify(
         return Identification("no-match", tuple(found), extra, named=entry.id, title=entry.name)
     # No text of any license: a title may still name one.
     printed = {ids[r.license_id] for i, r in enumerate(prints.references) if i in usable}
-    unprinted = {e.id for e in catalogue if e.kind != "placeholder"} - printed
+    unprinted = {e.id for e in catalogue.namings() if e.kind != "placeholder"} - printed
     claim = _title_claim(prepared.words, catalogue, unprinted)
     if claim is not None:
         return Identification("named", named=claim[0], title=claim[1])

@@ -260,3 +260,36 @@ def test_aliases_and_license_names_resolve() -> None:
 def test_unknown_id_gets_close_suggestions() -> None:
     assert "llama3.1" in CATALOGUE.suggest("lama3.1")
     assert "apache-2.0" in CATALOGUE.suggest("apache2.0")
+
+
+def test_namings_are_the_entries_names_without_making_them() -> None:
+    from openweights.licensing.catalogue import Catalogue
+    from openweights.resources import catalogue_records
+
+    catalogue = Catalogue.from_records(catalogue_records("licenses", "licenses"))
+    namings = list(catalogue.namings())
+    assert catalogue._made.count(None) == len(catalogue)  # nothing made yet
+    assert catalogue.resolve_id("Apache 2.0") == "apache-2.0"
+    assert catalogue._made.count(None) == len(catalogue)
+    assert catalogue.resolve("Apache-2.0") is catalogue.resolve("apache_2.0")
+    assert len(catalogue) - catalogue._made.count(None) == 1  # only what was asked for
+    expected = [(e.id, e.kind, e.name, e.aliases, e.markers, e.spdx, e.url) for e in catalogue]
+    assert namings == expected
+
+
+def test_normalise_id_without_a_separator_takes_the_short_way_to_the_same_id() -> None:
+    import re
+
+    from openweights.licensing.catalogue import normalise_id
+    from openweights.resources import catalogue_records
+
+    def slow(raw: str) -> str:
+        return re.sub(r"[\s_/]+", "-", raw.strip().lower()).strip("-")
+
+    names = [str(x) for r in catalogue_records("licenses", "licenses")
+             for x in (r["id"], r.get("hub_id"), r.get("spdx"), r["name"],
+                       *(r.get("aliases") or ()), *(r.get("license_names") or ())) if x]
+    odd = ["", "-", "--x--", " Apache 2.0 ", "cc-by_4.0", "a/b", "x\u00a0y", "MIT+", "\u01c5x",
+           "llama-3.1", "-mit-", "gpl-3.0+", "a.b", "\u2003", "Ⅻ", "x\u2028y"]
+    for raw in [*names, *odd]:
+        assert normalise_id(raw) == slow(raw), raw
