@@ -124,6 +124,11 @@ def _name_pattern(name: str) -> str:
     return r"[\s_-]*".join(parts)
 
 
+_SHORT_DOCUMENT = 50_000
+"""Characters under which a document's words are searched for one by one (``_present_words``):
+the table that skips words costs more to build than it saves on a short card."""
+
+
 class CorpusCatalogue:
     """Every catalogued corpus, indexed by id, Hub id and name."""
 
@@ -144,19 +149,14 @@ class CorpusCatalogue:
         # Longest first, so "RedPajama v2" wins over "RedPajama" at the same place.
         names.sort(key=lambda t: (-len(t[0]), t[0].lower()))
         self._names = {(name_key(n)): (c, amb) for n, c, amb in reversed(names)}
-        self._patterns = tuple(_name_pattern(n) for n, _c, _a in names)
+        self._spellings = tuple(n for n, _c, _a in names)  # made into patterns when compiled
         # The words of each name, lower case (None: a name with non-ASCII letters, always kept).
         self._words = tuple(
             None if not n.isascii() else frozenset(
                 w.lower() for w in _WORD_SPLIT().split(n.strip()) if w)
             for n, _c, _a in names)
         self._all_words = tuple(sorted({w for ws in self._words if ws for w in ws}))
-        # Each word, shortest first, with the shorter words found inside it ("c4" in
-        # "allenai/c4"): where one of those is not in a document, neither is the word.
-        self._words_within = tuple(
-            (w, tuple(v for v in self._all_words if v != w and v in w))
-            for w in sorted(self._all_words, key=len)
-        )
+        self._words_within: tuple[tuple[str, tuple[str, ...]], ...] | None = None
         self._full: re.Pattern[str] | None = None  # every name: compiled when first needed
         self._narrowed: OrderedDict[tuple[int, ...], re.Pattern[str]] = OrderedDict()
         self._last: tuple[str, Callable[[str], Iterator[CorpusMention]] | None] | None = None
@@ -167,13 +167,13 @@ class CorpusCatalogue:
         return re.compile(rf"(?<![\w/.-])(?:{alternation})(?![\w/]|[.-]\w)", re.I)
 
     def _compile(self, keep: tuple[int, ...]) -> re.Pattern[str]:
-        return self._alternation(self._patterns[i] for i in keep)
+        return self._alternation(_name_pattern(self._spellings[i]) for i in keep)
 
     def _every_name(self) -> re.Pattern[str]:
         # Compiled on first use: a card is searched with the names its words allow (``within``),
         # and the alternation of all of them is the costliest pattern a run would compile.
         if self._full is None:
-            self._full = self._compile(tuple(range(len(self._patterns))))
+            self._full = self._compile(tuple(range(len(self._spellings))))
         return self._full
 
     @classmethod
@@ -227,16 +227,29 @@ class CorpusCatalogue:
         return found
 
     def _present_words(self, low: str) -> set[str]:
-        """The names' words that occur in ``low`` (a document in lower case); a word with an
-        absent word inside it is not searched for (about a third of them on real cards)."""
+        """The names' words that occur in ``low`` (a document in lower case). In a long one, a
+        word with an absent word inside it is not searched for (about a third of them on real
+        cards); a short one is searched for each word, without building that table."""
+        if len(low) < _SHORT_DOCUMENT:
+            return {word for word in self._all_words if word in low}
         present: set[str] = set()
         absent: set[str] = set()
-        for word, inside in self._words_within:
+        for word, inside in self._inside_words():
             if absent.isdisjoint(inside) and word in low:
                 present.add(word)
             else:
                 absent.add(word)
         return present
+
+    def _inside_words(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Each word, shortest first, with the shorter words found inside it ("c4" in
+        "allenai/c4"): where one of those is not in a document, neither is the word."""
+        if self._words_within is None:
+            self._words_within = tuple(
+                (w, tuple(v for v in self._all_words if v != w and v in w))
+                for w in sorted(self._all_words, key=len)
+            )
+        return self._words_within
 
     def _mentions(self, pattern: re.Pattern[str], text: str) -> Iterator[CorpusMention]:
         for m in pattern.finditer(text):

@@ -154,3 +154,18 @@ def test_the_words_found_are_every_word_in_the_document() -> None:
         assert present == {w for w in cat._all_words if w in low}
         found += len(present)
     assert found > 100
+
+
+def test_short_and_long_documents_find_the_same_words() -> None:
+    # _present_words searches a short document word by word and a long one with the table of
+    # words inside words: both must find the same words (the table only skips searches).
+    from openweights.catalogues import corpora as module
+
+    corpora = load_corpora()
+    documents = [p.read_text(encoding="utf-8", errors="replace").lower() for p in [
+        *sorted((ROOT / "tests").rglob("README.md")), *corpus_cards()]]
+    documents.append("allenai/c4 and the pile, redpajama-v2; slimpajama")
+    for low in documents:
+        one_by_one = corpora._present_words(low[: module._SHORT_DOCUMENT - 1])
+        padded = low[: module._SHORT_DOCUMENT - 1] + " " * module._SHORT_DOCUMENT
+        assert corpora._present_words(padded) == one_by_one
