@@ -125,8 +125,9 @@ def _name_pattern(name: str) -> str:
 
 
 _SHORT_DOCUMENT = 50_000
-"""Characters under which a document's words are searched for one by one (``_present_words``):
-the table that skips words costs more to build than it saves on a short card."""
+"""Characters under which the first document's words are searched for one by one
+(``_present_words``): the table that skips words costs more to build than it saves on one
+short card, and pays from the second on."""
 
 
 class CorpusCatalogue:
@@ -157,6 +158,7 @@ class CorpusCatalogue:
             for n, _c, _a in names)
         self._all_words = tuple(sorted({w for ws in self._words if ws for w in ws}))
         self._words_within: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+        self._searched = False  # a document was searched for without the table
         self._full: re.Pattern[str] | None = None  # every name: compiled when first needed
         self._narrowed: OrderedDict[tuple[int, ...], re.Pattern[str]] = OrderedDict()
         self._last: tuple[str, Callable[[str], Iterator[CorpusMention]] | None] | None = None
@@ -227,10 +229,12 @@ class CorpusCatalogue:
         return found
 
     def _present_words(self, low: str) -> set[str]:
-        """The names' words that occur in ``low`` (a document in lower case). In a long one, a
-        word with an absent word inside it is not searched for (about a third of them on real
-        cards); a short one is searched for each word, without building that table."""
-        if len(low) < _SHORT_DOCUMENT:
+        """The names' words that occur in ``low`` (a document in lower case). A word with an
+        absent word inside it is not searched for (about a third of them on real cards), by a
+        table built for the second document or a first long one: the first short document of a
+        process (a pre-commit run's one card) is searched for each word, without the table."""
+        if self._words_within is None and len(low) < _SHORT_DOCUMENT and not self._searched:
+            self._searched = True
             return {word for word in self._all_words if word in low}
         present: set[str] = set()
         absent: set[str] = set()

@@ -166,6 +166,11 @@ def test_short_and_long_documents_find_the_same_words() -> None:
         *sorted((ROOT / "tests").rglob("README.md")), *corpus_cards()]]
     documents.append("allenai/c4 and the pile, redpajama-v2; slimpajama")
     for low in documents:
-        one_by_one = corpora._present_words(low[: module._SHORT_DOCUMENT - 1])
-        padded = low[: module._SHORT_DOCUMENT - 1] + " " * module._SHORT_DOCUMENT
-        assert corpora._present_words(padded) == one_by_one
+        short = low[: module._SHORT_DOCUMENT - 1]
+        fresh = CorpusCatalogue(corpora.corpora)
+        one_by_one = fresh._present_words(short)  # the first short document: word by word
+        assert fresh._words_within is None
+        assert fresh._present_words(short) == one_by_one  # the second: with the table
+        assert fresh._words_within is not None
+        padded = short + " " * module._SHORT_DOCUMENT
+        assert CorpusCatalogue(corpora.corpora)._present_words(padded) == one_by_one
