@@ -29,44 +29,41 @@ with the LICENSE ``--runs`` times and prints the modules with the largest median
 import time, then the total (the median over runs of the sum of every module's own time) and the
 number of modules; with ``--before DIR`` both checkouts side by side.
 
-Figures on the 2-core shared machine, one run of 31 interleaved rounds (median wall / CPU, ms):
+Figures on the 2-core shared machine, one run of 31 interleaved rounds, main before issue 12's
+start-up work (129b681, ``--before``) and after it (median wall / CPU, ms):
 
-    python -c pass                              9.1 /   8.7
-    python + import yaml + CSafeLoader parse   23.1 /  22.6
-    owcheck [card], main 02adb35              108.2 / 106.4    0.58x reuse lint
-    owcheck [card + LICENSE], main 02adb35    126.5 / 124.4    0.68x
-    owcheck [card], patterns compiled on use  103.5 /  96.9    0.55x
-    owcheck [card + LICENSE], same            119.5 / 115.9    0.64x
-    reuse lint [card]                         186.5 / 190.9
+    python -c pass                               9.3 /   8.9
+    python + import yaml + CSafeLoader parse    23.8 /  23.4
+    owcheck [card], before                     104.4 / 103.9    0.55x reuse lint
+    owcheck [card + LICENSE], before           122.2 / 121.7    0.65x
+    owcheck [card], after                       54.1 /  53.3    0.29x
+    owcheck [card + LICENSE], after             64.6 /  64.1    0.34x
+    reuse lint [card]                          189.4 / 198.2
 
-    --imports (11 runs): sum of own import times 100.5 ms over 168 modules on main 02adb35,
-    85.3 ms over 166 after; openweights.evidence 43.9 -> 32.5 ms cumulative.
+    --imports (11 runs): sum of own import times 68.1 ms over 166 modules before, 28.0 ms over
+    128 after; openweights.rules 27.5 -> 5.1 ms cumulative, openweights.card 10.8 -> 1.3.
 
-The targets are not met. What remains, roughly (CPU): the interpreter with yaml 23 ms; the
-standard library the package needs beyond that (dataclasses with inspect 7, pathlib 3, typing
-3, json 1); creating about 60 frozen dataclasses (0.3 ms each: dataclasses executes the
-source of six generated methods per class) 20; compiling the ~65 patterns a run uses 11 (the
-corpus-name alternation alone 4); the license, corpus and base-model catalogues 9; executing
-the modules and the checks themselves the rest. A LICENSE adds identification: its module 4,
-the fingerprints 4, the comparison 7.
+Where the time went, step by step (each measured beside the step before it, in one run):
 
-Issue 12, one run of 15 rounds, wip/lic against main 129b681 (median wall, ms): [card] 105.3
-against 106.0, [card + LICENSE] 116.6 against 124.1, so a LICENSE adds 11 ms instead of 18:
-the fingerprints load compiled (licenses/fingerprints.bin, 4.2 -> 1.1), tokens skips the passes
-a text cannot match (their patterns uncompiled), the first text bisects the index instead of
-building a set of its hashes, marks stay packed until used, zlib and unicodedata are not
-imported. Merged with records (main f3ab023), the same run against that main: [card] 72.9
-against 72.5, [card + LICENSE] 80.5 against 87.5: a LICENSE adds 8 ms instead of 15. What is
-left (fresh process, ms): the identify module 1.0, the fingerprints 1.1, tokens 2.5 (of which
-compiling its patterns 1.2: the copyright notice pattern alone 0.5), the comparison about 1.8.
+- records (``openweights/records.py``) instead of frozen dataclasses: no six compiled methods
+  per class, no ``dataclasses`` and ``inspect`` imports; ``__init__`` compiled only for a class
+  that makes more than 16 instances: card 106 -> 80 ms, card + LICENSE 128 -> 95;
+- the corpus-name alternation compiled only when a whole text is searched (4 ms);
+- a LICENSE identified from compiled fingerprints (``licenses/fingerprints.bin``), normalisation
+  passes skipped when they cannot match, the first text's hashes bisected instead of indexed:
+  a LICENSE adds 8 ms instead of 15;
+- front matter read without PyYAML (``openweights/frontmatter.py``; 174 of the 175 corpus cards):
+  card 68 -> 62 ms, and ``yaml`` no longer imported;
+- the card reader's refused-character class compiled in 0.4 ms instead of 3; ``patterns.lazy``
+  a plain closure;
+- the license catalogue makes an entry when asked for it (2 of 129 in a run), the corpus
+  catalogue its patterns and word table when needed: 2-3 ms.
 
-Issue 12, front matter read without PyYAML (wip/fm: openweights/frontmatter.py reads plain
-block YAML, the libyaml reader in openweights/yamlplain.py is imported only for the rest), one
-run of 15 rounds against main c06fe21 (median wall / CPU, ms): [card] 61.6 / 60.9 against
-68.2 / 67.8, 0.34x reuse lint; [card + LICENSE] 69.7 / 69.4 against 76.7 / 76.3, 0.38x.
---imports (11 runs): 28.0 ms over 128 modules against 36.1 over 148 (yaml 8.8 cumulative and
-datetime 0.9 no longer imported; openweights.card 9.7 -> 1.3 cumulative). 174 of the 175
-corpus cards are read without PyYAML (tests/test_frontmatter.py prints the count with -s).
+What remains of a card run (~54 ms): the interpreter 9; imports 28 (the standard library's
+typing, enum, pathlib with urllib.parse and ipaddress, json, re about 10; our 50 modules the
+rest); compiling the ~70 patterns a card calls for 5; the three catalogues 4 (the license
+index's JSON alone 2); the checks themselves about 5. A LICENSE adds its identification: the
+module 1.5, the fingerprints 1, normalising 2.5, the comparison 2.
 """
 
 from __future__ import annotations
