@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 sys.path.insert(0, str(ROOT))
 from openweights.catalogues import base_models, corpora  # noqa: E402
+from openweights.licensing import catalogue as licensing  # noqa: E402
 from openweights.licensing.catalogue import Catalogue, normalise_id  # noqa: E402
 
 
@@ -53,6 +54,9 @@ class CatalogueSpec:
     whole_check: Callable[[str, list[dict[str, Any]]], list[str]] | None = None
     """Further problems of the catalogue as a whole (folder, every record): references between
     its entries."""
+    render: Callable[[list[dict[str, Any]]], str] | None = None
+    """The index's text when the tool reads it in its own layout (the licenses': namings first,
+    a record a line); else one JSON line (``render_index``)."""
 
     @property
     def path(self) -> Path:
@@ -146,7 +150,8 @@ def _base_model_parents(folder: str, records: list[dict[str, Any]]) -> list[str]
 
 
 CATALOGUES: dict[str, CatalogueSpec] = {
-    "licenses": CatalogueSpec("licenses", "license.schema.json", "licenses", _license_names),
+    "licenses": CatalogueSpec("licenses", "license.schema.json", "licenses", _license_names,
+                              render=licensing.render_index),
     "corpora": CatalogueSpec("corpora", "corpus.schema.json", "corpora", _corpus_names,
                              _corpus_licenses),
     "base-models": CatalogueSpec("base-models", "base-model.schema.json", "families",
@@ -190,6 +195,8 @@ def load_records(
 
 def render_index(spec: CatalogueSpec, records: list[dict[str, Any]]) -> str:
     """The index file's exact text (sorted, stable)."""
+    if spec.render is not None:
+        return spec.render(records)
     body = {"version": 1, spec.index_key: sorted(records, key=lambda r: r["id"])}
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 

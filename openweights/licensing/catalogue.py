@@ -2,19 +2,21 @@
 
 ``licenses/*.yaml`` is the source (one file per license, validated by
 ``schemas/license.schema.json``). ``scripts/build_catalogue.py`` compiles them into
-``licenses/index.json``, which is what the tool loads at run time: one small JSON read instead of
-a hundred YAML parses keeps start-up fast. A test keeps the index equal to the YAML files.
+``licenses/index.json``, which is what the tool loads at run time: one JSON document instead of
+a hundred YAML parses, laid out (``render_index``) so that a run parses the names of every entry
+and the record of only those it resolves. A test keeps the index equal to the YAML files.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any, NamedTuple
 
 from openweights.patterns import lazy
 from openweights.records import field, record
-from openweights.resources import catalogue_records
+from openweights.resources import bundled_path
 
 
 @record
@@ -87,8 +89,8 @@ def _keys(*ids: str | Iterable[str] | None) -> Iterator[str]:
 
 
 class Naming(NamedTuple):
-    """How an entry is named, read from its record without making the entry (identification
-    looks at every entry's names; a run resolves only a few entries)."""
+    """How an entry is named and what ids it answers to, read from its record without making
+    the entry (identification looks at every entry's names; a run resolves only a few)."""
 
     id: str
     kind: str
@@ -97,6 +99,16 @@ class Naming(NamedTuple):
     markers: tuple[str, ...]
     spdx: str | None
     url: str | None
+    hub_id: str | None
+    license_names: tuple[str, ...]
+
+
+def naming_of(record: Mapping[str, Any]) -> Naming:
+    """The naming of an entry's record (the build script writes them at the head of the index)."""
+    return Naming(str(record["id"]), str(record.get("kind", "license")), str(record["name"]),
+                  tuple(record.get("aliases") or ()), tuple(record.get("markers") or ()),
+                  record.get("spdx"), record.get("url"), record.get("hub_id"),
+                  tuple(record.get("license_names") or ()))
 
 
 _ID_SEP = lazy(r"[\s_/]+")
@@ -155,37 +167,36 @@ class UnknownLicenseError(LookupError):
 class Catalogue:
     """All license entries, indexed by every id they answer to.
 
-    Built from the entries' records (plain dicts); an entry is made from its record the first
-    time it is asked for: a run resolves a few of the 130 entries and their 1,100 features.
+    Built from the entries' namings and a way to read each one's record; an entry is made from
+    its record the first time it is asked for: a run resolves a few of the 130 entries and
+    their 1,100 features, and the bundled index is parsed entry by entry (``load_catalogue``).
     """
 
-    def __init__(self, records: Iterable[Mapping[str, Any]]) -> None:
-        self._records = tuple(sorted(records, key=lambda r: str(r["id"])))
-        self._made: list[LicenseEntry | None] = [None] * len(self._records)
-        self._by_id = {str(r["id"]): i for i, r in enumerate(self._records)}
+    def __init__(self, namings: Sequence[Naming], record: Callable[[int], Mapping[str, Any]]
+                 ) -> None:
+        self._namings = tuple(namings)
+        self._record = record
+        self._made: list[LicenseEntry | None] = [None] * len(self._namings)
+        self._by_id = {n.id: i for i, n in enumerate(self._namings)}
         self._by_key: dict[str, int] = {}
-        for i, r in enumerate(self._records):
-            ids = (r["id"], r.get("hub_id"), r.get("spdx"), r.get("aliases") or (),
-                   r.get("license_names") or ())
-            for key in _keys(*ids):
+        for i, n in enumerate(self._namings):
+            for key in _keys(n.id, n.hub_id, n.spdx, n.aliases, n.license_names):
                 self._by_key.setdefault(key, i)
 
     @classmethod
     def from_records(cls, records: Iterable[Mapping[str, Any]]) -> Catalogue:
         """Build from plain dicts (the parsed YAML files or the compiled index)."""
-        return cls(records)
+        ordered = sorted(records, key=lambda r: str(r["id"]))
+        return cls([naming_of(r) for r in ordered], ordered.__getitem__)
 
     @property
     def entries(self) -> tuple[LicenseEntry, ...]:
         """Every entry, by id."""
-        return tuple(self._entry(i) for i in range(len(self._records)))
+        return tuple(self._entry(i) for i in range(len(self._namings)))
 
     def namings(self) -> Iterator[Naming]:
         """How every entry is named, by id, without making the entries."""
-        for r in self._records:
-            yield Naming(str(r["id"]), str(r.get("kind", "license")), str(r["name"]),
-                         tuple(r.get("aliases") or ()), tuple(r.get("markers") or ()),
-                         r.get("spdx"), r.get("url"))
+        return iter(self._namings)
 
     def by_id(self, entry_id: str) -> LicenseEntry | None:
         """The entry with exactly this catalogue id (``namings`` gives them)."""
@@ -195,7 +206,7 @@ class Catalogue:
     def _entry(self, i: int) -> LicenseEntry:
         entry = self._made[i]
         if entry is None:
-            entry = self._made[i] = _entry_from_dict(self._records[i])
+            entry = self._made[i] = _entry_from_dict(self._record(i))
         return entry
 
     def resolve_id(self, raw: str | None) -> str | None:
@@ -203,7 +214,7 @@ class Catalogue:
         if not raw or not isinstance(raw, str):
             return None
         i = self._by_key.get(normalise_id(raw))
-        return None if i is None else str(self._records[i]["id"])
+        return None if i is None else self._namings[i].id
 
     def resolve(self, raw: str | None) -> LicenseEntry | None:
         """The entry ``raw`` names (a Hub id, SPDX id, alias or license_name), or None."""
@@ -223,7 +234,7 @@ class Catalogue:
         """The closest catalogue ids to ``raw``."""
         import difflib
 
-        ids = [str(r["id"]) for r in self._records]
+        ids = [n.id for n in self._namings]
         close = difflib.get_close_matches(normalise_id(raw), ids, n=n, cutoff=0.5)
         if close:
             return close
@@ -234,10 +245,60 @@ class Catalogue:
         return iter(self.entries)
 
     def __len__(self) -> int:
-        return len(self._records)
+        return len(self._namings)
+
+
+INDEX_HEAD = '{"version":1,'
+INDEX_NAMINGS = '"namings":'
+INDEX_ENTRIES = '"licenses":['
+INDEX_END = "]}"
+"""The lines that frame ``licenses/index.json`` (``render_index``): the head, the namings of
+every entry on one line, then each entry's record on a line of its own, then the end."""
+
+
+def render_index(records: Iterable[Mapping[str, Any]]) -> str:
+    """The text of ``licenses/index.json`` (``scripts/build_catalogue.py`` writes it): one JSON
+    document, laid out so that ``load_catalogue`` can parse the namings alone and each record
+    when its entry is asked for."""
+    ordered = sorted(records, key=lambda r: str(r["id"]))
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    lines = [INDEX_HEAD, INDEX_NAMINGS + dumps([list(naming_of(r)) for r in ordered]) + ",",
+             INDEX_ENTRIES, ",\n".join(dumps(r) for r in ordered), INDEX_END]
+    return "\n".join(lines) + "\n"
+
+
+def read_index(text: str) -> Catalogue:
+    """The catalogue of an index's text: its namings parsed now, each record when its entry is
+    first asked for; an index not laid out as ``render_index`` lays it out is parsed whole."""
+    lines = text.split("\n")
+    framed = (len(lines) > 5 and lines[0] == INDEX_HEAD and lines[1].startswith(INDEX_NAMINGS)
+              and lines[2] == INDEX_ENTRIES and lines[-2:] == [INDEX_END, ""])
+    if not framed:
+        return Catalogue.from_records(json.loads(text)["licenses"])
+    namings = [Naming(*row) for row in json.loads(lines[1][len(INDEX_NAMINGS):-1])]
+    rows = lines[3:-2]
+    if len(rows) != len(namings):
+        return Catalogue.from_records(json.loads(text)["licenses"])
+    parsed: dict[int, Mapping[str, Any]] = {}
+
+    def record(i: int) -> Mapping[str, Any]:
+        if i not in parsed:
+            parsed[i] = json.loads(rows[i].removesuffix(","))
+        return parsed[i]
+
+    return Catalogue(_tupled(namings), record)
+
+
+def _tupled(namings: list[Naming]) -> list[Naming]:
+    # JSON gives lists; a Naming holds tuples, as naming_of makes them.
+    return [n._replace(aliases=tuple(n.aliases), markers=tuple(n.markers),
+                       license_names=tuple(n.license_names)) for n in namings]
 
 
 @cache
 def load_catalogue() -> Catalogue:
     """The bundled catalogue (compiled index), loaded once per process."""
-    return Catalogue.from_records(catalogue_records("licenses", "licenses"))
+    return read_index((bundled_path("licenses") / "index.json").read_text(encoding="utf-8"))

@@ -273,7 +273,8 @@ def test_namings_are_the_entries_names_without_making_them() -> None:
     assert catalogue._made.count(None) == len(catalogue)
     assert catalogue.resolve("Apache-2.0") is catalogue.resolve("apache_2.0")
     assert len(catalogue) - catalogue._made.count(None) == 1  # only what was asked for
-    expected = [(e.id, e.kind, e.name, e.aliases, e.markers, e.spdx, e.url) for e in catalogue]
+    expected = [(e.id, e.kind, e.name, e.aliases, e.markers, e.spdx, e.url, e.hub_id,
+                 e.license_names) for e in catalogue]
     assert namings == expected
 
 
@@ -293,3 +294,21 @@ def test_normalise_id_without_a_separator_takes_the_short_way_to_the_same_id() -
            "llama-3.1", "-mit-", "gpl-3.0+", "a.b", "\u2003", "Ⅻ", "x\u2028y"]
     for raw in [*names, *odd]:
         assert normalise_id(raw) == slow(raw), raw
+
+
+def test_the_index_read_entry_by_entry_is_the_index_parsed_whole() -> None:
+    import json
+
+    from openweights.licensing.catalogue import Catalogue, read_index
+    from openweights.resources import bundled_path
+
+    text = (bundled_path("licenses") / "index.json").read_text(encoding="utf-8")
+    whole = Catalogue.from_records(json.loads(text)["licenses"])  # the index is one document
+    lazy = read_index(text)
+    assert list(lazy.namings()) == list(whole.namings())
+    assert lazy._made.count(None) == len(lazy)  # nothing parsed beyond the namings yet
+    assert lazy.resolve("llama3.1") == whole.resolve("llama3.1")
+    assert lazy.entries == whole.entries
+    # Another layout of the same document (a hand edit, an older build) is parsed whole.
+    relaid = read_index(json.dumps(json.loads(text), indent=1))
+    assert relaid.entries == whole.entries and list(relaid.namings()) == list(whole.namings())
