@@ -71,3 +71,17 @@ def validate_report(data: dict[str, Any]) -> None:
     """Fail the test with every schema error in a JSON report."""
     errors = sorted(report_validator().iter_errors(data), key=lambda e: list(e.path))
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
+
+
+@cache
+def load_script(path: Path) -> Any:
+    """A script of the repository (``scripts/build_fingerprints.py``) imported as a module under
+    its file name, once per test process."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module  # classes look their module up by name
+    spec.loader.exec_module(module)
+    return module

@@ -4,12 +4,9 @@ by ``scripts/build_fingerprints.py --check`` beside the document."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -23,23 +20,13 @@ from openweights.licensing.identify import (
     pack_fingerprints,
     read_fingerprints,
 )
+from tests.support import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 LICENSES = ROOT.parent / "shared" / "corpus" / "licenses"
 
 
-def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "build_fingerprints", ROOT / "scripts" / "build_fingerprints.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["build_fingerprints"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-build_fingerprints = _load_script()
+build_fingerprints = load_script(ROOT / "scripts" / "build_fingerprints.py")
 
 
 def _fields(ref: Reference) -> tuple[object, ...]:

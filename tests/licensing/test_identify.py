@@ -7,7 +7,6 @@ in the test, with the build script's own functions).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 import re
@@ -17,7 +16,6 @@ import sys
 import zlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -40,25 +38,14 @@ from openweights.licensing.identify import (
     window_hashes,
 )
 from tests.licensing.variants import ADDENDUM, HOLDERS, NOTICES, holder_filled, notice_of, variants
-from tests.support import run_owcheck
+from tests.support import load_script, run_owcheck
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus"
 LICENSES = CORPUS / "licenses"
 
 
-def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "build_fingerprints", ROOT / "scripts" / "build_fingerprints.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["build_fingerprints"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-build_fingerprints = _load_script()
+build_fingerprints = load_script(ROOT / "scripts" / "build_fingerprints.py")
 CORPUS_IDS: dict[str, str] = build_fingerprints.CORPUS_IDS
 
 
