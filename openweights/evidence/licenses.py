@@ -177,9 +177,9 @@ class Resolver:
         if not isinstance(link, str) or "://" not in link:
             return None
         key = _url_key(link)
-        for named in self.catalogue.namings():
-            if named.url and named.kind == "license" and _url_key(named.url) == key:
-                return self.catalogue.by_id(named.id)
+        for entry in self.catalogue:
+            if entry.url and entry.kind == "license" and _url_key(entry.url) == key:
+                return entry
         return None
 
     def mentions(self, text: str) -> list[tuple[int, int, LicenseEntry]]:

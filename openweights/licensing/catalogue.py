@@ -98,7 +98,6 @@ class Naming(NamedTuple):
     aliases: tuple[str, ...]
     markers: tuple[str, ...]
     spdx: str | None
-    url: str | None
     hub_id: str | None
     license_names: tuple[str, ...]
 
@@ -107,7 +106,7 @@ def naming_of(record: Mapping[str, Any]) -> Naming:
     """The naming of an entry's record (the build script writes them at the head of the index)."""
     return Naming(str(record["id"]), str(record.get("kind", "license")), str(record["name"]),
                   tuple(record.get("aliases") or ()), tuple(record.get("markers") or ()),
-                  record.get("spdx"), record.get("url"), record.get("hub_id"),
+                  record.get("spdx"), record.get("hub_id"),
                   tuple(record.get("license_names") or ()))
 
 

@@ -273,8 +273,8 @@ def test_namings_are_the_entries_names_without_making_them() -> None:
     assert catalogue._made.count(None) == len(catalogue)
     assert catalogue.resolve("Apache-2.0") is catalogue.resolve("apache_2.0")
     assert len(catalogue) - catalogue._made.count(None) == 1  # only what was asked for
-    expected = [(e.id, e.kind, e.name, e.aliases, e.markers, e.spdx, e.url, e.hub_id,
-                 e.license_names) for e in catalogue]
+    expected = [(e.id, e.kind, e.name, e.aliases, e.markers, e.spdx, e.hub_id, e.license_names)
+                for e in catalogue]
     assert namings == expected
 
 
