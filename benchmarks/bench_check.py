@@ -32,13 +32,13 @@ number of modules; with ``--before DIR`` both checkouts side by side.
 Figures on the 2-core shared machine, one run of 31 interleaved rounds, main before issue 12's
 start-up work (129b681, ``--before``) and after it (median wall / CPU, ms):
 
-    python -c pass                               9.3 /   8.9
-    python + import yaml + CSafeLoader parse    23.8 /  23.4
-    owcheck [card], before                     104.4 / 103.9    0.55x reuse lint
-    owcheck [card + LICENSE], before           122.2 / 121.7    0.65x
-    owcheck [card], after                       54.1 /  53.3    0.29x
-    owcheck [card + LICENSE], after             64.6 /  64.1    0.34x
-    reuse lint [card]                          189.4 / 198.2
+    python -c pass                               9.4 /   9.0
+    python + import yaml + CSafeLoader parse    24.7 /  24.1
+    owcheck [card], before                     108.8 / 108.4    0.53x reuse lint
+    owcheck [card + LICENSE], before           130.3 / 129.8    0.63x
+    owcheck [card], after                       57.4 /  57.0    0.28x
+    owcheck [card + LICENSE], after             65.5 /  65.0    0.32x
+    reuse lint [card]                          206.3 / 214.1
 
     --imports (11 runs): sum of own import times 68.1 ms over 166 modules before, 28.0 ms over
     128 after; openweights.rules 27.5 -> 5.1 ms cumulative, openweights.card 10.8 -> 1.3.
@@ -59,7 +59,7 @@ Where the time went, step by step (each measured beside the step before it, in o
 - the license catalogue makes an entry when asked for it (2 of 129 in a run), the corpus
   catalogue its patterns and word table when needed: 2-3 ms.
 
-What remains of a card run (~54 ms): the interpreter 9; imports 28 (the standard library's
+What remains of a card run (~55 ms): the interpreter 9; imports 28 (the standard library's
 typing, enum, pathlib with urllib.parse and ipaddress, json, re about 10; our 50 modules the
 rest); compiling the ~70 patterns a card calls for 5; the three catalogues 4 (the license
 index's JSON alone 2); the checks themselves about 5. A LICENSE adds its identification: the
