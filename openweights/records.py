@@ -20,7 +20,7 @@ than its ``class`` statement (figures in ``benchmarks/bench_check.py``).
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from operator import attrgetter
 from typing import Any, TypeVar, overload
 
@@ -303,7 +303,7 @@ def _init_on_first_use(cls: type) -> Callable[..., None]:
 def _bind(cls: type, self: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     """What the compiled ``__init__`` of ``cls`` does, with its arguments bound here: the same
     values stored in the same order, the same TypeError for arguments that do not fit."""
-    specs: tuple[Field, ...] = cls.__record_fields__  # type: ignore[attr-defined]
+    specs = fields(cls)
     given = len(args)
     values = self.__dict__
     position = 0  # init fields so far: the positional ones, then those taken by keyword
@@ -347,7 +347,7 @@ def _compile_init(cls: type) -> Callable[..., None]:
     env: dict[str, Any] = {"__MISSING": MISSING}
     params: list[str] = []
     body: list[str] = []
-    for spec in _each(cls):
+    for spec in fields(cls):
         name = spec.name
         if not spec.init:
             if spec.default_factory is not MISSING:
@@ -384,12 +384,8 @@ def _compile_init(cls: type) -> Callable[..., None]:
     return init
 
 
-def _each(cls: type) -> Iterator[Field]:
-    yield from cls.__record_fields__  # type: ignore[attr-defined]
-
-
 def _plain(value: Any) -> Any:
-    if hasattr(type(value), "__record_fields__"):
+    if is_record(value):
         return asdict(value)
     if isinstance(value, (list, tuple)):
         items = [_plain(item) for item in value]

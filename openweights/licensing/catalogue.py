@@ -277,7 +277,10 @@ def read_index(text: str) -> Catalogue:
               and lines[2] == INDEX_ENTRIES and lines[-2:] == [INDEX_END, ""])
     if not framed:
         return Catalogue.from_records(json.loads(text)["licenses"])
-    namings = [Naming(*row) for row in json.loads(lines[1][len(INDEX_NAMINGS):-1])]
+    # JSON gives lists where a Naming holds tuples.
+    namings = [Naming(i, kind, name, tuple(aliases), tuple(markers), spdx, hub, tuple(names))
+               for i, kind, name, aliases, markers, spdx, hub, names
+               in json.loads(lines[1][len(INDEX_NAMINGS):-1])]
     rows = lines[3:-2]
     if len(rows) != len(namings):
         return Catalogue.from_records(json.loads(text)["licenses"])
@@ -288,13 +291,7 @@ def read_index(text: str) -> Catalogue:
             parsed[i] = json.loads(rows[i].removesuffix(","))
         return parsed[i]
 
-    return Catalogue(_tupled(namings), record)
-
-
-def _tupled(namings: list[Naming]) -> list[Naming]:
-    # JSON gives lists; a Naming holds tuples, as naming_of makes them.
-    return [n._replace(aliases=tuple(n.aliases), markers=tuple(n.markers),
-                       license_names=tuple(n.license_names)) for n in namings]
+    return Catalogue(namings, record)
 
 
 @cache
